@@ -1,0 +1,45 @@
+@otp @token
+Feature: Reusing a still-valid token
+  A device that stored the token and the key pair comes back without a new
+  code (seed 000, "Reusing existing credentials"); a token past its validity,
+  or altered, is refused; a token only opens its own user's data.
+
+  @req:OTP-TOKEN-01 @needs:e2e_data
+  Scenario: A stored token and key pair read data without a new code
+    Given Daenerys has signed up by email
+    And Daenerys has stored the data sample "Hello world"
+    When Daenerys comes back with her stored token and key pair
+    Then Daenerys reads the data sample back as "Hello world"
+    And Daenerys's data owner still has exactly her one public key
+
+  @req:OTP-TOKEN-02 @needs:time_travel
+  Scenario Outline: A token is refused once its validity has passed
+    Given Daenerys has signed up by email
+    When Daenerys's token is <minutes> minutes old
+    Then Daenerys's token is <verdict>
+
+    Examples:
+      | minutes | verdict  |
+      | 59      | accepted |
+      | 61      | refused  |
+
+  @req:OTP-TOKEN-03
+  Scenario: A tampered token is refused
+    Given Daenerys has signed up by email
+    When Daenerys presents her token with its last character changed
+    Then the target refuses the request
+
+  @req:OTP-DATA-03 @needs:e2e_data
+  Scenario: One user's token cannot read another user's data
+    Given Daenerys has signed up by email
+    And Daenerys has stored the data sample "private"
+    And Cersei has signed up by email
+    When Cersei tries to read Daenerys's data sample
+    Then the target refuses the request
+
+  @req:OTP-DATA-02 @needs:e2e_data
+  Scenario: Clear content is refused
+    Given Daenerys has signed up by email
+    When Daenerys tries to store the data sample "Hello world" in clear
+    Then the target refuses the request
+    And no reply from the target contained "Hello world"

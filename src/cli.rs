@@ -1,0 +1,124 @@
+//! The command line (clap) turned into validated library calls. Nothing
+//! below this module knows clap.
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use authconform::exit;
+use authconform::reference::{Fault, ReferenceConfig};
+use authconform::runner::{RunConfig, SnapshotMode};
+
+#[derive(Parser)]
+#[command(name = "authconform", version, about = "Conformance harness for healthcare sign-up, sign-in and SSO flows", after_help = exit::TABLE)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the features against a target (default: the embedded reference) and write reports.
+    Run(RunArgs),
+    /// Serve the reference implementation standalone.
+    Reference(ReferenceArgs),
+    /// List the faults the reference can be started with.
+    Faults,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Snapshots {
+    Check,
+    Update,
+    Off,
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Target profile (YAML). Without it, the embedded reference is started.
+    #[arg(long)]
+    pub target: Option<PathBuf>,
+    /// Tag expression, e.g. '@otp and not @needs:sms'.
+    #[arg(long)]
+    pub tags: Option<String>,
+    /// Only scenarios whose name matches this regex.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Scenarios in flight at once.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Stop at the first failing scenario.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Where reports/<run-id>/ is written.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// check: compare, never write (CI); update: record baselines; off: skip comparisons.
+    #[arg(long, value_enum, default_value_t = Snapshots::Check)]
+    pub snapshots: Snapshots,
+    /// Start the embedded reference with this fault (repeatable).
+    #[arg(long = "fault")]
+    pub faults: Vec<String>,
+    /// Folder holding features/ and scenarios/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub struct ReferenceArgs {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// SMTP server codes are mailed to (the harness's sink).
+    #[arg(long, default_value = "127.0.0.1:2525")]
+    pub smtp: String,
+    /// URL the SMS integration posts {to, message} to.
+    #[arg(long)]
+    pub sms_webhook: Option<String>,
+    #[arg(long = "fault")]
+    pub faults: Vec<String>,
+    /// Disable the /_test hooks (lifetime scenarios then become not applicable).
+    #[arg(long)]
+    pub no_test_hooks: bool,
+}
+
+fn faults(names: &[String]) -> Result<Vec<Fault>, String> {
+    names.iter().map(|n| n.parse::<Fault>()).collect()
+}
+
+impl RunArgs {
+    pub fn into_config(self) -> Result<RunConfig, String> {
+        let name = match &self.name {
+            Some(n) => Some(regex::Regex::new(n).map_err(|e| format!("--name: {e}"))?),
+            None => None,
+        };
+        if self.concurrency == 0 {
+            return Err("--concurrency must be at least 1".into());
+        }
+        let mut c = RunConfig::new(self.root);
+        c.target = self.target;
+        c.tags = self.tags;
+        c.name = name;
+        c.concurrency = self.concurrency;
+        c.fail_fast = self.fail_fast;
+        c.report_dir = Some(self.report_dir);
+        c.snapshots = match self.snapshots {
+            Snapshots::Check => SnapshotMode::Check,
+            Snapshots::Update => SnapshotMode::Update,
+            Snapshots::Off => SnapshotMode::Off,
+        };
+        c.faults = faults(&self.faults)?;
+        Ok(c)
+    }
+}
+
+impl ReferenceArgs {
+    pub fn into_config(self) -> Result<ReferenceConfig, String> {
+        Ok(ReferenceConfig {
+            listen: self.listen,
+            smtp: self.smtp,
+            sms_webhook: self.sms_webhook,
+            test_hooks: !self.no_test_hooks,
+            faults: faults(&self.faults)?.into_iter().collect(),
+            ..ReferenceConfig::default()
+        })
+    }
+}

@@ -1,0 +1,10 @@
+//! The SDK the harness plays: the same calls, in the same order, that a
+//! client application makes (research/icure-protocol.md section 2), built on
+//! profile operations only.
+mod error;
+mod otp;
+mod samples;
+
+pub use error::{expect, ClientError};
+pub use otp::{check_signed_in, complete, publish_key_if_missing, read_code, session, start, start_vars, StartOptions};
+pub use samples::{read_sample, store_sample};

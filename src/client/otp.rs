@@ -1,0 +1,148 @@
+//! Starting a process, reading the code, completing sign-up or sign-in.
+use serde_json::{json, Value};
+
+use super::error::{expect, ClientError};
+use crate::crypto::KeyPair;
+use crate::operation::{Credentials, Exchange, Vars};
+use crate::redact::SecretKind;
+use crate::runner::RunContext;
+use crate::world::{Actor, ActorKind, Channel};
+
+/// What a start sends beyond the actor's own details.
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// Register under the profile's master HCP.
+    pub with_master: bool,
+    /// Overrides the profile's (valid) captcha token.
+    pub captcha: Option<String>,
+    pub code_length: Option<usize>,
+}
+
+pub fn start_vars(ctx: &RunContext, actor: &Actor, request_id: &str, opts: &StartOptions) -> Vars {
+    let vars = ctx.target.base_vars();
+    let var = |k: &str| vars.get(k).cloned().unwrap_or(Value::String(String::new()));
+    let kind = match actor.kind {
+        ActorKind::Patient => "patient",
+        ActorKind::Hcp => "hcp",
+    };
+    let (channel, email, phone) = match actor.channel {
+        Channel::Email => ("email", actor.email.as_str(), ""),
+        Channel::Sms => ("sms", "", actor.phone.as_str()),
+    };
+    let captcha = opts.captcha.clone().map(Value::String).unwrap_or_else(|| var("captcha"));
+    let hcp_id = if opts.with_master { var("master_hcp_id") } else { Value::String(String::new()) };
+    let mut out = Vars::new();
+    out.insert("process".into(), json!(format!("{kind}_{channel}")));
+    out.insert("request_id".into(), json!(request_id));
+    out.insert("captcha".into(), captcha);
+    out.insert("first_name".into(), json!(actor.name));
+    out.insert("last_name".into(), json!("Conformance"));
+    out.insert("email".into(), json!(email));
+    out.insert("mobile_phone".into(), json!(phone));
+    out.insert("hcp_id".into(), hcp_id);
+    out.insert("code_length".into(), json!(opts.code_length.unwrap_or(6)));
+    out
+}
+
+/// Starts a process for the actor; the exchange is returned whatever the
+/// status, since refusals are what some scenarios expect.
+pub async fn start(ctx: &RunContext, actor: &mut Actor, opts: &StartOptions) -> Result<Exchange, ClientError> {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let vars = start_vars(ctx, actor, &request_id, opts);
+    if let Some(c) = opts.captcha.as_deref() {
+        ctx.redactor.register(c, SecretKind::Captcha);
+    }
+    let ex = ctx.target.call("otp.start", &vars, None).await?;
+    if ex.accepted {
+        actor.request_id = Some(request_id);
+    }
+    Ok(ex)
+}
+
+/// Waits for the next code to the actor on their channel and remembers it.
+pub async fn read_code(ctx: &RunContext, actor: &mut Actor) -> Result<String, ClientError> {
+    let code = match actor.channel {
+        Channel::Email => {
+            let mail = ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no mailbox".into()))?;
+            let m = mail.mailbox.next_for(&actor.email, mail.timeout, &ctx.redactor).await?;
+            m.find_code(&mail.code)
+                .ok_or_else(|| ClientError::Expectation(format!("the mail to {} ({:?}) holds no code matching `{}`", actor.email, ctx.redactor.text(&m.subject), mail.code.regex)))?
+        }
+        Channel::Sms => {
+            let sms = ctx.sms.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no SMS sink".into()))?;
+            let m = sms.inbox.next_for(&actor.phone, sms.timeout, &ctx.redactor).await?;
+            let re = regex::Regex::new(&sms.code.regex).map_err(|e| ClientError::Expectation(e.to_string()))?;
+            re.captures(&m.text)
+                .and_then(|c| c.get(1))
+                .map(|c| c.as_str().to_string())
+                .ok_or_else(|| ClientError::Expectation(format!("the SMS to {} holds no code matching `{}`", actor.phone, sms.code.regex)))?
+        }
+    };
+    ctx.redactor.register(&code, SecretKind::Code);
+    actor.codes.push(code.clone());
+    Ok(code)
+}
+
+/// Completes a process as the SDK does: validate the code, learn who we are
+/// with the code as password, create a long-lived token, then make sure the
+/// key pair's public key is on the data owner.
+pub async fn complete(ctx: &RunContext, actor: &mut Actor, key: KeyPair, log: &mut Vec<Exchange>) -> Result<(), ClientError> {
+    let request_id = actor.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{} has no started process", actor.name)))?;
+    let code = actor.code().map(str::to_string).ok_or_else(|| ClientError::Expectation(format!("{} has received no code", actor.name)))?;
+    let mut vars = Vars::new();
+    vars.insert("request_id".into(), json!(request_id));
+    vars.insert("code".into(), json!(code));
+    log.push(ctx.target.expect("otp.validate", &vars, None).await?);
+
+    let by_code = Credentials { login: actor.login().to_string(), secret: code };
+    let me = ctx.target.expect("user.current", &Vars::new(), Some(&by_code)).await?;
+    let user_id = me.get("user_id").map(str::to_string);
+    actor.group_id = me.get("group_id").map(str::to_string);
+    actor.data_owner_id = me.get("data_owner_id").map(str::to_string);
+    log.push(me);
+    let user_id = user_id.ok_or_else(|| ClientError::Expectation("user.current gave no `user_id` (check its `extract`)".into()))?;
+    actor.user_id = Some(user_id.clone());
+
+    let mut vars = Vars::new();
+    vars.insert("user_id".into(), json!(user_id));
+    vars.insert("device_key".into(), json!(format!("{}-device", actor.name.to_lowercase())));
+    let t = ctx.target.expect("token.create", &vars, Some(&by_code)).await?;
+    let token = t.get("token").map(str::to_string);
+    log.push(t);
+    let token = token.ok_or_else(|| ClientError::Expectation("token.create gave no `token` (check its `extract`)".into()))?;
+    ctx.redactor.register(&token, SecretKind::Token);
+    actor.tokens.push(token);
+    ctx.redactor.register(&key.private_pkcs8_hex(), SecretKind::PrivateKey);
+    actor.key = Some(key);
+    publish_key_if_missing(ctx, actor, log).await
+}
+
+/// Reads the data owner and publishes the actor's public key if absent
+/// (`initUserCrypto`: same key, nothing to do).
+pub async fn publish_key_if_missing(ctx: &RunContext, actor: &mut Actor, log: &mut Vec<Exchange>) -> Result<(), ClientError> {
+    let creds = session(actor)?;
+    let owner = actor.data_owner_id.clone().ok_or_else(|| ClientError::Expectation("no data owner id known".into()))?;
+    let public = actor.key.as_ref().map(|k| k.public_hex().to_string()).ok_or_else(|| ClientError::Expectation("no key pair".into()))?;
+    let mut vars = Vars::new();
+    vars.insert("data_owner_id".into(), json!(owner));
+    let current = ctx.target.expect("data_owner.get", &vars, Some(&creds)).await?;
+    let has_key = current.get("public_keys").is_some_and(|k| k.contains(&public));
+    log.push(current);
+    if !has_key {
+        vars.insert("public_key".into(), json!(public));
+        log.push(ctx.target.expect("data_owner.add_key", &vars, Some(&creds)).await?);
+    }
+    Ok(())
+}
+
+/// The credentials a device with a stored token presents.
+pub fn session(actor: &Actor) -> Result<Credentials, ClientError> {
+    let token = actor.token().ok_or_else(|| ClientError::Expectation(format!("{} holds no token", actor.name)))?;
+    Ok(Credentials { login: actor.login().to_string(), secret: token.to_string() })
+}
+
+pub fn check_signed_in(actor: &Actor) -> Result<(), ClientError> {
+    expect(actor.user_id.is_some(), || format!("{} has no user id", actor.name))?;
+    expect(actor.group_id.is_some(), || format!("{} has no group id", actor.name))?;
+    expect(actor.token().is_some(), || format!("{} has no token", actor.name))
+}

@@ -1,0 +1,10 @@
+//! Client-side cryptography as the SDK does it: RSA-OAEP key pairs exported
+//! as SPKI/PKCS#8 hex, AES-256-GCM data envelopes with per-key wrapping, and
+//! a pool that generates key pairs off the cucumber task.
+mod envelope;
+mod keys;
+mod pool;
+
+pub use envelope::{open, seal, Envelope, EnvelopeError};
+pub use keys::{encrypt_for_hex, fingerprint_of, KeyError, KeyPair, OaepHash};
+pub use pool::KeyPool;

@@ -1,0 +1,15 @@
+//! Doubles: the counterparts a target talks to during a run (mail, SMS),
+//! speaking the real protocols on loopback sockets.
+mod inbox;
+mod mail;
+mod mail_api;
+mod mailbox;
+mod sms;
+mod smtp;
+
+pub use inbox::{Inbox, InboxError, Message};
+pub use mail::Mail;
+pub use mail_api::MailApi;
+pub use mailbox::Mailbox;
+pub use sms::{Sms, SmsSink};
+pub use smtp::SmtpSink;

@@ -1,0 +1,73 @@
+//! `authconform`: parse the command line, call the library, map to an exit code.
+mod cli;
+
+use clap::Parser;
+
+use authconform::exit;
+use authconform::reference::Fault;
+use authconform::requirements::Catalogue;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_env("AUTHCONFORM_LOG")).with_writer(std::io::stderr).init();
+    let code = match cli.command {
+        cli::Command::Faults => {
+            for f in Fault::ALL {
+                println!("{:<24} {}", f.name(), f.describe());
+            }
+            exit::CONFORMS
+        }
+        cli::Command::Run(args) => match args.into_config() {
+            Ok(config) => run(config),
+            Err(e) => usage(&e),
+        },
+        cli::Command::Reference(args) => match args.into_config() {
+            Ok(config) => serve(config),
+            Err(e) => usage(&e),
+        },
+    };
+    std::process::exit(code);
+}
+
+fn usage(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    exit::USAGE
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts")
+}
+
+fn run(config: authconform::runner::RunConfig) -> i32 {
+    // insta reads its mode from the environment once: set it before any thread starts.
+    authconform::snapshot::configure_process(config.snapshots, &config.root);
+    let rt = runtime();
+    match rt.block_on(authconform::runner::run(&config)) {
+        Ok(outcome) => {
+            let catalogue = Catalogue::load(&config.requirements_path()).unwrap_or_default();
+            print!("{}", authconform::report::console_summary(&outcome, &catalogue));
+            outcome.exit_code()
+        }
+        Err(e) => {
+            eprint!("{}", e.render());
+            e.exit_code()
+        }
+    }
+}
+
+fn serve(config: authconform::reference::ReferenceConfig) -> i32 {
+    let rt = runtime();
+    rt.block_on(async {
+        match authconform::reference::start(config).await {
+            Ok(server) => {
+                eprintln!("reference listening on {}", server.base_url());
+                server.wait().await;
+                exit::CONFORMS
+            }
+            Err(e) => {
+                eprintln!("error: cannot start the reference: {e}");
+                exit::HARNESS
+            }
+        }
+    })
+}

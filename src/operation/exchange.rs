@@ -1,0 +1,105 @@
+//! One HTTP exchange as it happened: the evidence a failure message and a
+//! report draw on. Bodies are kept raw in memory (extraction and ciphertext
+//! checks need them) and redacted whenever they are shown or written.
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::redact::Redactor;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Exchange {
+    pub operation: String,
+    pub method: String,
+    pub url: String,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<String>,
+    pub status: u16,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: String,
+    #[serde(serialize_with = "millis")]
+    pub elapsed: Duration,
+    /// Whether `status` is one the profile accepts for this operation.
+    pub accepted: bool,
+    /// Named results (only when accepted).
+    pub extracted: BTreeMap<String, String>,
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64() * 1000.0)
+}
+
+impl Exchange {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.response_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The reply body as JSON, if it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.response_body).ok()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.extracted.get(name).map(String::as_str)
+    }
+
+    /// A 4xx answer: the target refused the request, as opposed to failing (5xx).
+    pub fn refused(&self) -> bool {
+        (400..500).contains(&self.status)
+    }
+
+    /// A redacted, serialisable copy for reports and evidence.
+    pub fn redacted(&self, r: &Redactor) -> Exchange {
+        let redact_headers = |h: &Vec<(String, String)>| {
+            h.iter()
+                .map(|(k, v)| {
+                    let v = if crate::redact::is_secret_key(k) || k.eq_ignore_ascii_case("cookie") {
+                        "[REDACTED]".to_string()
+                    } else {
+                        r.text(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect()
+        };
+        Exchange {
+            operation: self.operation.clone(),
+            method: self.method.clone(),
+            url: r.text(&self.url),
+            request_headers: redact_headers(&self.request_headers),
+            request_body: self.request_body.as_deref().map(|b| redact_body(r, b)),
+            status: self.status,
+            response_headers: redact_headers(&self.response_headers),
+            response_body: redact_body(r, &self.response_body),
+            elapsed: self.elapsed,
+            accepted: self.accepted,
+            extracted: self.extracted.iter().map(|(k, v)| (k.clone(), r.text(v))).collect(),
+        }
+    }
+
+    /// One line for failure messages: `otp.start POST http://… -> 400: {excerpt}`.
+    pub fn summary(&self, r: &Redactor) -> String {
+        format!(
+            "{} {} {} -> {}: {}",
+            self.operation,
+            self.method,
+            r.text(&self.url),
+            self.status,
+            r.excerpt(&redact_body(r, &self.response_body), 200)
+        )
+    }
+}
+
+fn redact_body(r: &Redactor, body: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(mut v) if v.is_object() || v.is_array() => {
+            r.json(&mut v);
+            v.to_string()
+        }
+        _ => r.text(body),
+    }
+}

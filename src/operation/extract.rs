@@ -1,0 +1,93 @@
+//! Taking named results out of a reply: JSON pointer, header, status, body,
+//! optionally narrowed by a regex.
+use crate::profile::Extract;
+
+use super::exchange::Exchange;
+
+pub fn extract(spec: &Extract, ex: &Exchange) -> Result<Option<String>, String> {
+    let source: Option<String> = if let Some(ptr) = &spec.json {
+        let doc: serde_json::Value = serde_json::from_str(&ex.response_body)
+            .map_err(|e| format!("the reply is not JSON ({e})"))?;
+        match doc.pointer(ptr) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(other) => Some(other.to_string()),
+        }
+    } else if let Some(h) = &spec.header {
+        ex.header(h).map(str::to_string)
+    } else if spec.status {
+        Some(ex.status.to_string())
+    } else {
+        Some(ex.response_body.clone())
+    };
+    let value = match (&spec.regex, source) {
+        (Some(re), Some(text)) => {
+            let re = regex::Regex::new(re).map_err(|e| e.to_string())?;
+            re.captures(&text).and_then(|c| c.get(1)).map(|m| m.as_str().to_string())
+        }
+        (_, v) => v,
+    };
+    match value {
+        Some(v) if !v.is_empty() => Ok(Some(v)),
+        _ if spec.optional => Ok(None),
+        _ => Err(describe_missing(spec)),
+    }
+}
+
+fn describe_missing(spec: &Extract) -> String {
+    let from = if let Some(p) = &spec.json {
+        format!("JSON pointer `{p}`")
+    } else if let Some(h) = &spec.header {
+        format!("header `{h}`")
+    } else {
+        "the body".to_string()
+    };
+    match &spec.regex {
+        Some(re) => format!("regex `{re}` found nothing in {from}"),
+        None => format!("{from} is missing or empty"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn ex(body: &str) -> Exchange {
+        Exchange {
+            operation: "op".into(),
+            method: "GET".into(),
+            url: "http://t".into(),
+            request_headers: vec![],
+            request_body: None,
+            status: 200,
+            response_headers: vec![("X-Token".into(), "Token abc123".into())],
+            response_body: body.into(),
+            elapsed: Duration::ZERO,
+            accepted: true,
+            extracted: Default::default(),
+        }
+    }
+
+    fn spec(yaml: &str) -> Extract {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn pointer_header_regex_and_body() {
+        let e = ex(r#"{"data": {"token": "t1", "n": 5}}"#);
+        assert_eq!(extract(&spec("json: /data/token"), &e).unwrap().as_deref(), Some("t1"));
+        assert_eq!(extract(&spec("json: /data/n"), &e).unwrap().as_deref(), Some("5"));
+        assert_eq!(extract(&spec("header: x-token\nregex: 'Token (\\w+)'"), &e).unwrap().as_deref(), Some("abc123"));
+        assert_eq!(extract(&spec("body: true"), &ex("plain")).unwrap().as_deref(), Some("plain"));
+        assert_eq!(extract(&spec("status: true"), &e).unwrap().as_deref(), Some("200"));
+    }
+
+    #[test]
+    fn missing_values_are_named() {
+        let e = ex(r#"{"a": 1}"#);
+        assert_eq!(extract(&spec("json: /b"), &e).unwrap_err(), "JSON pointer `/b` is missing or empty");
+        assert_eq!(extract(&spec("json: /b\noptional: true"), &e).unwrap(), None);
+        assert!(extract(&spec("json: /a"), &ex("<html>")).unwrap_err().contains("not JSON"));
+    }
+}

@@ -1,0 +1,12 @@
+//! Operations: the profile's templated HTTP exchanges, executed over reqwest,
+//! with results extracted and every exchange kept as evidence.
+mod error;
+mod exchange;
+mod extract;
+mod target;
+mod template;
+
+pub use error::OperationError;
+pub use exchange::Exchange;
+pub use target::{Credentials, Target};
+pub use template::Vars;

@@ -1,0 +1,245 @@
+//! A target reached through its profile: the only way steps and doubles
+//! talk to an implementation.
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::profile::{OperationSpec, Profile};
+use crate::redact::Redactor;
+
+use super::error::OperationError;
+use super::exchange::Exchange;
+use super::extract::extract;
+use super::template::{Renderer, Vars};
+
+/// The secret an actor presents: a one-time code or a token, with its login.
+#[derive(Clone)]
+pub struct Credentials {
+    pub login: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").field("login", &self.login).field("secret", &"[REDACTED]").finish()
+    }
+}
+
+pub struct Target {
+    profile: Arc<Profile>,
+    client: reqwest::Client,
+    renderer: Renderer,
+    redactor: Redactor,
+}
+
+impl Target {
+    pub fn new(profile: Arc<Profile>, redactor: Redactor) -> Self {
+        let client = reqwest::Client::builder()
+            // Keep-alive saves ~0.15 ms per exchange on loopback (perf-floor.md);
+            // redirects are part of what a target answers, so never follow them.
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
+            .build()
+            .expect("a plain HTTP client always builds");
+        Target { profile, client, renderer: Renderer::default(), redactor }
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// The variables every template sees.
+    pub fn base_vars(&self) -> Vars {
+        let mut vars: Vars = self.profile.variables.clone().into_iter().collect();
+        vars.insert("base_url".into(), Value::String(self.profile.base_url.trim_end_matches('/').to_string()));
+        vars
+    }
+
+    /// Runs an operation and returns the exchange whatever the status; the
+    /// caller decides whether a refusal was expected. Only transport failures
+    /// and template errors are errors here.
+    pub async fn call(&self, name: &str, vars: &Vars, auth: Option<&Credentials>) -> Result<Exchange, OperationError> {
+        let spec = self
+            .profile
+            .operations
+            .get(name)
+            .ok_or_else(|| OperationError::NotBound { operation: name.to_string() })?;
+        let mut all = self.base_vars();
+        all.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if let Some(c) = auth {
+            all.insert("login".into(), Value::String(c.login.clone()));
+            all.insert("secret".into(), Value::String(c.secret.clone()));
+        }
+        self.send(name, spec, &all, auth.is_some()).await
+    }
+
+    /// Runs an operation that must succeed: a status outside `accept` or a
+    /// missing extraction is an error naming the operation, URL and status.
+    pub async fn expect(&self, name: &str, vars: &Vars, auth: Option<&Credentials>) -> Result<Exchange, OperationError> {
+        let ex = self.call(name, vars, auth).await?;
+        if !ex.accepted {
+            let spec = &self.profile.operations[name];
+            return Err(OperationError::Status {
+                operation: name.to_string(),
+                method: ex.method.clone(),
+                url: self.redactor.text(&ex.url),
+                status: ex.status,
+                expected: describe_accept(spec),
+                excerpt: self.redactor.excerpt(&ex.response_body, 300),
+            });
+        }
+        Ok(ex)
+    }
+
+    async fn send(&self, name: &str, spec: &OperationSpec, vars: &Vars, with_auth: bool) -> Result<Exchange, OperationError> {
+        let tpl_err = |field: &str, message: String| OperationError::Template {
+            operation: name.to_string(),
+            field: field.to_string(),
+            message,
+        };
+        let url = self.renderer.render(&spec.url, vars).map_err(|m| tpl_err("url", m))?;
+        let method = spec.method.as_reqwest();
+        let mut req = self.client.request(method.clone(), &url);
+        let mut sent_headers = Vec::new();
+        for (k, v) in &spec.headers {
+            let v = self.renderer.render(v, vars).map_err(|m| tpl_err(&format!("headers.{k}"), m))?;
+            sent_headers.push((k.clone(), v.clone()));
+            req = req.header(k, v);
+        }
+        if spec.auth && with_auth {
+            let (k, v) = self.auth_header(vars).map_err(|m| tpl_err("auth", m))?;
+            sent_headers.push((k.clone(), v.clone()));
+            req = req.header(k, v);
+        }
+        let mut request_body = None;
+        if let Some(json) = &spec.json {
+            let body = self.renderer.render_json(json, vars).map_err(|m| tpl_err("json", m))?;
+            request_body = Some(body.to_string());
+            req = req.json(&body);
+        } else if let Some(form) = &spec.form {
+            let mut pairs = Vec::new();
+            for (k, v) in form {
+                pairs.push((k.clone(), self.renderer.render(v, vars).map_err(|m| tpl_err(&format!("form.{k}"), m))?));
+            }
+            request_body = Some(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish());
+            req = req.form(&pairs);
+        } else if let Some(raw) = &spec.raw {
+            let body = self.renderer.render(raw, vars).map_err(|m| tpl_err("raw", m))?;
+            let ct = spec.content_type.clone().unwrap_or_else(|| "text/plain".into());
+            req = req.header(reqwest::header::CONTENT_TYPE, ct).body(body.clone());
+            request_body = Some(body);
+        }
+        let budget = spec.timeout.unwrap_or(self.profile.defaults.timeout);
+        let started = Instant::now();
+        let shown_url = self.redactor.text(&url);
+        let reply = req.timeout(budget).send().await.map_err(|e| {
+            if e.is_timeout() {
+                OperationError::Timeout { operation: name.into(), method: method.to_string(), url: shown_url.clone(), budget }
+            } else {
+                OperationError::Transport {
+                    operation: name.into(),
+                    method: method.to_string(),
+                    url: shown_url.clone(),
+                    message: self.redactor.text(&root_cause(&e)),
+                }
+            }
+        })?;
+        let status = reply.status().as_u16();
+        let response_headers: Vec<(String, String)> = reply
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let body = reply.text().await.map_err(|e| {
+            if e.is_timeout() {
+                OperationError::Timeout { operation: name.into(), method: method.to_string(), url: shown_url.clone(), budget }
+            } else {
+                OperationError::Transport {
+                    operation: name.into(),
+                    method: method.to_string(),
+                    url: shown_url.clone(),
+                    message: format!("reading the reply: {}", root_cause(&e)),
+                }
+            }
+        })?;
+        let mut ex = Exchange {
+            operation: name.to_string(),
+            method: method.to_string(),
+            url,
+            request_headers: sent_headers,
+            request_body,
+            status,
+            response_headers,
+            response_body: body,
+            elapsed: started.elapsed(),
+            accepted: spec.accept.iter().any(|p| p.matches(status)),
+            extracted: Default::default(),
+        };
+        if ex.accepted {
+            for (key, rule) in &spec.extract {
+                match extract(rule, &ex) {
+                    Ok(Some(v)) => {
+                        ex.extracted.insert(key.clone(), v);
+                    }
+                    Ok(None) => {}
+                    Err(message) => {
+                        return Err(OperationError::Extract {
+                            operation: name.into(),
+                            method: ex.method.clone(),
+                            url: shown_url,
+                            status,
+                            name: key.clone(),
+                            message,
+                            excerpt: self.redactor.excerpt(&ex.response_body, 300),
+                        })
+                    }
+                }
+            }
+        }
+        Ok(ex)
+    }
+
+    fn auth_header(&self, vars: &Vars) -> Result<(String, String), String> {
+        let a = &self.profile.auth;
+        if let Some(b) = &a.basic {
+            use base64::Engine as _;
+            let user = self.renderer.render(&b.username, vars)?;
+            let pass = self.renderer.render(&b.password, vars)?;
+            let enc = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+            Ok(("Authorization".into(), format!("Basic {enc}")))
+        } else if let Some(t) = &a.bearer {
+            Ok(("Authorization".into(), format!("Bearer {}", self.renderer.render(t, vars)?)))
+        } else if let Some(h) = &a.header {
+            Ok((h.name.clone(), self.renderer.render(&h.value, vars)?))
+        } else {
+            Err("the profile has no auth scheme".into())
+        }
+    }
+}
+
+fn describe_accept(spec: &OperationSpec) -> String {
+    let parts: Vec<String> = spec
+        .accept
+        .iter()
+        .map(|p| match p {
+            crate::profile::StatusPattern::Exact(s) => s.to_string(),
+            crate::profile::StatusPattern::Class(c) => format!("{c}xx"),
+        })
+        .collect();
+    parts.join(" or ")
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg = s.to_string();
+        src = s.source();
+    }
+    msg
+}

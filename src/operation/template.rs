@@ -1,0 +1,119 @@
+//! Rendering the profile's templates (minijinja) against a call's variables.
+use minijinja::{Environment, Value as MjValue};
+use serde_json::{Map, Value};
+
+/// Variables one call renders with: profile variables, `base_url`, then the
+/// step's own values (later ones win).
+pub type Vars = Map<String, Value>;
+
+/// The key that marks "insert this structured value" inside a JSON body:
+/// `encryptionKeys: { $value: sample.keys }`.
+const VALUE_MARKER: &str = "$value";
+
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        let mut env = Environment::new();
+        // A missing variable is an error, not an empty string: an empty path
+        // segment would send a plausible but wrong request.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        Renderer { env }
+    }
+}
+
+impl Renderer {
+    pub fn render(&self, template: &str, vars: &Vars) -> Result<String, String> {
+        if !template.contains("{{") && !template.contains("{%") {
+            return Ok(template.to_string());
+        }
+        self.env
+            .render_str(template, MjValue::from_serialize(vars))
+            .map_err(|e| describe(&e))
+    }
+
+    /// Renders a JSON body: string leaves are templates, `{$value: expr}`
+    /// objects become the expression's structured value, and a key whose
+    /// `$value` is undefined or none is left out (optional fields).
+    pub fn render_json(&self, body: &Value, vars: &Vars) -> Result<Value, String> {
+        Ok(self.render_opt(body, vars)?.unwrap_or(Value::Null))
+    }
+
+    fn render_opt(&self, body: &Value, vars: &Vars) -> Result<Option<Value>, String> {
+        Ok(Some(match body {
+            Value::String(s) => Value::String(self.render(s, vars)?),
+            Value::Array(items) => {
+                let mut out = Vec::new();
+                for v in items {
+                    out.extend(self.render_opt(v, vars)?);
+                }
+                Value::Array(out)
+            }
+            Value::Object(map) if map.len() == 1 && map.contains_key(VALUE_MARKER) => {
+                let expr = map[VALUE_MARKER].as_str().ok_or("`$value` must be an expression string")?;
+                let compiled = self.env.compile_expression(expr).map_err(|e| describe(&e))?;
+                let value = match compiled.eval(MjValue::from_serialize(vars)) {
+                    Ok(v) => v,
+                    Err(e) if e.kind() == minijinja::ErrorKind::UndefinedError => return Ok(None),
+                    Err(e) => return Err(describe(&e)),
+                };
+                if value.is_undefined() || value.is_none() {
+                    return Ok(None);
+                }
+                serde_json::to_value(&value).map_err(|e| e.to_string())?
+            }
+            Value::Object(map) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in map {
+                    if let Some(v) = self.render_opt(v, vars)? {
+                        out.insert(self.render(k, vars)?, v);
+                    }
+                }
+                Value::Object(out)
+            }
+            other => other.clone(),
+        }))
+    }
+}
+
+fn describe(e: &minijinja::Error) -> String {
+    let mut msg = e.kind().to_string();
+    if let Some(detail) = e.detail() {
+        msg.push_str(": ");
+        msg.push_str(detail);
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn vars() -> Vars {
+        json!({"base_url": "http://t", "id": "42", "keys": {"a": {"f": "x"}}})
+            .as_object()
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn renders_strings_and_structured_values() {
+        let r = Renderer::default();
+        assert_eq!(r.render("{{ base_url }}/u/{{ id }}", &vars()).unwrap(), "http://t/u/42");
+        let body = json!({"id": "{{ id }}", "keys": {"$value": "keys"}, "n": 3});
+        assert_eq!(
+            r.render_json(&body, &vars()).unwrap(),
+            json!({"id": "42", "keys": {"a": {"f": "x"}}, "n": 3})
+        );
+    }
+
+    #[test]
+    fn missing_variables_are_errors() {
+        let r = Renderer::default();
+        assert!(r.render("{{ nope }}", &vars()).unwrap_err().contains("undefined"));
+        assert_eq!(r.render_json(&json!({"a": 1, "b": {"$value": "nope"}}), &vars()).unwrap(), json!({"a": 1}));
+    }
+}

@@ -1,0 +1,206 @@
+//! Reading a profile: YAML, `inherits:`, `${VAR}` interpolation, then the typed model.
+use std::path::{Path, PathBuf};
+
+use serde_yaml::Value;
+
+use super::error::{Position, ProfileError};
+use super::interpolate::interpolate;
+use super::locate::{find_text, locate};
+use super::model::Profile;
+use super::validate::validate;
+
+/// One file of an inheritance chain, kept to point errors at the right text.
+struct Source {
+    path: PathBuf,
+    text: String,
+}
+
+/// Loads a profile from disk, resolving `inherits:` relative to each file.
+pub fn load_profile(path: &Path) -> Result<Profile, ProfileError> {
+    load_profile_with_env(path, &|name| std::env::var(name).ok())
+}
+
+/// Loads a profile from disk with an injected environment (tests, `--var`).
+pub fn load_profile_with_env(
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Profile, ProfileError> {
+    let mut sources = Vec::new();
+    let merged = read_chain(path, &mut sources)?;
+    finish(merged, &sources, env)
+}
+
+/// Loads a profile held in memory (no `inherits:`), e.g. in tests.
+pub fn load_profile_str(name: &str, text: &str) -> Result<Profile, ProfileError> {
+    let path = PathBuf::from(name);
+    let value = parse(&path, text)?;
+    let sources = vec![Source { path, text: text.to_string() }];
+    finish(value, &sources, &|n| std::env::var(n).ok())
+}
+
+fn finish(
+    mut merged: Value,
+    sources: &[Source],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Profile, ProfileError> {
+    let mut key = Vec::new();
+    interpolate_all(&mut merged, &mut key, sources, env)?;
+    let profile: Profile = serde_path_to_error::deserialize(merged).map_err(|e| {
+        let path = split_path(&e.path().to_string());
+        invalid(sources, &path, e.inner().to_string())
+    })?;
+    validate(&profile).map_err(|(path, message)| invalid(sources, &path, message))?;
+    Ok(profile)
+}
+
+fn read_chain(path: &Path, sources: &mut Vec<Source>) -> Result<Value, ProfileError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ProfileError::Read { path: path.to_path_buf(), source })?;
+    let mut value = parse(path, &text)?;
+    let parent = match &mut value {
+        Value::Mapping(m) => m.remove("inherits"),
+        _ => None,
+    };
+    let index = sources.len();
+    sources.push(Source { path: path.to_path_buf(), text });
+    let Some(parent) = parent else { return Ok(value) };
+    let at = position(&sources[index], &["inherits".to_string()]);
+    let Value::String(rel) = parent else {
+        return Err(ProfileError::Invalid {
+            at,
+            key: "inherits".into(),
+            message: "must be a path to another profile".into(),
+        });
+    };
+    let parent_path = path.parent().unwrap_or(Path::new(".")).join(rel);
+    if sources.iter().any(|s| same_file(&s.path, &parent_path)) {
+        return Err(ProfileError::InheritCycle { at, path: parent_path });
+    }
+    let base = read_chain(&parent_path, sources)?;
+    Ok(merge(base, value))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+fn parse(path: &Path, text: &str) -> Result<Value, ProfileError> {
+    serde_yaml::from_str(text).map_err(|e| {
+        let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+        ProfileError::Syntax {
+            at: Position { file: path.to_path_buf(), line, col },
+            message: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+        }
+    })
+}
+
+/// Child values win; mappings merge key by key, so a profile can override
+/// one operation's URL without restating the rest.
+fn merge(base: Value, child: Value) -> Value {
+    match (base, child) {
+        (Value::Mapping(mut b), Value::Mapping(c)) => {
+            for (k, v) in c {
+                let merged = match b.remove(&k) {
+                    Some(old) => merge(old, v),
+                    None => v,
+                };
+                b.insert(k, merged);
+            }
+            Value::Mapping(b)
+        }
+        (_, child) => child,
+    }
+}
+
+fn interpolate_all(
+    value: &mut Value,
+    key: &mut Vec<String>,
+    sources: &[Source],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), ProfileError> {
+    match value {
+        Value::String(s) if s.contains("${") => {
+            *s = interpolate(s, env).map_err(|var| {
+                let needle = format!("${{{var}");
+                let at = sources
+                    .iter()
+                    .find_map(|src| {
+                        find_text(&src.text, &needle).map(|(line, col)| Position {
+                            file: src.path.clone(),
+                            line,
+                            col,
+                        })
+                    })
+                    .unwrap_or_else(|| position(&sources[0], key));
+                ProfileError::UnsetVariable { at, key: key.join("."), var }
+            })?;
+        }
+        Value::Mapping(m) => {
+            for (k, v) in m.iter_mut() {
+                key.push(k.as_str().unwrap_or("?").to_string());
+                interpolate_all(v, key, sources, env)?;
+                key.pop();
+            }
+        }
+        Value::Sequence(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                key.push(i.to_string());
+                interpolate_all(v, key, sources, env)?;
+                key.pop();
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// serde_path_to_error paths look like `operations.otp.start.url`, but
+/// operation names contain dots too; we split on dots and let `locate`
+/// re-join segments that only exist joined.
+fn split_path(path: &str) -> Vec<String> {
+    if path == "." || path.is_empty() {
+        return Vec::new();
+    }
+    path.split('.').map(|s| s.trim_end_matches(|c| c == '?').to_string()).collect()
+}
+
+fn invalid(sources: &[Source], path: &[String], message: String) -> ProfileError {
+    // The most derived file that mentions the key is the one the user must edit.
+    let path = rejoin(sources, path);
+    let at = sources
+        .iter()
+        .map(|s| (s, locate(&s.text, &path)))
+        .max_by_key(|(_, found)| found.is_some())
+        .map(|(s, _)| position(s, &path))
+        .unwrap_or_else(|| Position { file: PathBuf::from("<profile>"), line: 1, col: 1 });
+    ProfileError::Invalid { at, key: path.join("."), message }
+}
+
+/// Joins dotted segments back when the YAML key itself contains dots
+/// (`otp.start`), by preferring the longest key present in some source.
+fn rejoin(sources: &[Source], path: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < path.len() {
+        let mut taken = 1;
+        for len in (2..=path.len() - i).rev() {
+            let candidate = path[i..i + len].join(".");
+            let needle = format!("{candidate}:");
+            if sources.iter().any(|s| s.text.contains(&needle)) {
+                taken = len;
+                break;
+            }
+        }
+        out.push(path[i..i + taken].join("."));
+        i += taken;
+    }
+    out
+}
+
+fn position(source: &Source, path: &[String]) -> Position {
+    let (line, col) = locate(&source.text, path).unwrap_or((1, 1));
+    Position { file: source.path.clone(), line, col }
+}

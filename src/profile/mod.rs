@@ -1,0 +1,12 @@
+//! Target profiles: the YAML that binds abstract operations to one target's HTTP API.
+mod error;
+mod interpolate;
+mod load;
+mod locate;
+mod model;
+mod validate;
+
+pub use error::ProfileError;
+pub use load::{load_profile, load_profile_str};
+pub use model::*;
+pub use validate::OPERATIONS;

@@ -1,0 +1,356 @@
+//! The profile model: what a user may write in `scenarios/targets/*.yaml`.
+//!
+//! Every struct denies unknown keys, so a typo is an error with a position
+//! rather than a silently ignored setting.
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+/// A target profile after `inherits:` merging and `${VAR}` interpolation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Short name; also the snapshot folder (`scenarios/snapshots/<name>/`).
+    pub name: String,
+    /// Where the target answers, e.g. `http://127.0.0.1:8080`.
+    pub base_url: String,
+    /// Optional capabilities the target has; scenarios tagged `@needs:<cap>`
+    /// run only when it is listed here, and are reported as not applicable otherwise.
+    #[serde(default)]
+    pub capabilities: BTreeSet<Capability>,
+    /// Free values usable in every template (`{{ spec_id }}`).
+    #[serde(default)]
+    pub variables: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// How operations marked `auth: true` authenticate.
+    pub auth: AuthScheme,
+    pub mailbox: Option<MailboxConfig>,
+    pub sms: Option<SmsConfig>,
+    #[serde(default)]
+    pub snapshots: SnapshotConfig,
+    /// Abstract operation name (`otp.start`) -> HTTP exchange.
+    pub operations: BTreeMap<String, OperationSpec>,
+}
+
+/// Optional capabilities a target may declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Codes delivered by e-mail.
+    Email,
+    /// Codes delivered by SMS.
+    Sms,
+    /// The start of a process checks a captcha token.
+    Captcha,
+    /// Patients register under a master HCP.
+    MasterHcp,
+    /// End-to-end encrypted data samples.
+    E2eData,
+    /// Test hooks that age a process or a token (to check lifetimes without waiting).
+    TimeTravel,
+}
+
+impl Capability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::Email => "email",
+            Capability::Sms => "sms",
+            Capability::Captcha => "captcha",
+            Capability::MasterHcp => "master_hcp",
+            Capability::E2eData => "e2e_data",
+            Capability::TimeTravel => "time_travel",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Capability> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Time budget of one HTTP exchange.
+    #[serde(default = "default_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+    /// Domain of the unique addresses given to actors.
+    #[serde(default = "default_mail_domain")]
+    pub mail_domain: String,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults { timeout: default_timeout(), mail_domain: default_mail_domain() }
+    }
+}
+
+fn default_timeout() -> Duration {
+    Duration::from_secs(5)
+}
+fn default_mail_domain() -> String {
+    "conformance.test".into()
+}
+
+/// How authenticated operations present the actor's secret (a code or a token).
+/// Exactly one of the fields is set. Templates see `login` and `secret`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthScheme {
+    pub basic: Option<BasicAuth>,
+    pub bearer: Option<String>,
+    pub header: Option<HeaderAuth>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderAuth {
+    pub name: String,
+    pub value: String,
+}
+
+/// Where the target's mail is read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxConfig {
+    /// The harness runs an SMTP sink the target sends to.
+    pub smtp: Option<SmtpSinkConfig>,
+    /// The target exposes received mail over HTTP (e.g. a Mailpit-like API).
+    pub http: Option<MailApiConfig>,
+    #[serde(default)]
+    pub code: CodeExtraction,
+    #[serde(default = "default_wait", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSinkConfig {
+    pub listen: String,
+    #[serde(default = "default_max_size")]
+    pub max_size: usize,
+}
+
+fn default_max_size() -> usize {
+    1 << 20
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailApiConfig {
+    /// URL template; sees `recipient` and every profile variable.
+    pub url: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// JSON pointers into the reply.
+    pub subject: Option<String>,
+    pub text: Option<String>,
+    pub html: Option<String>,
+    #[serde(default = "default_poll", deserialize_with = "duration")]
+    pub poll: Duration,
+}
+
+fn default_poll() -> Duration {
+    Duration::from_millis(50)
+}
+fn default_wait() -> Duration {
+    Duration::from_secs(5)
+}
+
+/// Where in a message the one-time code (or link) is found.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeExtraction {
+    /// The first capture group is the code.
+    #[serde(default = "default_code_regex")]
+    pub regex: String,
+    /// Parts searched in order: subject, text, html.
+    #[serde(default = "default_code_parts", rename = "in")]
+    pub parts: Vec<MailPart>,
+}
+
+impl Default for CodeExtraction {
+    fn default() -> Self {
+        CodeExtraction { regex: default_code_regex(), parts: default_code_parts() }
+    }
+}
+
+fn default_code_regex() -> String {
+    r"\b(\d{4,12})\b".into()
+}
+fn default_code_parts() -> Vec<MailPart> {
+    vec![MailPart::Subject, MailPart::Text, MailPart::Html]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailPart {
+    Subject,
+    Text,
+    Html,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsConfig {
+    pub webhook: SmsWebhookConfig,
+    #[serde(default)]
+    pub code: CodeExtraction,
+    #[serde(default = "default_wait", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsWebhookConfig {
+    pub listen: String,
+    #[serde(default = "default_sms_path")]
+    pub path: String,
+    /// JSON pointer to the recipient's number in the provider's POST.
+    pub recipient: String,
+    /// JSON pointer to the message text.
+    pub text: String,
+}
+
+fn default_sms_path() -> String {
+    "/sms".into()
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotConfig {
+    /// Extra insta selectors (`.**.createdAt`) -> replacement, on top of the built-in ones.
+    #[serde(default)]
+    pub redactions: BTreeMap<String, String>,
+}
+
+/// One abstract operation bound to an HTTP exchange.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationSpec {
+    pub method: HttpMethod,
+    /// URL template (minijinja): `{{ base_url }}/users/{{ user_id }}`.
+    pub url: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Authenticate with the profile's `auth` scheme.
+    #[serde(default)]
+    pub auth: bool,
+    /// JSON body; string leaves are templates, `{$value: expr}` inserts a structured value.
+    pub json: Option<serde_json::Value>,
+    /// Form-encoded body; values are templates.
+    pub form: Option<BTreeMap<String, String>>,
+    /// Raw text body (template), sent with `content_type`.
+    pub raw: Option<String>,
+    pub content_type: Option<String>,
+    /// Statuses that mean success, e.g. `[200, 201]` or `["2xx"]`.
+    #[serde(default = "default_accept")]
+    pub accept: Vec<StatusPattern>,
+    /// Named results taken from the reply.
+    #[serde(default)]
+    pub extract: BTreeMap<String, Extract>,
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    pub fn as_reqwest(self) -> reqwest::Method {
+        match self {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Put => reqwest::Method::PUT,
+            HttpMethod::Patch => reqwest::Method::PATCH,
+            HttpMethod::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+/// A status (`200`) or a class (`"2xx"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusPattern {
+    Exact(u16),
+    Class(u16),
+}
+
+impl StatusPattern {
+    pub fn matches(self, status: u16) -> bool {
+        match self {
+            StatusPattern::Exact(s) => s == status,
+            StatusPattern::Class(c) => status / 100 == c,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusPattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u16),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) if (100..600).contains(&n) => Ok(StatusPattern::Exact(n)),
+            Raw::S(s) if s.len() == 3 && s.ends_with("xx") => match s.as_bytes()[0] {
+                c @ b'1'..=b'5' => Ok(StatusPattern::Class(u16::from(c - b'0'))),
+                _ => Err(serde::de::Error::custom(format!("`{s}` is not a status class"))),
+            },
+            Raw::S(s) => s
+                .parse::<u16>()
+                .ok()
+                .filter(|n| (100..600).contains(n))
+                .map(StatusPattern::Exact)
+                .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a status or a class like 2xx"))),
+            Raw::N(n) => Err(serde::de::Error::custom(format!("{n} is not an HTTP status"))),
+        }
+    }
+}
+
+fn default_accept() -> Vec<StatusPattern> {
+    vec![StatusPattern::Class(2)]
+}
+
+/// Where a named result sits in a reply. Exactly one source (`json`,
+/// `header`, `status`, `body`); `regex` then narrows it (first capture group),
+/// and alone it searches the body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Extract {
+    pub json: Option<String>,
+    pub header: Option<String>,
+    #[serde(default)]
+    pub status: bool,
+    #[serde(default)]
+    pub body: bool,
+    pub regex: Option<String>,
+    /// A missing optional value is not an error.
+    #[serde(default)]
+    pub optional: bool,
+}
+
+pub(crate) fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let s = String::deserialize(d)?;
+    humantime::parse_duration(&s).map_err(|e| serde::de::Error::custom(format!("`{s}`: {e} (write e.g. 5s or 250ms)")))
+}
+
+fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    duration(d).map(Some)
+}

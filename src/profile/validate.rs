@@ -1,0 +1,139 @@
+//! Checks serde cannot express: exactly-one choices, templates and regexes
+//! that compile, and every operation the suite speaks of being bound.
+use super::model::{AuthScheme, Capability, Extract, OperationSpec, Profile};
+
+/// The operations features speak of, and the capability that makes each one
+/// required (`None`: every target must bind it).
+pub const OPERATIONS: &[(&str, Option<Capability>, &str)] = &[
+    ("otp.start", None, "start a sign-up/sign-in process; a code is sent"),
+    ("otp.validate", None, "submit the code of a process"),
+    ("user.current", None, "who the presented secret authenticates"),
+    ("token.create", None, "create a long-lived token for the user"),
+    ("data_owner.get", None, "read the data owner and its public keys"),
+    ("data_owner.add_key", None, "publish a public key on the data owner"),
+    ("data_sample.create", Some(Capability::E2eData), "store an encrypted data sample"),
+    ("data_sample.get", Some(Capability::E2eData), "read a data sample back"),
+    ("test.age_process", Some(Capability::TimeTravel), "test hook: make a process older"),
+    ("test.age_token", Some(Capability::TimeTravel), "test hook: make a token older"),
+];
+
+type Problem = (Vec<String>, String);
+
+fn at(path: &[&str], message: impl Into<String>) -> Problem {
+    (path.iter().map(|s| s.to_string()).collect(), message.into())
+}
+
+pub fn validate(p: &Profile) -> Result<(), Problem> {
+    check_template(&["base_url"], &p.base_url)?;
+    check_auth(&p.auth)?;
+    for (name, needs, _) in OPERATIONS {
+        let required = needs.map_or(true, |c| p.capabilities.contains(&c));
+        if required && !p.operations.contains_key(*name) {
+            let why = needs.map_or(String::new(), |c| format!(" (the profile declares capability `{}`)", c.as_str()));
+            return Err(at(&["operations"], format!("operation `{name}` is not bound{why}")));
+        }
+    }
+    for (name, op) in &p.operations {
+        if !OPERATIONS.iter().any(|(n, _, _)| n == name) {
+            let known: Vec<_> = OPERATIONS.iter().map(|(n, _, _)| *n).collect();
+            return Err(at(&["operations", name], format!("unknown operation; known: {}", known.join(", "))));
+        }
+        check_operation(name, op)?;
+    }
+    match &p.mailbox {
+        Some(m) => {
+            if m.smtp.is_some() == m.http.is_some() {
+                return Err(at(&["mailbox"], "set exactly one of `smtp` or `http`"));
+            }
+            check_regex(&["mailbox", "code", "regex"], &m.code.regex)?;
+            if let Some(http) = &m.http {
+                check_template(&["mailbox", "http", "url"], &http.url)?;
+            }
+        }
+        None if p.capabilities.contains(&Capability::Email) => {
+            return Err(at(&["capabilities"], "capability `email` needs a `mailbox` section"));
+        }
+        None => {}
+    }
+    match &p.sms {
+        Some(s) => {
+            check_regex(&["sms", "code", "regex"], &s.code.regex)?;
+        }
+        None if p.capabilities.contains(&Capability::Sms) => {
+            return Err(at(&["capabilities"], "capability `sms` needs an `sms` section"));
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+fn check_auth(a: &AuthScheme) -> Result<(), Problem> {
+    let set = [a.basic.is_some(), a.bearer.is_some(), a.header.is_some()];
+    if set.iter().filter(|b| **b).count() != 1 {
+        return Err(at(&["auth"], "set exactly one of `basic`, `bearer` or `header`"));
+    }
+    if let Some(b) = &a.basic {
+        check_template(&["auth", "basic", "username"], &b.username)?;
+        check_template(&["auth", "basic", "password"], &b.password)?;
+    }
+    if let Some(t) = &a.bearer {
+        check_template(&["auth", "bearer"], t)?;
+    }
+    if let Some(h) = &a.header {
+        check_template(&["auth", "header", "value"], &h.value)?;
+    }
+    Ok(())
+}
+
+fn check_operation(name: &str, op: &OperationSpec) -> Result<(), Problem> {
+    check_template(&["operations", name, "url"], &op.url)?;
+    let bodies = [op.json.is_some(), op.form.is_some(), op.raw.is_some()];
+    if bodies.iter().filter(|b| **b).count() > 1 {
+        return Err(at(&["operations", name], "set at most one body: `json`, `form` or `raw`"));
+    }
+    if op.content_type.is_some() && op.raw.is_none() {
+        return Err(at(&["operations", name, "content_type"], "only meaningful with a `raw` body"));
+    }
+    for (k, v) in &op.headers {
+        check_template(&["operations", name, "headers", k], v)?;
+    }
+    if let Some(raw) = &op.raw {
+        check_template(&["operations", name, "raw"], raw)?;
+    }
+    for (k, v) in op.form.iter().flatten() {
+        check_template(&["operations", name, "form", k], v)?;
+    }
+    for (k, e) in &op.extract {
+        check_extract(&["operations", name, "extract", k], e)?;
+    }
+    Ok(())
+}
+
+fn check_extract(path: &[&str], e: &Extract) -> Result<(), Problem> {
+    let sources = [e.json.is_some(), e.header.is_some(), e.status, e.body];
+    let n = sources.iter().filter(|b| **b).count();
+    if n > 1 || (n == 0 && e.regex.is_none()) {
+        return Err(at(path, "set exactly one of `json`, `header`, `status: true` or `body: true` (optionally with `regex`), or `regex` alone"));
+    }
+    if let Some(ptr) = &e.json {
+        if !ptr.is_empty() && !ptr.starts_with('/') {
+            return Err(at(path, format!("`{ptr}` is not a JSON pointer (they start with `/`, or are empty for the whole document)")));
+        }
+    }
+    if let Some(r) = &e.regex {
+        let re = check_regex(path, r)?;
+        if re.captures_len() < 2 {
+            return Err(at(path, format!("regex `{r}` needs a capture group: the first group is the value")));
+        }
+    }
+    Ok(())
+}
+
+fn check_template(path: &[&str], source: &str) -> Result<(), Problem> {
+    let env = minijinja::Environment::new();
+    env.template_from_str(source).map(|_| ()).map_err(|e| at(path, format!("template does not parse: {e}")))
+}
+
+fn check_regex(path: &[&str], source: &str) -> Result<regex::Regex, Problem> {
+    regex::Regex::new(source).map_err(|e| at(path, format!("regex does not compile: {e}")))
+}

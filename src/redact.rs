@@ -1,0 +1,165 @@
+//! Secret redaction for everything the harness shows or writes.
+//!
+//! Two layers: every secret the harness learns during a run (codes, tokens,
+//! passwords, private keys) is registered by value and replaced wherever it
+//! appears; on top, shapes that are secret whatever their origin (JWTs, long
+//! hex key material, Authorization values) are masked by pattern. Value
+//! redaction is what makes this safe: a target that echoes a token inside an
+//! error message is still redacted.
+use std::sync::{Arc, OnceLock, RwLock};
+
+use regex::Regex;
+
+/// What a registered secret is; shown in its place, e.g. `[REDACTED:token]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    Code,
+    Token,
+    Password,
+    PrivateKey,
+    Captcha,
+}
+
+impl SecretKind {
+    fn label(self) -> &'static str {
+        match self {
+            SecretKind::Code => "code",
+            SecretKind::Token => "token",
+            SecretKind::Password => "password",
+            SecretKind::PrivateKey => "private-key",
+            SecretKind::Captcha => "captcha",
+        }
+    }
+}
+
+/// Shared, per-run registry of secrets. Cloning shares the registry.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    secrets: Arc<RwLock<Vec<(String, SecretKind)>>>,
+}
+
+fn patterns() -> &'static [(Regex, &'static str)] {
+    static P: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    P.get_or_init(|| {
+        vec![
+            // JWS compact serialisation: three base64url parts, the first a JSON header.
+            (Regex::new(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*").unwrap(), "[REDACTED:jwt]"),
+            // Key material in hex (SPKI/PKCS#8 hex is hundreds of characters).
+            (Regex::new(r"\b[0-9a-fA-F]{96,}\b").unwrap(), "[REDACTED:key-material]"),
+            (Regex::new(r"(?i)(authorization:\s*)(basic|bearer)\s+\S+").unwrap(), "${1}${2} [REDACTED]"),
+        ]
+    })
+}
+
+impl Redactor {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a secret value; short values (under 4 chars) are ignored so
+    /// that redaction cannot eat ordinary words.
+    pub fn register(&self, value: &str, kind: SecretKind) {
+        if value.len() < 4 {
+            return;
+        }
+        let mut s = self.secrets.write().unwrap_or_else(|e| e.into_inner());
+        if !s.iter().any(|(v, _)| v == value) {
+            s.push((value.to_string(), kind));
+            // Longest first, so a secret containing another is replaced whole.
+            s.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        }
+    }
+
+    /// Redacts registered secrets, then secret-shaped text.
+    pub fn text(&self, input: &str) -> String {
+        let mut out = input.to_string();
+        for (value, kind) in self.secrets.read().unwrap_or_else(|e| e.into_inner()).iter() {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), &format!("[REDACTED:{}]", kind.label()));
+            }
+        }
+        for (re, replacement) in patterns() {
+            out = re.replace_all(&out, *replacement).into_owned();
+        }
+        out
+    }
+
+    /// Redacts a JSON document in place: string leaves by value and shape,
+    /// and the values of keys that are secret by name.
+    pub fn json(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => *s = self.text(s),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.json(v)),
+            serde_json::Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if is_secret_key(k) && !v.is_null() {
+                        *v = serde_json::Value::String("[REDACTED]".into());
+                    } else {
+                        self.json(v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A redacted excerpt of at most `max` characters, for failure messages.
+    pub fn excerpt(&self, input: &str, max: usize) -> String {
+        let red = self.text(input);
+        let mut cut: String = red.chars().take(max).collect();
+        if red.chars().count() > max {
+            cut.push('…');
+        }
+        cut
+    }
+}
+
+/// Keys whose values are secrets whatever they hold.
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase().replace(['-', '_'], "");
+    matches!(
+        k.as_str(),
+        "password" | "token" | "accesstoken" | "refreshtoken" | "secret" | "privatekey" | "jwt" | "authorization"
+            | "grecaptcharesponse" | "friendlycaptcharesponse" | "code" | "validationcode" | "apikey" | "xapikey"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_values_are_replaced_everywhere() {
+        let r = Redactor::new();
+        r.register("s3cr3t-token-value", SecretKind::Token);
+        r.register("123456", SecretKind::Code);
+        assert_eq!(
+            r.text("got s3cr3t-token-value and code 123456"),
+            "got [REDACTED:token] and code [REDACTED:code]"
+        );
+    }
+
+    #[test]
+    fn shapes_are_masked_without_registration() {
+        let r = Redactor::new();
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        assert_eq!(r.text(&format!("t={jwt};")), "t=[REDACTED:jwt];");
+        let hex = "ab".repeat(100);
+        assert_eq!(r.text(&hex), "[REDACTED:key-material]");
+        assert_eq!(r.text("Authorization: Basic dXNlcjpwYXNz"), "Authorization: Basic [REDACTED]");
+    }
+
+    #[test]
+    fn json_keys_that_are_secret_by_name() {
+        let r = Redactor::new();
+        let mut v = serde_json::json!({"token": "abc", "user": {"password": "pw", "name": "Dany"}});
+        r.json(&mut v);
+        assert_eq!(v, serde_json::json!({"token": "[REDACTED]", "user": {"password": "[REDACTED]", "name": "Dany"}}));
+    }
+
+    #[test]
+    fn excerpt_is_bounded() {
+        let r = Redactor::new();
+        assert_eq!(r.excerpt("abcdef", 3), "abc…");
+    }
+}

@@ -1,0 +1,121 @@
+//! Authentication by login and secret (HTTP Basic, as SDK 1.0.x does): the
+//! secret is a long-lived token or, while it lives, the code of the last
+//! validated process. Also the current-user and token-creation endpoints.
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use base64::Engine as _;
+use rand::RngCore;
+use serde::Deserialize;
+
+use super::error::{ApiError, ApiResult};
+use super::faults::Fault;
+use super::gateway::constant_time_eq;
+use super::server::{AppState, Shared};
+use super::store::{Token, CODE_LIFETIME, MAX_TOKEN_VALIDITY};
+
+/// Who a request authenticates as.
+pub struct Caller {
+    pub user_id: String,
+    pub login: String,
+    pub data_owner_id: String,
+}
+
+fn basic(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (login, secret) = text.split_once(':')?;
+    Some((login.to_string(), secret.to_string()))
+}
+
+fn token_matches(app: &AppState, token: &Token, secret: &str, now: Instant) -> bool {
+    let same = if app.config.has(Fault::TokenPrefixCheck) {
+        token.value.len() >= 8 && secret.len() >= 8 && token.value[..8] == secret[..8]
+    } else {
+        constant_time_eq(token.value.as_bytes(), secret.as_bytes())
+    };
+    let live = app.config.has(Fault::TokenNeverExpires)
+        || token.validity.is_none_or(|v| now.duration_since(token.created) <= v);
+    same && live
+}
+
+/// Authenticates a request; every failure is the same 401.
+pub fn authenticate(app: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
+    let (login, secret) = basic(headers).ok_or_else(ApiError::unauthorized)?;
+    let store = app.store();
+    let user = store.user_by_login(&login).ok_or_else(ApiError::unauthorized)?;
+    let now = Instant::now();
+    let by_token = user.tokens.iter().any(|t| token_matches(app, t, &secret, now));
+    let by_code = user.otp.as_ref().is_some_and(|(code, created)| {
+        constant_time_eq(code.as_bytes(), secret.as_bytes())
+            && (now.duration_since(*created) <= CODE_LIFETIME || app.config.has(Fault::OtpNeverExpires))
+    });
+    if !(by_token || by_code) {
+        return Err(ApiError::unauthorized());
+    }
+    Ok(Caller { user_id: user.id.clone(), login: user.login.clone(), data_owner_id: user.data_owner_id.clone() })
+}
+
+/// `GET /rest/v2/user/current`
+pub async fn current_user(State(app): State<Shared>, headers: HeaderMap) -> ApiResult<Json<serde_json::Value>> {
+    let caller = authenticate(&app, &headers)?;
+    let kind = app.store().owners.get(&caller.data_owner_id).map(|o| o.kind);
+    let mut user = serde_json::json!({
+        "id": caller.user_id,
+        "login": caller.login,
+        "groupId": app.config.group_id,
+        "dataOwnerId": caller.data_owner_id,
+    });
+    match kind {
+        Some(super::store::OwnerKind::Patient) => user["patientId"] = caller.data_owner_id.clone().into(),
+        Some(super::store::OwnerKind::Hcp) => user["healthcarePartyId"] = caller.data_owner_id.clone().into(),
+        None => {}
+    }
+    Ok(Json(user))
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(rename = "tokenValidity")]
+    validity: Option<i64>,
+}
+
+/// `POST /rest/v2/user/token/{userId}/{key}?tokenValidity=seconds` -> the token as text.
+pub async fn create_token(
+    State(app): State<Shared>,
+    Path((user_id, key)): Path<(String, String)>,
+    Query(q): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> ApiResult<(StatusCode, String)> {
+    let caller = authenticate(&app, &headers)?;
+    if caller.user_id != user_id {
+        return Err(ApiError::forbidden());
+    }
+    let seconds = q.validity.unwrap_or(3600);
+    if seconds <= 0 || seconds as u64 > MAX_TOKEN_VALIDITY {
+        return Err(ApiError::field("invalid_token_validity", "tokenValidity"));
+    }
+    let mut store = app.store();
+    let user = store.users.get_mut(&user_id).ok_or_else(ApiError::not_found)?;
+    if app.config.has(Fault::TokenReissued) {
+        if let Some(first) = user.tokens.first() {
+            return Ok((StatusCode::OK, first.value.clone()));
+        }
+    }
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    // One token per device key: a new token for the same key replaces it.
+    user.tokens.retain(|t| t.device_key != key);
+    user.tokens.push(Token {
+        value: value.clone(),
+        device_key: key,
+        created: Instant::now(),
+        validity: Some(Duration::from_secs(seconds as u64)),
+    });
+    Ok((StatusCode::OK, value))
+}

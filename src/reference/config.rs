@@ -1,0 +1,51 @@
+//! How the reference is started: where it listens, where it sends mail and
+//! SMS, and which faults it carries.
+use std::collections::BTreeSet;
+
+use super::faults::Fault;
+
+#[derive(Debug, Clone)]
+pub struct ReferenceConfig {
+    /// HTTP listen address (`127.0.0.1:0` for an ephemeral port).
+    pub listen: String,
+    /// SMTP server the gateway sends codes to (`host:port`).
+    pub smtp: String,
+    /// URL the SMS provider integration posts `{to, message}` to.
+    pub sms_webhook: Option<String>,
+    /// Message-gateway spec id (path segment).
+    pub spec_id: String,
+    /// The captcha token the gateway accepts (stands in for reCAPTCHA verification).
+    pub captcha: String,
+    /// Id of the master HCP patients register under.
+    pub master_hcp_id: String,
+    /// Group (database) new users are created in.
+    pub group_id: String,
+    /// Sender address of code mails.
+    pub mail_from: String,
+    /// Test hooks (`/_test/age`, `lastEmail`) for lifetime checks.
+    pub test_hooks: bool,
+    pub faults: BTreeSet<Fault>,
+}
+
+impl Default for ReferenceConfig {
+    fn default() -> Self {
+        ReferenceConfig {
+            listen: "127.0.0.1:8080".into(),
+            smtp: "127.0.0.1:2525".into(),
+            sms_webhook: None,
+            spec_id: "ic".into(),
+            captcha: "conformance-captcha".into(),
+            master_hcp_id: "5a1c0d3e-0000-4000-8000-00000000a11c".into(),
+            group_id: "ref-group".into(),
+            mail_from: "no-reply@reference.authconform.test".into(),
+            test_hooks: true,
+            faults: BTreeSet::new(),
+        }
+    }
+}
+
+impl ReferenceConfig {
+    pub fn has(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
+}

@@ -1,0 +1,76 @@
+//! Deliberate defects the reference can be started with (`--fault NAME`).
+//! The fault matrix runs the suite against each one and checks that the
+//! requirements claiming to catch it do fail.
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! faults {
+    ($($variant:ident => $name:literal : $doc:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Fault { $($variant,)* }
+
+        impl Fault {
+            pub const ALL: &'static [Fault] = &[$(Fault::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Fault::$variant => $name,)* }
+            }
+
+            /// One line: what the defect does.
+            pub fn describe(self) -> &'static str {
+                match self { $(Fault::$variant => $doc,)* }
+            }
+        }
+    };
+}
+
+faults! {
+    CaptchaIgnored => "captcha-ignored": "the start of a process accepts any captcha token",
+    EmailUnchecked => "email-unchecked": "malformed e-mail addresses are accepted at start",
+    PhoneUnchecked => "phone-unchecked": "malformed phone numbers are accepted at start",
+    PatientWithoutMaster => "patient-without-master": "patients may register without a master HCP",
+    StartEnumerates => "start-enumerates": "the start reply tells a known login from an unknown one",
+    OtpShortCode => "otp-short-code": "codes have 4 digits whatever codeLength asks",
+    OtpReusable => "otp-reusable": "a validated code can be validated again",
+    OtpNeverExpires => "otp-never-expires": "codes never expire",
+    OtpUnlimitedTries => "otp-unlimited-tries": "a process survives any number of wrong codes",
+    SmsNotSent => "sms-not-sent": "SMS processes never send the code",
+    KeyNotPublished => "key-not-published": "publishing a public key answers 200 but stores nothing",
+    TokenReissued => "token-reissued": "a new sign-in gets the user's first token again",
+    TokenNeverExpires => "token-never-expires": "token validity is not enforced",
+    TokenPrefixCheck => "token-prefix-check": "tokens are compared on their first 8 characters only",
+    PlaintextAccepted => "plaintext-accepted": "data samples with clear content are stored and returned",
+    NoAccessCheck => "no-access-check": "any authenticated user can read any data sample",
+    KeysDropped => "keys-dropped": "wrapped content keys are dropped when a data sample is stored",
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Fault::ALL.iter().copied().find(|f| f.name() == s).ok_or_else(|| {
+            let names: Vec<_> = Fault::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown fault `{s}`; known: {}", names.join(", "))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for f in Fault::ALL {
+            assert_eq!(f.name().parse::<Fault>().unwrap(), *f);
+            assert!(seen.insert(f.name()));
+        }
+        assert!("nope".parse::<Fault>().unwrap_err().contains("known:"));
+    }
+}

@@ -1,0 +1,217 @@
+//! The message gateway: starting a process (captcha, address checks, master
+//! HCP) and validating its code (lifetime, single use, limited tries).
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use rand::Rng;
+use regex::Regex;
+use serde::Deserialize;
+
+use super::error::{ApiError, ApiResult};
+use super::faults::Fault;
+use super::notify::Notifier;
+use super::server::Shared;
+use super::store::{OwnerKind, Process, MAX_TRIES};
+
+#[derive(Deserialize)]
+pub struct StartQuery {
+    #[serde(rename = "codeLength")]
+    code_length: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct StartBody {
+    #[serde(rename = "g-recaptcha-response", default)]
+    captcha: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    mobile_phone: String,
+    #[serde(default)]
+    hcp_id: String,
+}
+
+enum Channel {
+    Email,
+    Sms,
+}
+
+fn email_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$").unwrap())
+}
+
+fn phone_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(r"^\+[1-9][0-9]{3,14}$").unwrap())
+}
+
+/// `POST /msggw/{spec}/process/{process}/{requestId}?codeLength=n`
+pub async fn start(
+    State(app): State<Shared>,
+    Path((spec, process, request_id)): Path<(String, String, String)>,
+    Query(q): Query<StartQuery>,
+    body: Option<Json<StartBody>>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let cfg = &app.config;
+    if spec != cfg.spec_id {
+        return Err(ApiError::not_found());
+    }
+    let (kind, channel) = match process.as_str() {
+        "patient-email" => (OwnerKind::Patient, Channel::Email),
+        "patient-sms" => (OwnerKind::Patient, Channel::Sms),
+        "hcp-email" => (OwnerKind::Hcp, Channel::Email),
+        "hcp-sms" => (OwnerKind::Hcp, Channel::Sms),
+        _ => return Err(ApiError::not_found()),
+    };
+    let Json(body) = body.ok_or_else(|| ApiError::bad_request("invalid_body"))?;
+    if uuid::Uuid::parse_str(&request_id).is_err() {
+        return Err(ApiError::field("invalid_request_id", "requestId"));
+    }
+    if body.captcha != cfg.captcha && !cfg.has(Fault::CaptchaIgnored) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "captcha_rejected"));
+    }
+    let login = match channel {
+        Channel::Email => {
+            if !email_re().is_match(&body.email) && !cfg.has(Fault::EmailUnchecked) {
+                return Err(ApiError::field("invalid_email", "email"));
+            }
+            body.email.to_lowercase()
+        }
+        Channel::Sms => {
+            if !phone_re().is_match(&body.mobile_phone) && !cfg.has(Fault::PhoneUnchecked) {
+                return Err(ApiError::field("invalid_phone", "mobilePhone"));
+            }
+            body.mobile_phone.clone()
+        }
+    };
+    let code_length = q.code_length.unwrap_or(6);
+    if !(6..=12).contains(&code_length) {
+        return Err(ApiError::field("invalid_code_length", "codeLength"));
+    }
+    let known = {
+        let store = app.store();
+        let known = store.user_by_login(&login).is_some();
+        // A new patient must name an existing master HCP; a known login is a sign-in.
+        if kind == OwnerKind::Patient && !known && !cfg.has(Fault::PatientWithoutMaster) {
+            let master_ok = store.owners.get(&body.hcp_id).is_some_and(|o| o.kind == OwnerKind::Hcp);
+            if !master_ok {
+                return Err(ApiError::field("master_hcp_required", "hcpId"));
+            }
+        }
+        if store.processes.contains_key(&request_id) {
+            return Err(ApiError::new(StatusCode::CONFLICT, "request_id_in_use"));
+        }
+        known
+    };
+    let digits = if cfg.has(Fault::OtpShortCode) { 4 } else { code_length };
+    let code = new_code(digits);
+    let process = Process {
+        login: login.clone(),
+        kind,
+        first_name: body.first_name.clone(),
+        last_name: body.last_name.clone(),
+        code: code.clone(),
+        created: Instant::now(),
+        wrong_tries: 0,
+        validated: false,
+    };
+    match channel {
+        Channel::Email => {
+            let mail = Notifier::code_mail(&code, &body.first_name);
+            app.notifier.mail(&login, &mail).await.map_err(|e| {
+                tracing::warn!("{e}");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "delivery_failed")
+            })?;
+            if cfg.test_hooks {
+                app.store().last_mail.insert(
+                    login.clone(),
+                    serde_json::json!({"from": cfg.mail_from, "subject": mail.subject, "html": mail.html}),
+                );
+            }
+        }
+        Channel::Sms if cfg.has(Fault::SmsNotSent) => {}
+        Channel::Sms => {
+            let text = format!("Your validation code is {code}");
+            app.notifier.sms(&login, &text).await.map_err(|e| {
+                tracing::warn!("{e}");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "delivery_failed")
+            })?;
+        }
+    }
+    app.store().processes.insert(request_id.clone(), process);
+    let mut reply = serde_json::json!({ "requestId": request_id });
+    if cfg.has(Fault::StartEnumerates) {
+        reply["existingUser"] = serde_json::json!(known);
+    }
+    Ok((StatusCode::OK, Json(reply)))
+}
+
+/// A uniformly random decimal code from the OS CSPRNG.
+fn new_code(digits: usize) -> String {
+    let mut rng = rand::rngs::OsRng;
+    (0..digits).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+}
+
+/// `GET /msggw/{spec}/process/validate/{requestId}-{code}`
+///
+/// Every failure gets the same generic 400, so the reply is no oracle for
+/// whether the request exists, expired, or died of too many tries.
+pub async fn validate(
+    State(app): State<Shared>,
+    Path((spec, attempt)): Path<(String, String)>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let cfg = &app.config;
+    if spec != cfg.spec_id {
+        return Err(ApiError::not_found());
+    }
+    let invalid = || ApiError::bad_request("invalid_or_expired_code");
+    let (request_id, code) = attempt.rsplit_once('-').ok_or_else(invalid)?;
+    let mut store = app.store();
+    let now = Instant::now();
+    let process = store.processes.get_mut(request_id).ok_or_else(invalid)?;
+    let dead = process.wrong_tries >= MAX_TRIES && !cfg.has(Fault::OtpUnlimitedTries);
+    let expired = process.expired(now) && !cfg.has(Fault::OtpNeverExpires);
+    let used = process.validated && !cfg.has(Fault::OtpReusable);
+    if dead || expired || used {
+        return Err(invalid());
+    }
+    if !constant_time_eq(process.code.as_bytes(), code.as_bytes()) {
+        process.wrong_tries += 1;
+        return Err(invalid());
+    }
+    process.validated = true;
+    let (login, code, created) = (process.login.clone(), process.code.clone(), process.created);
+    let snapshot = Process {
+        login: login.clone(),
+        kind: process.kind,
+        first_name: process.first_name.clone(),
+        last_name: process.last_name.clone(),
+        code: code.clone(),
+        created,
+        wrong_tries: 0,
+        validated: true,
+    };
+    let user = match store.user_by_login_mut(&login) {
+        Some(u) => u,
+        None => store.create_user(&snapshot),
+    };
+    // The code becomes a short-lived password, for as long as the code itself lives.
+    user.otp = Some((code, created));
+    Ok((StatusCode::OK, Json(serde_json::json!({}))))
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

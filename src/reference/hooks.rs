@@ -1,0 +1,57 @@
+//! Test hooks, on unless the reference is started with `--no-test-hooks`:
+//! ageing one process or token (lifetime checks without waiting ten minutes,
+//! and without a shared clock that concurrent scenarios would trip over),
+//! and an iCure-style `lastEmail` endpoint for the HTTP mailbox backend.
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+
+use super::error::{ApiError, ApiResult};
+use super::server::Shared;
+use super::store::age as age_instant;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgeRequest {
+    request_id: Option<String>,
+    token: Option<String>,
+    seconds: u64,
+}
+
+/// `POST /_test/age {requestId | token, seconds}`
+pub async fn age(State(app): State<Shared>, Json(req): Json<AgeRequest>) -> ApiResult<StatusCode> {
+    let by = Duration::from_secs(req.seconds);
+    let mut store = app.store();
+    if let Some(id) = req.request_id {
+        let login = {
+            let p = store.processes.get_mut(&id).ok_or_else(ApiError::not_found)?;
+            age_instant(&mut p.created, by);
+            p.login.clone()
+        };
+        if let Some(user) = store.user_by_login_mut(&login) {
+            if let Some((_, created)) = user.otp.as_mut() {
+                age_instant(created, by);
+            }
+        }
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    if let Some(token) = req.token {
+        let t = store
+            .users
+            .values_mut()
+            .flat_map(|u| u.tokens.iter_mut())
+            .find(|t| t.value == token)
+            .ok_or_else(ApiError::not_found)?;
+        age_instant(&mut t.created, by);
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    Err(ApiError::bad_request("request_id_or_token_required"))
+}
+
+/// `GET /msggw/{spec}/lastEmail/{email}` -> `{from, subject, html}`
+pub async fn last_email(State(app): State<Shared>, Path((_spec, email)): Path<(String, String)>) -> ApiResult<Json<serde_json::Value>> {
+    app.store().last_mail.get(&email.to_lowercase()).cloned().map(Json).ok_or_else(ApiError::not_found)
+}

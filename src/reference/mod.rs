@@ -1,0 +1,19 @@
+//! The embedded reference implementation: an in-memory, iCure-like message
+//! gateway and API (research/icure-protocol.md sections 1-3 and 5) that
+//! really enforces what the features require, and can be started with
+//! deliberate faults. It never imports the harness: it is a target like any
+//! other, reached over HTTP, sending mail over SMTP and SMS over a webhook.
+mod hooks;
+mod auth;
+mod config;
+mod data;
+mod error;
+mod faults;
+mod gateway;
+mod notify;
+mod server;
+mod store;
+
+pub use config::ReferenceConfig;
+pub use faults::Fault;
+pub use server::{start, ReferenceServer};

@@ -1,0 +1,89 @@
+//! Starting the reference: shared state, the router, the listener.
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::config::ReferenceConfig;
+use super::notify::Notifier;
+use super::store::Store;
+use super::{auth, data, gateway, hooks};
+
+pub struct AppState {
+    pub config: ReferenceConfig,
+    pub store: Mutex<Store>,
+    pub notifier: Notifier,
+}
+
+impl AppState {
+    pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        // A panic while holding the lock must not take the whole reference down.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub type Shared = Arc<AppState>;
+
+/// A running reference; dropping it stops the server.
+pub struct ReferenceServer {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for ReferenceServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl ReferenceServer {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Serves until the task is aborted (standalone `authconform reference`).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+pub fn router(state: Shared) -> Router {
+    let spec = "/msggw/{spec}";
+    let mut app = Router::new()
+        .route(&format!("{spec}/process/{{process}}/{{request_id}}"), post(gateway::start))
+        .route(&format!("{spec}/process/validate/{{attempt}}"), get(gateway::validate))
+        .route("/rest/v2/user/current", get(auth::current_user))
+        .route("/rest/v2/user/token/{user_id}/{key}", post(auth::create_token))
+        .route("/rest/v2/dataowner/{id}", get(data::get_owner))
+        .route("/rest/v2/dataowner/{id}/publicKeys", post(data::add_key))
+        .route("/rest/v2/datasample", post(data::create_sample))
+        .route("/rest/v2/datasample/{id}", get(data::get_sample));
+    if state.config.test_hooks {
+        app = app
+            .route("/_test/age", post(hooks::age))
+            .route(&format!("{spec}/lastEmail/{{email}}"), get(hooks::last_email));
+    }
+    app.with_state(state)
+}
+
+/// Binds and serves the reference in the current runtime.
+pub async fn start(config: ReferenceConfig) -> std::io::Result<ReferenceServer> {
+    let listener = tokio::net::TcpListener::bind(&config.listen).await?;
+    let addr = listener.local_addr()?;
+    let mut store = Store::default();
+    store.seed_master_hcp(&config.master_hcp_id);
+    let notifier = Notifier::new(&config.smtp, &config.mail_from, config.sms_webhook.clone());
+    let state = Arc::new(AppState { config, store: Mutex::new(store), notifier });
+    let app = router(state);
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!("reference server stopped: {e}");
+        }
+    });
+    Ok(ReferenceServer { addr, task })
+}

@@ -1,0 +1,158 @@
+//! The reference's in-memory state: processes, users, tokens, data owners
+//! and data samples. Times are `Instant`s so the test hook can age one
+//! process or token without touching a shared clock (concurrent scenarios
+//! would otherwise expire each other's codes).
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+/// A code's lifetime (NIST SP 800-63B 5.1.3.2: out-of-band codes expire after 10 minutes).
+pub const CODE_LIFETIME: Duration = Duration::from_secs(600);
+/// Wrong tries after which a process is dead.
+pub const MAX_TRIES: u32 = 5;
+/// Longest token validity the API grants (10 years, as SDK 1.0.x asks for).
+pub const MAX_TOKEN_VALIDITY: u64 = 10 * 365 * 24 * 3600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OwnerKind {
+    Patient,
+    Hcp,
+}
+
+#[derive(Debug)]
+pub struct Process {
+    pub login: String,
+    pub kind: OwnerKind,
+    pub first_name: String,
+    pub last_name: String,
+    pub code: String,
+    pub created: Instant,
+    pub wrong_tries: u32,
+    pub validated: bool,
+}
+
+impl Process {
+    pub fn expired(&self, now: Instant) -> bool {
+        now.duration_since(self.created) > CODE_LIFETIME
+    }
+}
+
+#[derive(Debug)]
+pub struct Token {
+    pub value: String,
+    pub device_key: String,
+    pub created: Instant,
+    /// `None`: never expires.
+    pub validity: Option<Duration>,
+}
+
+#[derive(Debug)]
+pub struct User {
+    pub id: String,
+    pub login: String,
+    pub data_owner_id: String,
+    pub tokens: Vec<Token>,
+    /// The code of the last validated process, usable as a password while it lives.
+    pub otp: Option<(String, Instant)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataOwner {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: OwnerKind,
+    pub first_name: String,
+    pub last_name: String,
+    pub public_keys: Vec<String>,
+    pub rev: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataSample {
+    pub id: String,
+    pub rev: String,
+    pub owner: String,
+    pub delegations: Vec<String>,
+    pub encrypted_self: String,
+    pub encryption_keys: serde_json::Value,
+    /// Only ever set under the `plaintext-accepted` fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<serde_json::Value>,
+    pub created: i64,
+}
+
+#[derive(Default)]
+pub struct Store {
+    pub processes: HashMap<String, Process>,
+    pub users: HashMap<String, User>,
+    pub user_by_login: HashMap<String, String>,
+    pub owners: HashMap<String, DataOwner>,
+    pub samples: HashMap<String, DataSample>,
+    /// Last mail per recipient, for the `lastEmail` test endpoint.
+    pub last_mail: HashMap<String, serde_json::Value>,
+}
+
+impl Store {
+    pub fn user_by_login(&self, login: &str) -> Option<&User> {
+        self.user_by_login.get(&login.to_lowercase()).and_then(|id| self.users.get(id))
+    }
+
+    pub fn user_by_login_mut(&mut self, login: &str) -> Option<&mut User> {
+        let id = self.user_by_login.get(&login.to_lowercase())?.clone();
+        self.users.get_mut(&id)
+    }
+
+    /// Creates the user and its data owner for a first validated process.
+    pub fn create_user(&mut self, p: &Process) -> &mut User {
+        let owner = DataOwner {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind: p.kind,
+            first_name: p.first_name.clone(),
+            last_name: p.last_name.clone(),
+            public_keys: Vec::new(),
+            rev: new_rev(1),
+        };
+        let user = User {
+            id: uuid::Uuid::new_v4().to_string(),
+            login: p.login.to_lowercase(),
+            data_owner_id: owner.id.clone(),
+            tokens: Vec::new(),
+            otp: None,
+        };
+        let id = user.id.clone();
+        self.user_by_login.insert(user.login.clone(), id.clone());
+        self.owners.insert(owner.id.clone(), owner);
+        self.users.entry(id).or_insert(user)
+    }
+
+    /// Seeds the master HCP patients register under.
+    pub fn seed_master_hcp(&mut self, id: &str) {
+        self.owners.insert(
+            id.to_string(),
+            DataOwner {
+                id: id.to_string(),
+                kind: OwnerKind::Hcp,
+                first_name: "Samwell".into(),
+                last_name: "Tarly".into(),
+                public_keys: Vec::new(),
+                rev: new_rev(1),
+            },
+        );
+    }
+}
+
+/// CouchDB-like revision: generation, dash, random hex.
+pub fn new_rev(generation: u32) -> String {
+    format!("{generation}-{}", &uuid::Uuid::new_v4().simple().to_string()[..16])
+}
+
+/// Makes `t` older by `by`, saturating at the process start.
+pub fn age(t: &mut Instant, by: Duration) {
+    if let Some(older) = t.checked_sub(by) {
+        *t = older;
+    }
+}

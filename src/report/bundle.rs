@@ -1,0 +1,26 @@
+//! Writing the report folder's own files next to cucumber's junit.xml and
+//! cucumber.json. Each file is written to a temporary name and renamed.
+use std::io::Write;
+use std::path::Path;
+
+use super::summary::{markdown_summary, requirement_verdicts};
+use crate::requirements::Catalogue;
+use crate::runner::RunOutcome;
+
+fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> {
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(dir.join(name)).map_err(|e| e.error)?;
+    Ok(())
+}
+
+pub fn write_bundle(dir: &Path, outcome: &RunOutcome, catalogue: &Catalogue) -> std::io::Result<()> {
+    write_atomic(dir, "summary.md", markdown_summary(outcome, catalogue).as_bytes())?;
+    let json = serde_json::json!({
+        "outcome": outcome,
+        "requirements": requirement_verdicts(outcome, catalogue),
+    });
+    write_atomic(dir, "summary.json", serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Report writers. They consume a finished [`RunOutcome`]; they never call a
+//! target or a double. cucumber's own writers produce `junit.xml` and
+//! `cucumber.json` during the run; these add the summary by requirement.
+mod bundle;
+mod summary;
+
+pub use bundle::write_bundle;
+pub use summary::{console_summary, markdown_summary, requirement_verdicts, Verdict};

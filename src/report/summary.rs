@@ -1,0 +1,159 @@
+//! The summary grouped by requirement: each requirement's verdict, the
+//! scenarios behind it, and what was not applicable to this target.
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::requirements::{Catalogue, Level};
+use crate::runner::{RunOutcome, ScenarioStatus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    #[serde(rename = "PASS")]
+    Pass,
+    #[serde(rename = "FAIL")]
+    Fail,
+    #[serde(rename = "WARN")]
+    Warn,
+    #[serde(rename = "NOT APPLICABLE")]
+    NotApplicable,
+    #[serde(rename = "NOT RUN")]
+    NotRun,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Warn => "WARN",
+            Verdict::NotApplicable => "NOT APPLICABLE",
+            Verdict::NotRun => "NOT RUN",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequirementVerdict {
+    pub id: String,
+    pub title: String,
+    pub level: Level,
+    pub source: String,
+    pub verdict: Verdict,
+    pub scenarios: Vec<String>,
+}
+
+/// One verdict per catalogued requirement.
+pub fn requirement_verdicts(outcome: &RunOutcome, catalogue: &Catalogue) -> Vec<RequirementVerdict> {
+    let mut by_req: BTreeMap<&str, Vec<(&str, ScenarioStatus)>> = BTreeMap::new();
+    for s in &outcome.scenarios {
+        for r in &s.requirements {
+            by_req.entry(r).or_default().push((&s.scenario, s.status));
+        }
+    }
+    catalogue
+        .requirements
+        .iter()
+        .map(|(id, req)| {
+            let ran = by_req.get(id.as_str());
+            let na = outcome.not_applicable.iter().any(|n| n.requirements.contains(id));
+            let verdict = match ran {
+                Some(list) if list.iter().any(|(_, st)| *st == ScenarioStatus::Failed) => match req.level {
+                    Level::Must => Verdict::Fail,
+                    Level::Should => Verdict::Warn,
+                },
+                Some(_) => Verdict::Pass,
+                None if na => Verdict::NotApplicable,
+                None => Verdict::NotRun,
+            };
+            let mut scenarios: Vec<String> = ran.map(|l| l.iter().map(|(n, st)| format!("{n} ({})", if *st == ScenarioStatus::Passed { "passed" } else { "failed" })).collect()).unwrap_or_default();
+            scenarios.extend(outcome.not_applicable.iter().filter(|n| n.requirements.contains(id)).map(|n| format!("{} (not applicable: needs {})", n.scenario, n.missing.join(", "))));
+            RequirementVerdict { id: id.clone(), title: req.title.clone(), level: req.level, source: req.source.clone(), verdict, scenarios }
+        })
+        .collect()
+}
+
+/// `summary.md`: readable in a terminal, a browser or a CI artefact viewer.
+pub fn markdown_summary(outcome: &RunOutcome, catalogue: &Catalogue) -> String {
+    let verdicts = requirement_verdicts(outcome, catalogue);
+    let mut md = String::new();
+    md.push_str(&format!("# authconform run {}\n\n", outcome.run_id));
+    md.push_str(&format!("- target: `{}`\n", outcome.target));
+    if !outcome.faults.is_empty() {
+        md.push_str(&format!("- reference faults: {}\n", outcome.faults.join(", ")));
+    }
+    md.push_str(&format!(
+        "- scenarios: {} passed, {} failed, {} not applicable\n- wall time: {:.0} ms\n\n",
+        outcome.passed(),
+        outcome.failed(),
+        outcome.not_applicable.len(),
+        outcome.wall_ms
+    ));
+    md.push_str("| requirement | level | verdict | title | scenarios |\n|---|---|---|---|---|\n");
+    for v in &verdicts {
+        md.push_str(&format!(
+            "| {} | {:?} | **{}** | {} | {} |\n",
+            v.id,
+            v.level,
+            v.verdict.label(),
+            v.title.replace('|', "\\|"),
+            v.scenarios.join("<br>").replace('|', "\\|")
+        ));
+    }
+    let failures: Vec<_> = outcome.scenarios.iter().filter(|s| s.status == ScenarioStatus::Failed).collect();
+    if !failures.is_empty() {
+        md.push_str("\n## Failures\n");
+        for s in failures {
+            md.push_str(&format!(
+                "\n### {} ({}:{})\nrequirements: {}\n\n```\n{}\n```\n",
+                s.scenario,
+                s.file,
+                s.line,
+                s.requirements.join(", "),
+                s.failure.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    if !outcome.not_applicable.is_empty() {
+        md.push_str("\n## Not applicable to this target\n\n");
+        for n in &outcome.not_applicable {
+            md.push_str(&format!("- {} ({}:{}): needs {}\n", n.scenario, n.file, n.line, n.missing.join(", ")));
+        }
+    }
+    md
+}
+
+/// The few lines printed after cucumber's own progress output.
+pub fn console_summary(outcome: &RunOutcome, catalogue: &Catalogue) -> String {
+    let verdicts = requirement_verdicts(outcome, catalogue);
+    let count = |v: Verdict| verdicts.iter().filter(|r| r.verdict == v).count();
+    let mut out = format!(
+        "\nrequirements: {} pass, {} fail, {} warn, {} not applicable, {} not run\n",
+        count(Verdict::Pass),
+        count(Verdict::Fail),
+        count(Verdict::Warn),
+        count(Verdict::NotApplicable),
+        count(Verdict::NotRun)
+    );
+    for v in verdicts.iter().filter(|v| matches!(v.verdict, Verdict::Fail | Verdict::Warn)) {
+        out.push_str(&format!("  {} {}: {}\n", v.verdict.label(), v.id, v.title));
+    }
+    for n in &outcome.not_applicable {
+        out.push_str(&format!("  NOT APPLICABLE {} ({}:{}): needs {}\n", n.scenario, n.file, n.line, n.missing.join(", ")));
+    }
+    out.push_str(&format!(
+        "{} passed, {} failed\nscenarios: {} passed, {} failed, {} not applicable in {:.2} s (keys: {} generated, {:.0} ms waited)\n",
+        outcome.passed(),
+        outcome.failed(),
+        outcome.passed(),
+        outcome.failed(),
+        outcome.not_applicable.len(),
+        outcome.wall_ms / 1000.0,
+        outcome.keys_generated,
+        outcome.key_wait_ms
+    ));
+    if let Some(p) = &outcome.report_path {
+        out.push_str(&format!("reports: {}\n", p.display()));
+    }
+    out
+}

@@ -1,0 +1,93 @@
+//! The requirement catalogue (`scenarios/requirements.yaml`): numbered,
+//! citable rules with a level and a source. Scenarios cite them with `@req:ID`.
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Level {
+    /// A failure fails the run.
+    #[serde(rename = "MUST")]
+    Must,
+    /// A failure is reported as a warning.
+    #[serde(rename = "SHOULD")]
+    Should,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    pub title: String,
+    pub level: Level,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    pub path: PathBuf,
+    pub requirements: BTreeMap<String, Requirement>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    requirements: BTreeMap<String, Requirement>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("cannot read requirement catalogue {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{col}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+        message: String,
+    },
+}
+
+impl Catalogue {
+    pub fn load(path: &Path) -> Result<Catalogue, CatalogueError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogueError::Read { path: path.into(), source })?;
+        let raw: Raw = serde_yaml::from_str(&text).map_err(|e| {
+            let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+            CatalogueError::Invalid { path: path.into(), line, col, message: e.to_string() }
+        })?;
+        for id in raw.requirements.keys() {
+            if !id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') {
+                let (line, col) = text
+                    .lines()
+                    .enumerate()
+                    .find_map(|(i, l)| l.find(&format!("{id}:")).map(|c| (i + 1, c + 1)))
+                    .unwrap_or((1, 1));
+                return Err(CatalogueError::Invalid {
+                    path: path.into(),
+                    line,
+                    col,
+                    message: format!("requirement id `{id}` must be upper-case letters, digits and dashes"),
+                });
+            }
+        }
+        Ok(Catalogue { path: path.into(), requirements: raw.requirements })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Requirement> {
+        self.requirements.get(id)
+    }
+}
+
+/// The `@req:` ids among a scenario's tags (cucumber strips the `@`).
+pub fn requirement_tags<'a>(tags: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    tags.into_iter().filter_map(|t| t.strip_prefix("req:")).map(str::to_string).collect()
+}
+
+/// The `@needs:` capabilities among a scenario's tags.
+pub fn needed_capabilities<'a>(tags: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    tags.into_iter().filter_map(|t| t.strip_prefix("needs:")).map(str::to_string).collect()
+}

@@ -1,0 +1,70 @@
+//! What a run is asked to do, validated, free of any CLI library.
+use std::path::PathBuf;
+
+use crate::reference::Fault;
+
+/// What snapshot steps do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotMode {
+    /// Compare with the baselines, never write (CI).
+    Check,
+    /// Record new baselines.
+    Update,
+    /// Snapshot steps pass without comparing; the summary says they were off.
+    Off,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// A target profile; `None` runs against the embedded reference with
+    /// `scenarios/targets/reference.yaml`.
+    pub target: Option<PathBuf>,
+    /// Project root holding `features/` and `scenarios/`.
+    pub root: PathBuf,
+    /// Tag expression (`@otp and not @sms`).
+    pub tags: Option<String>,
+    /// Only scenarios whose name matches.
+    pub name: Option<regex::Regex>,
+    pub concurrency: usize,
+    pub fail_fast: bool,
+    /// Where `reports/<run-id>/` goes; `None` writes no reports.
+    pub report_dir: Option<PathBuf>,
+    pub snapshots: SnapshotMode,
+    /// Faults of the embedded reference.
+    pub faults: Vec<Fault>,
+    /// Progress on stdout.
+    pub progress: bool,
+}
+
+impl RunConfig {
+    pub fn new(root: impl Into<PathBuf>) -> RunConfig {
+        RunConfig {
+            target: None,
+            root: root.into(),
+            tags: None,
+            name: None,
+            concurrency: 16,
+            fail_fast: false,
+            report_dir: Some(PathBuf::from("reports")),
+            snapshots: SnapshotMode::Check,
+            faults: Vec::new(),
+            progress: true,
+        }
+    }
+
+    pub fn features_dir(&self) -> PathBuf {
+        self.root.join("features")
+    }
+
+    pub fn requirements_path(&self) -> PathBuf {
+        self.root.join("scenarios/requirements.yaml")
+    }
+
+    pub fn embedded_profile(&self) -> PathBuf {
+        self.root.join("scenarios/targets/reference.yaml")
+    }
+
+    pub fn snapshot_root(&self) -> PathBuf {
+        self.root.join("scenarios/snapshots")
+    }
+}

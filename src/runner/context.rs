@@ -1,0 +1,56 @@
+//! What every scenario of a run shares: the target, the doubles, the key
+//! pool, the redactor, and the collector of finished scenarios.
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::crypto::KeyPool;
+use crate::doubles::{Inbox, Mailbox, Sms};
+use crate::operation::{Exchange, Target};
+use crate::profile::CodeExtraction;
+use crate::redact::Redactor;
+use crate::snapshot::SnapshotSettings;
+
+pub struct SmsDouble {
+    pub inbox: Arc<Inbox<Sms>>,
+    pub timeout: Duration,
+    pub code: CodeExtraction,
+}
+
+pub struct MailDouble {
+    pub mailbox: Mailbox,
+    pub timeout: Duration,
+    pub code: CodeExtraction,
+}
+
+pub struct RunContext {
+    pub target: Target,
+    pub mail: Option<MailDouble>,
+    pub sms: Option<SmsDouble>,
+    pub keys: Arc<KeyPool>,
+    pub redactor: Redactor,
+    pub snapshots: SnapshotSettings,
+    pub records: Mutex<Vec<ScenarioRecord>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScenarioStatus {
+    Passed,
+    Failed,
+}
+
+/// One finished scenario, redacted, as reports consume it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioRecord {
+    pub feature: String,
+    pub file: String,
+    pub scenario: String,
+    pub line: usize,
+    pub tags: Vec<String>,
+    pub requirements: Vec<String>,
+    pub status: ScenarioStatus,
+    pub failure: Option<String>,
+    pub exchanges: Vec<Exchange>,
+}

@@ -1,0 +1,14 @@
+//! The run: plan the scenarios, start the doubles (and the embedded
+//! reference), drive cucumber-rs, collect each scenario's result and evidence.
+mod config;
+mod context;
+mod outcome;
+mod plan;
+mod run;
+mod setup;
+
+pub use config::{RunConfig, SnapshotMode};
+pub use context::{RunContext, ScenarioRecord, ScenarioStatus};
+pub use outcome::{RunError, RunOutcome};
+pub use plan::{feature_files, Plan, PlanError, PlannedScenario, Selector};
+pub use run::run;

@@ -1,0 +1,80 @@
+//! The result of a run, and why a run could not happen.
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::context::ScenarioRecord;
+use super::plan::{NotApplicable, PlanError};
+use crate::exit;
+use crate::profile::ProfileError;
+use crate::requirements::CatalogueError;
+
+#[derive(Debug, Serialize)]
+pub struct RunOutcome {
+    pub run_id: String,
+    pub target: String,
+    pub faults: Vec<String>,
+    pub scenarios: Vec<ScenarioRecord>,
+    pub not_applicable: Vec<NotApplicable>,
+    pub failed_requirements: Vec<String>,
+    pub wall_ms: f64,
+    pub keys_generated: u64,
+    pub keygen_ms: f64,
+    pub key_wait_ms: f64,
+    #[serde(skip)]
+    pub report_path: Option<PathBuf>,
+}
+
+impl RunOutcome {
+    pub fn passed(&self) -> usize {
+        self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Passed).count()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.scenarios.len() - self.passed()
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        if self.failed() == 0 {
+            exit::CONFORMS
+        } else {
+            exit::NOT_CONFORMING
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("invalid option: {0}")]
+    Usage(String),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl RunError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RunError::Profile(_) | RunError::Catalogue(_) | RunError::Plan(_) | RunError::Usage(_) => exit::USAGE,
+            RunError::Io { .. } => exit::HARNESS,
+        }
+    }
+
+    /// rustc-style rendering for the terminal.
+    pub fn render(&self) -> String {
+        match self {
+            RunError::Profile(p) => p.render(),
+            RunError::Plan(p) => p.render(),
+            other => format!("error: {other}\n"),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Driving cucumber-rs for one run and turning what happened into a
+//! [`RunOutcome`] and a report folder.
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io;
+use std::sync::Arc;
+use std::time::Instant;
+
+use cucumber::event::ScenarioFinished;
+use cucumber::{writer, World as _, WriterExt as _};
+use futures::FutureExt as _;
+
+use super::config::RunConfig;
+use super::context::{RunContext, ScenarioRecord, ScenarioStatus};
+use super::outcome::{RunError, RunOutcome};
+use super::plan::{plan, Selector};
+use super::setup;
+use crate::profile::load_profile;
+use crate::report;
+use crate::requirements::{requirement_tags, Catalogue};
+use crate::world::AuthWorld;
+
+fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> RunError {
+    let what = what.into();
+    move |source| RunError::Io { what, source }
+}
+
+/// Runs the planned scenarios. `Err` means the run could not happen (exit 2
+/// or 3); a non-conforming target is an `Ok` outcome with failures (exit 1).
+pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
+    let started = Instant::now();
+    if config.target.is_some() && !config.faults.is_empty() {
+        return Err(RunError::Usage("--fault applies to the embedded reference; start a standalone reference with `authconform reference --fault` instead".into()));
+    }
+    let profile_path = config.target.clone().unwrap_or_else(|| config.embedded_profile());
+    let profile = load_profile(&profile_path)?;
+    let catalogue = Catalogue::load(&config.requirements_path())?;
+    let selector = Selector::new(config.tags.as_deref(), config.name.clone(), &profile)?;
+    let plan = plan(&config.features_dir(), &catalogue, &selector)?;
+    crate::snapshot::configure_process(config.snapshots, &config.root);
+
+    let running = setup::start(config, profile.clone()).await?;
+    let ctx = running.ctx.clone();
+    let run_id = format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &uuid::Uuid::new_v4().simple().to_string()[..6]);
+
+    // Reports are written into a hidden folder and renamed into place, so a
+    // reader never sees a half-written report folder.
+    let staging = match &config.report_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(io_err(format!("cannot create {}", dir.display())))?;
+            Some(tempfile::Builder::new().prefix(".staging-").tempdir_in(dir).map_err(io_err("cannot create a staging folder"))?)
+        }
+        None => None,
+    };
+    let (junit_out, json_out): (Box<dyn io::Write>, Box<dyn io::Write>) = match &staging {
+        Some(dir) => (
+            Box::new(File::create(dir.path().join("junit.xml")).map_err(io_err("junit.xml"))?),
+            Box::new(File::create(dir.path().join("cucumber.json")).map_err(io_err("cucumber.json"))?),
+        ),
+        None => (Box::new(io::sink()), Box::new(io::sink())),
+    };
+    let console: Box<dyn io::Write> = if config.progress { Box::new(io::stdout()) } else { Box::new(io::sink()) };
+
+    let writer = writer::Basic::raw(console, writer::Coloring::Auto, 0)
+        .summarized()
+        .tee::<AuthWorld, _>(writer::JUnit::for_tee(junit_out, 0))
+        .tee::<AuthWorld, _>(writer::Json::for_tee(json_out))
+        .normalized();
+
+    let before_ctx = ctx.clone();
+    let after_ctx = ctx.clone();
+    let filter = selector.clone();
+    let mut cucumber = AuthWorld::cucumber()
+        .with_writer(writer)
+        .fail_on_skipped()
+        .max_concurrent_scenarios(config.concurrency.max(1))
+        .before(move |feature, _rule, scenario, world| {
+            world.ctx = Some(before_ctx.clone());
+            world.feature = feature.name.clone();
+            world.scenario = scenario.name.clone();
+            async {}.boxed_local()
+        })
+        .after(move |feature, rule, scenario, finished, world| {
+            record(&after_ctx, feature, rule, scenario, finished, world.map(|w| &*w));
+            async {}.boxed_local()
+        })
+        .with_default_cli();
+    if config.fail_fast {
+        cucumber = cucumber.fail_fast();
+    }
+    cucumber
+        .filter_run(config.features_dir(), move |feature, rule, scenario| filter.runs(feature, rule, scenario))
+        .await;
+
+    let mut scenarios = std::mem::take(&mut *ctx.records.lock().unwrap_or_else(|e| e.into_inner()));
+    scenarios.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    let failed_requirements: BTreeSet<String> = scenarios
+        .iter()
+        .filter(|s| s.status == ScenarioStatus::Failed)
+        .flat_map(|s| s.requirements.iter().cloned())
+        .collect();
+    let (keys_generated, keygen, key_wait) = ctx.keys.stats();
+    let mut outcome = RunOutcome {
+        run_id: run_id.clone(),
+        target: profile.name.clone(),
+        faults: config.faults.iter().map(|f| f.name().to_string()).collect(),
+        scenarios,
+        not_applicable: plan.not_applicable,
+        failed_requirements: failed_requirements.into_iter().collect(),
+        wall_ms: started.elapsed().as_secs_f64() * 1000.0,
+        keys_generated,
+        keygen_ms: keygen.as_secs_f64() * 1000.0,
+        key_wait_ms: key_wait.as_secs_f64() * 1000.0,
+        report_path: None,
+    };
+    drop(running);
+    if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {
+        report::write_bundle(staging.path(), &outcome, &catalogue).map_err(io_err("cannot write the reports"))?;
+        let target = dir.join(&run_id);
+        let kept = staging.keep();
+        std::fs::rename(&kept, &target).map_err(io_err(format!("cannot move the reports to {}", target.display())))?;
+        outcome.report_path = Some(target);
+    }
+    Ok(outcome)
+}
+
+/// The after-hook: turns a finished scenario into a redacted record.
+fn record(
+    ctx: &Arc<RunContext>,
+    feature: &cucumber::gherkin::Feature,
+    rule: Option<&cucumber::gherkin::Rule>,
+    scenario: &cucumber::gherkin::Scenario,
+    finished: &ScenarioFinished,
+    world: Option<&AuthWorld>,
+) {
+    let mut tags = feature.tags.clone();
+    tags.extend(rule.map(|r| r.tags.clone()).unwrap_or_default());
+    tags.extend(scenario.tags.iter().cloned());
+    let (status, failure) = match finished {
+        ScenarioFinished::StepPassed => (ScenarioStatus::Passed, None),
+        ScenarioFinished::StepSkipped => (ScenarioStatus::Failed, Some("a step was skipped (undefined step?)".to_string())),
+        ScenarioFinished::BeforeHookFailed(info) => (ScenarioStatus::Failed, Some(format!("before hook failed: {}", panic_text(info)))),
+        ScenarioFinished::StepFailed(_, _, err) => (ScenarioStatus::Failed, Some(step_error_text(err))),
+    };
+    let exchanges = world.map(|w| w.exchanges.iter().map(|e| e.redacted(&ctx.redactor)).collect()).unwrap_or_default();
+    let file = feature
+        .path
+        .as_ref()
+        .map(|p| {
+            let s = p.display().to_string();
+            s.find("features/").map(|i| s[i..].to_string()).unwrap_or(s)
+        })
+        .unwrap_or_default();
+    let rec = ScenarioRecord {
+        feature: feature.name.clone(),
+        file,
+        scenario: scenario.name.clone(),
+        line: scenario.position.line,
+        requirements: requirement_tags(&tags),
+        tags,
+        status,
+        failure: failure.map(|f| ctx.redactor.text(&f)),
+        exchanges,
+    };
+    ctx.records.lock().unwrap_or_else(|e| e.into_inner()).push(rec);
+}
+
+fn step_error_text(err: &cucumber::event::StepError) -> String {
+    match err {
+        cucumber::event::StepError::NotFound => "undefined step".into(),
+        cucumber::event::StepError::AmbiguousMatch(e) => format!("ambiguous step: {e}"),
+        cucumber::event::StepError::Panic(info) => panic_text(info),
+    }
+}
+
+fn panic_text(info: &cucumber::event::Info) -> String {
+    if let Some(s) = info.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = info.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else {
+        "the step panicked".into()
+    }
+}

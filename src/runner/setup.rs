@@ -1,0 +1,111 @@
+//! Bringing a run's counterparts up: the mailbox and SMS doubles, the
+//! embedded reference when no target is given, and the key pool.
+use std::sync::{Arc, Mutex};
+
+use super::config::RunConfig;
+use super::context::{MailDouble, RunContext, SmsDouble};
+use super::outcome::RunError;
+use crate::crypto::{KeyPool, OaepHash};
+use crate::doubles::{Inbox, MailApi, Mailbox, SmsSink, SmtpSink};
+use crate::operation::Target;
+use crate::profile::Profile;
+use crate::redact::Redactor;
+use crate::reference::{self, ReferenceConfig, ReferenceServer};
+use crate::snapshot::SnapshotSettings;
+
+/// Everything that must stay alive for the run; dropping it stops the servers.
+pub struct Running {
+    pub ctx: Arc<RunContext>,
+    _smtp: Option<SmtpSink>,
+    _sms: Option<SmsSink>,
+    _reference: Option<ReferenceServer>,
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RunError {
+    let what = what.into();
+    move |source| RunError::Io { what, source }
+}
+
+pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, RunError> {
+    let embedded = config.target.is_none();
+    // Embedded runs use ephemeral ports so that parallel runs never collide;
+    // a standalone target was told the profile's addresses, so keep them.
+    let listen = |addr: &str| if embedded { "127.0.0.1:0".to_string() } else { addr.to_string() };
+
+    let mut smtp = None;
+    let mail_inbox = Inbox::new("mail");
+    if let Some(m) = profile.mailbox.as_ref().and_then(|m| m.smtp.as_ref()) {
+        let addr = listen(&m.listen);
+        let sink = SmtpSink::start(&addr, m.max_size, mail_inbox.clone())
+            .await
+            .map_err(io(format!("cannot start the SMTP sink on {addr}")))?;
+        smtp = Some(sink);
+    }
+    let sms_inbox = Inbox::new("SMS");
+    let mut sms = None;
+    if let Some(s) = &profile.sms {
+        let addr = listen(&s.webhook.listen);
+        let sink = SmsSink::start(&s.webhook, &addr, sms_inbox.clone())
+            .await
+            .map_err(io(format!("cannot start the SMS webhook on {addr}")))?;
+        sms = Some(sink);
+    }
+
+    let mut reference_server = None;
+    if embedded {
+        let smtp_addr = smtp.as_ref().map(|s| s.addr().to_string()).unwrap_or_else(|| "127.0.0.1:9".into());
+        let mut rc = ReferenceConfig {
+            listen: "127.0.0.1:0".into(),
+            smtp: smtp_addr,
+            sms_webhook: sms.as_ref().map(SmsSink::url),
+            faults: config.faults.iter().copied().collect(),
+            ..ReferenceConfig::default()
+        };
+        apply_profile_variables(&profile, &mut rc);
+        let server = reference::start(rc).await.map_err(io("cannot start the embedded reference"))?;
+        profile.base_url = server.base_url();
+        reference_server = Some(server);
+    }
+
+    let redactor = Redactor::new();
+    let target = Target::new(Arc::new(profile.clone()), redactor.clone());
+    let mail = match &profile.mailbox {
+        Some(m) => {
+            let mailbox = match &m.http {
+                Some(api) => Mailbox::Http(MailApi::new(api.clone(), target.base_vars())),
+                None => Mailbox::Smtp(mail_inbox),
+            };
+            Some(MailDouble { mailbox, timeout: m.timeout, code: m.code.clone() })
+        }
+        None => None,
+    };
+    let sms_double = profile.sms.as_ref().map(|s| SmsDouble { inbox: sms_inbox, timeout: s.timeout, code: s.code.clone() });
+    let hash = match profile.variables.get("oaep_hash").and_then(|v| v.as_str()) {
+        Some("sha1") => OaepHash::Sha1,
+        _ => OaepHash::Sha256,
+    };
+    let producers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let keys = KeyPool::start(producers, producers * 2, hash);
+    let snapshots = SnapshotSettings {
+        mode: config.snapshots,
+        dir: std::path::absolute(config.snapshot_root().join(&profile.name)).map_err(io("snapshot folder"))?,
+        redactions: profile.snapshots.redactions.clone().into_iter().collect(),
+    };
+    let ctx = Arc::new(RunContext { target, mail, sms: sms_double, keys, redactor, snapshots, records: Mutex::new(Vec::new()) });
+    Ok(Running { ctx, _smtp: smtp, _sms: sms, _reference: reference_server })
+}
+
+/// The embedded reference takes the values the profile tells the harness to
+/// send (spec id, captcha, master HCP), so the profile stays the one coupling.
+fn apply_profile_variables(profile: &Profile, rc: &mut ReferenceConfig) {
+    let var = |k: &str| profile.variables.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    if let Some(v) = var("spec_id") {
+        rc.spec_id = v;
+    }
+    if let Some(v) = var("captcha") {
+        rc.captcha = v;
+    }
+    if let Some(v) = var("master_hcp_id") {
+        rc.master_hcp_id = v;
+    }
+}

@@ -1,0 +1,51 @@
+//! Who takes part: named actors with unique addresses per scenario, so
+//! concurrent scenarios never read each other's mail.
+use cucumber::given;
+use rand::Rng;
+
+use super::StepResult;
+use crate::client::ClientError;
+use crate::world::{Actor, ActorKind, AuthWorld, Channel};
+
+pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
+    let domain = w.ctx().target.profile().defaults.mail_domain.clone();
+    let tag = &uuid::Uuid::new_v4().simple().to_string()[..10];
+    let digits: u32 = rand::thread_rng().gen_range(1_000_000..9_999_999);
+    Actor {
+        name: name.to_string(),
+        kind,
+        email: format!("{}.{tag}@{domain}", name.to_lowercase()),
+        phone: format!("+32470{digits}"),
+        channel: Channel::Email,
+        request_id: None,
+        codes: Vec::new(),
+        user_id: None,
+        group_id: None,
+        data_owner_id: None,
+        tokens: Vec::new(),
+        key: None,
+        samples: Vec::new(),
+    }
+}
+
+pub fn actor<'a>(w: &'a mut AuthWorld, name: &str) -> Result<&'a mut crate::world::Actor, ClientError> {
+    w.actors
+        .get_mut(name)
+        .ok_or_else(|| ClientError::Expectation(format!("no actor named {name} in this scenario; introduce them with `Given {name} is a new patient`")))
+}
+
+/// Given Daenerys is a new patient
+#[given(regex = r"^(\w+) is a new patient$")]
+async fn new_patient(w: &mut AuthWorld, name: String) -> StepResult {
+    let a = new_actor(w, &name, ActorKind::Patient);
+    w.actors.insert(name, a);
+    Ok(())
+}
+
+/// Given Samwell is a new healthcare professional
+#[given(regex = r"^(\w+) is a new healthcare professional$")]
+async fn new_hcp(w: &mut AuthWorld, name: String) -> StepResult {
+    let a = new_actor(w, &name, ActorKind::Hcp);
+    w.actors.insert(name, a);
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! End-to-end encrypted data: store, read back, refuse clear content,
+//! keep other users out.
+use cucumber::{given, then, when};
+use serde_json::json;
+
+use super::actors::actor;
+use super::StepResult;
+use crate::client::{self, expect, ClientError};
+use crate::operation::Vars;
+use crate::world::AuthWorld;
+
+/// When Daenerys stores the data sample "Hello world"
+#[given(regex = r#"^(\w+) has stored the data sample "([^"]*)"$"#)]
+#[when(regex = r#"^(\w+) stores the data sample "([^"]*)"$"#)]
+async fn store(w: &mut AuthWorld, name: String, text: String) -> StepResult {
+    let ctx = w.ctx();
+    let ex = client::store_sample(&ctx, actor(w, &name)?, &text).await?;
+    w.record(ex);
+    Ok(())
+}
+
+/// Then Daenerys reads the data sample back as "Hello world"
+#[then(regex = r#"^(\w+) reads the data sample back as "([^"]*)"$"#)]
+async fn read_back(w: &mut AuthWorld, name: String, text: String) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, &name)?;
+    let id = a.samples.last().map(|s| s.id.clone()).ok_or_else(|| ClientError::Expectation(format!("{name} stored no data sample")))?;
+    let (ex, plain) = client::read_sample(&ctx, a, &id).await?;
+    let summary = ex.summary(&ctx.redactor);
+    w.record(ex);
+    let plain = plain.ok_or_else(|| ClientError::Expectation(format!("reading the sample back was refused: {summary}")))??;
+    expect(plain == text, || format!("the sample decrypted to {plain:?}, expected {text:?}"))
+}
+
+/// When Cersei tries to read Daenerys's data sample
+#[when(regex = r"^(\w+) tries to read (\w+)'s data sample$")]
+async fn read_other(w: &mut AuthWorld, reader: String, owner: String) -> StepResult {
+    let ctx = w.ctx();
+    let id = actor(w, &owner)?.samples.last().map(|s| s.id.clone()).ok_or_else(|| ClientError::Expectation(format!("{owner} stored no data sample")))?;
+    let (ex, _) = client::read_sample(&ctx, actor(w, &reader)?, &id).await?;
+    w.record(ex);
+    Ok(())
+}
+
+/// When Daenerys tries to store the data sample "Hello world" in clear
+#[when(regex = r#"^(\w+) tries to store the data sample "([^"]*)" in clear$"#)]
+async fn store_clear(w: &mut AuthWorld, name: String, text: String) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, &name)?;
+    let creds = client::session(a)?;
+    let mut vars = Vars::new();
+    vars.insert("sample".into(), json!({"id": uuid::Uuid::new_v4().to_string(), "content": {"en": {"stringValue": text}}}));
+    let ex = ctx.target.call("data_sample.create", &vars, Some(&creds)).await?;
+    w.record(ex);
+    Ok(())
+}
+
+/// Then no reply from the target contained "Hello world"
+#[then(regex = r#"^no reply from the target contained "([^"]*)"$"#)]
+async fn never_plaintext(w: &mut AuthWorld, text: String) -> StepResult {
+    let hits: Vec<String> = w.exchanges.iter().filter(|e| e.response_body.contains(&text)).map(|e| format!("{} {}", e.operation, e.status)).collect();
+    expect(!w.exchanges.is_empty(), || "no exchange was made, so nothing was checked".into())?;
+    expect(hits.is_empty(), || format!("the target returned the plaintext in: {}", hits.join(", ")))
+}

@@ -1,0 +1,11 @@
+//! Step definitions, one file per domain concept. Steps are thin: they
+//! pick actors out of the World and call `client`, `doubles` and `snapshot`.
+mod actors;
+mod data;
+mod otp;
+mod reply;
+mod session;
+mod snapshot;
+
+/// What a step returns; the message is what the report shows.
+pub type StepResult = Result<(), crate::client::ClientError>;

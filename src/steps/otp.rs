@@ -1,0 +1,184 @@
+//! One-time-code processes: start, receive, submit, complete.
+use cucumber::{given, then, when};
+use serde_json::json;
+
+use super::actors::{actor, new_actor};
+use super::StepResult;
+use crate::client::{self, expect, ClientError, StartOptions};
+use crate::operation::Vars;
+use crate::world::{ActorKind, AuthWorld, Channel};
+
+async fn start_as(w: &mut AuthWorld, name: &str, channel: Channel, opts: StartOptions) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, name)?;
+    a.channel = channel;
+    let ex = client::start(&ctx, a, &opts).await?;
+    w.record(ex);
+    Ok(())
+}
+
+fn channel(word: &str) -> Channel {
+    if word.eq_ignore_ascii_case("sms") {
+        Channel::Sms
+    } else {
+        Channel::Email
+    }
+}
+
+/// When Daenerys starts signing up by email under the master HCP
+#[when(regex = r"^(\w+) starts signing (?:up|in) by (email|SMS)(?: under the master HCP)?$")]
+async fn start_signing(w: &mut AuthWorld, name: String, via: String) -> StepResult {
+    // Patients name the master HCP; for a known login it is simply ignored.
+    let with_master = actor(w, &name)?.kind == ActorKind::Patient;
+    start_as(w, &name, channel(&via), StartOptions { with_master, ..Default::default() }).await
+}
+
+/// When Arya starts signing up by email without a master HCP
+#[when(regex = r"^(\w+) starts signing up by (email|SMS) without a master HCP$")]
+async fn start_without_master(w: &mut AuthWorld, name: String, via: String) -> StepResult {
+    start_as(w, &name, channel(&via), StartOptions::default()).await
+}
+
+/// When Tyrion starts signing up by email with the captcha "bad"
+#[when(regex = r#"^(\w+) starts signing up by (email|SMS) with the captcha "([^"]*)"$"#)]
+async fn start_with_captcha(w: &mut AuthWorld, name: String, via: String, captcha: String) -> StepResult {
+    start_as(w, &name, channel(&via), StartOptions { with_master: true, captcha: Some(captcha), ..Default::default() }).await
+}
+
+/// When Sansa starts signing up by email asking for 8-digit codes
+#[when(regex = r"^(\w+) starts signing up by (email|SMS) asking for (\d+)-digit codes$")]
+async fn start_with_length(w: &mut AuthWorld, name: String, via: String, digits: usize) -> StepResult {
+    start_as(w, &name, channel(&via), StartOptions { with_master: true, code_length: Some(digits), ..Default::default() }).await
+}
+
+/// When Bran starts signing up by email with the address "not-an-email"
+#[when(regex = r#"^(\w+) starts signing up with the (address|number) "([^"]*)"$"#)]
+async fn start_with_address(w: &mut AuthWorld, name: String, what: String, value: String) -> StepResult {
+    let via = if what == "number" {
+        actor(w, &name)?.phone = value;
+        Channel::Sms
+    } else {
+        actor(w, &name)?.email = value;
+        Channel::Email
+    };
+    start_as(w, &name, via, StartOptions { with_master: true, ..Default::default() }).await
+}
+
+/// Then Daenerys receives a 6-digit code by email
+#[then(regex = r"^(\w+) receives an? (\d+)-digit code by (?:email|SMS)$")]
+async fn receives_code(w: &mut AuthWorld, name: String, digits: usize) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, &name)?;
+    let code = client::read_code(&ctx, a).await?;
+    expect(code.len() == digits && code.chars().all(|c| c.is_ascii_digit()), || {
+        format!("{name} received a {}-character code, expected {digits} digits", code.len())
+    })
+}
+
+/// Then Arya receives no email
+#[then(regex = r"^(\w+) receives no (?:email|SMS)$")]
+async fn receives_nothing(w: &mut AuthWorld, name: String) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, &name)?;
+    let got = match a.channel {
+        Channel::Email => match &ctx.mail {
+            Some(m) => m.mailbox.received_any(&a.email, &ctx.redactor).await,
+            None => false,
+        },
+        Channel::Sms => ctx.sms.as_ref().is_some_and(|s| s.inbox.received_any(&a.phone)),
+    };
+    expect(!got, || format!("{name} received a message although the start was refused"))
+}
+
+async fn submit(w: &mut AuthWorld, name: &str, code: String) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, name)?;
+    let request_id = a.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no started process")))?;
+    let mut vars = Vars::new();
+    vars.insert("request_id".into(), json!(request_id));
+    vars.insert("code".into(), json!(code));
+    let ex = ctx.target.call("otp.validate", &vars, None).await?;
+    w.record(ex);
+    Ok(())
+}
+
+/// When Robb submits the code / submits the code again
+#[when(regex = r"^(\w+) submits the code(?: again)?$")]
+async fn submit_code(w: &mut AuthWorld, name: String) -> StepResult {
+    let code = actor(w, &name)?.code().map(str::to_string).ok_or_else(|| ClientError::Expectation(format!("{name} has received no code")))?;
+    submit(w, &name, code).await
+}
+
+/// When Robb submits a wrong code [5 times]
+#[when(regex = r"^(\w+) submits a wrong code(?: (\d+) times)?$")]
+async fn submit_wrong(w: &mut AuthWorld, name: String, times: String) -> StepResult {
+    let times: usize = times.parse().unwrap_or(1);
+    let right = actor(w, &name)?.code().map(str::to_string).unwrap_or_default();
+    for i in 0..times {
+        // A wrong code of the right shape: the real one with each digit shifted.
+        let mut wrong: String = right.chars().map(|c| c.to_digit(10).map_or('0', |d| char::from(b'0' + ((d as u8 + 1 + i as u8) % 10)))).collect();
+        if wrong.is_empty() || wrong == right {
+            wrong = "000000".into();
+        }
+        submit(w, &name, wrong).await?;
+        let last = w.last_exchange().expect("just recorded");
+        expect(last.refused(), || format!("wrong code #{} was not refused: the target answered {}", i + 1, last.status))?;
+    }
+    Ok(())
+}
+
+/// When 11 minutes pass for Catelyn's process
+#[when(regex = r"^(\d+) minutes pass for (\w+)'s process$")]
+async fn age_process(w: &mut AuthWorld, minutes: u64, name: String) -> StepResult {
+    let ctx = w.ctx();
+    let request_id = actor(w, &name)?.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no process")))?;
+    let mut vars = Vars::new();
+    vars.insert("request_id".into(), json!(request_id));
+    vars.insert("seconds".into(), json!(minutes * 60));
+    ctx.target.expect("test.age_process", &vars, None).await?;
+    Ok(())
+}
+
+/// When Daenerys completes the sign-up with the code and a new key pair
+#[when(regex = r"^(\w+) completes the sign-(?:up|in) with the code and (a new|(?:her|his|their) stored) key pair$")]
+async fn complete(w: &mut AuthWorld, name: String, which: String) -> StepResult {
+    let ctx = w.ctx();
+    let key = if which == "a new" {
+        ctx.keys.take().await?
+    } else {
+        actor(w, &name)?.key.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no stored key pair")))?
+    };
+    let AuthWorld { actors, exchanges, .. } = w;
+    let a = actors.get_mut(&name).ok_or_else(|| ClientError::Expectation(format!("no actor {name}")))?;
+    let result = client::complete(&ctx, a, key, exchanges).await;
+    w.last = w.exchanges.len().checked_sub(1);
+    result
+}
+
+/// Given Daenerys has started signing up by email
+#[given(regex = r"^(\w+) has started signing up by (email|SMS)$")]
+async fn has_started(w: &mut AuthWorld, name: String, via: String) -> StepResult {
+    if !w.actors.contains_key(&name) {
+        let a = new_actor(w, &name, ActorKind::Patient);
+        w.actors.insert(name.clone(), a);
+    }
+    start_signing(w, name.clone(), via).await?;
+    let last = w.last_exchange().expect("just recorded");
+    expect(last.accepted, || format!("the start was not accepted: {}", last.summary(&w.ctx().redactor)))?;
+    let ctx = w.ctx();
+    client::read_code(&ctx, actor(w, &name)?).await?;
+    Ok(())
+}
+
+/// Given Daenerys has signed up by email
+#[given(regex = r"^(\w+) has signed up by (email|SMS)$")]
+async fn has_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResult {
+    has_started(w, name.clone(), via).await?;
+    complete(w, name, "a new".into()).await
+}
+
+/// Then Daenerys is signed in with a user id, a group id and a token
+#[then(regex = r"^(\w+) is signed in with a user id, a group id and a token$")]
+async fn signed_in(w: &mut AuthWorld, name: String) -> StepResult {
+    client::check_signed_in(actor(w, &name)?)
+}

@@ -1,0 +1,52 @@
+//! Assertions on "the request": the exchange the previous step made.
+use cucumber::then;
+
+use super::StepResult;
+use crate::client::{expect, ClientError};
+use crate::world::AuthWorld;
+
+/// Then the target accepts the request
+#[then(regex = r"^the target accepts the request$")]
+async fn accepts(w: &mut AuthWorld) -> StepResult {
+    let ctx = w.ctx();
+    let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
+    expect(ex.accepted, || format!("expected acceptance: {}", ex.summary(&ctx.redactor)))
+}
+
+/// Then the target refuses the request (a 4xx; a 5xx is a failure, not a refusal)
+#[then(regex = r"^the target refuses the request$")]
+async fn refuses(w: &mut AuthWorld) -> StepResult {
+    let ctx = w.ctx();
+    let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
+    expect(ex.refused(), || format!("expected a 4xx refusal: {}", ex.summary(&ctx.redactor)))
+}
+
+/// When Daenerys ... ; Then the answers to Daenerys and Viserys were the same
+#[then(regex = r"^the answers to (\w+) and (\w+) were the same$")]
+async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
+    let ctx = w.ctx();
+    let pick = |name: &str| {
+        w.exchanges
+            .iter()
+            .rev()
+            .find(|e| e.operation == "otp.start" && e.request_body.as_deref().is_some_and(|body| body.contains(&format!("\"{name}\""))))
+            .ok_or_else(|| ClientError::Expectation(format!("no start was made for {name}")))
+    };
+    let (ea, eb) = (pick(&a)?, pick(&b)?);
+    // Compare with per-request values masked: the request id is echoed by design.
+    let shape = |e: &crate::operation::Exchange| {
+        let mut v = e.json().unwrap_or_else(|| serde_json::Value::String(e.response_body.clone()));
+        if let Some(o) = v.as_object_mut() {
+            for (_, val) in o.iter_mut() {
+                if val.is_string() {
+                    *val = serde_json::Value::String("<string>".into());
+                }
+            }
+        }
+        (e.status, v)
+    };
+    let (sa, sb) = (shape(ea), shape(eb));
+    expect(sa == sb, || {
+        format!("the answers differ, which tells a known login from an unknown one: {} vs {}", ea.summary(&ctx.redactor), eb.summary(&ctx.redactor))
+    })
+}

@@ -1,0 +1,111 @@
+//! Sessions and keys: tokens issued, reused, aged and tampered with, and
+//! the public keys on the data owner.
+use cucumber::{then, when};
+use serde_json::json;
+
+use super::actors::actor;
+use super::StepResult;
+use crate::client::{self, expect, ClientError};
+use crate::operation::{Credentials, Vars};
+use crate::world::AuthWorld;
+
+async fn owner_keys(w: &mut AuthWorld, name: &str) -> Result<Vec<String>, ClientError> {
+    let ctx = w.ctx();
+    let a = actor(w, name)?;
+    let creds = client::session(a)?;
+    let mut vars = Vars::new();
+    vars.insert("data_owner_id".into(), json!(a.data_owner_id.clone().unwrap_or_default()));
+    let ex = ctx.target.expect("data_owner.get", &vars, Some(&creds)).await?;
+    let keys: Vec<String> = ex
+        .get("public_keys")
+        .map(|raw| serde_json::from_str::<Vec<String>>(raw).unwrap_or_else(|_| vec![raw.to_string()]))
+        .unwrap_or_default();
+    w.record(ex);
+    Ok(keys)
+}
+
+/// Then Daenerys's public key is published on her data owner
+#[then(regex = r"^(\w+)'s public key is published on (?:her|his|their) data owner$")]
+async fn key_published(w: &mut AuthWorld, name: String) -> StepResult {
+    let keys = owner_keys(w, &name).await?;
+    let mine = actor(w, &name)?.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default();
+    expect(keys.contains(&mine), || format!("the data owner lists {} key(s), none of them {name}'s", keys.len()))
+}
+
+/// Then Daenerys's data owner still has exactly her one public key
+#[then(regex = r"^(\w+)'s data owner still has exactly (?:her|his|their) one public key$")]
+async fn key_unchanged(w: &mut AuthWorld, name: String) -> StepResult {
+    let keys = owner_keys(w, &name).await?;
+    let mine = actor(w, &name)?.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default();
+    expect(keys == vec![mine], || format!("the data owner lists {} key(s); expected exactly {name}'s one key", keys.len()))
+}
+
+/// Then Daenerys has a new token, different from the previous one
+#[then(regex = r"^(\w+) has a new token, different from the previous one$")]
+async fn new_token(w: &mut AuthWorld, name: String) -> StepResult {
+    let a = actor(w, &name)?;
+    let n = a.tokens.len();
+    expect(n >= 2, || format!("{name} was issued {n} token(s); expected a second one"))?;
+    expect(a.tokens[n - 1] != a.tokens[n - 2], || "the sign-in gave the same token again".into())
+}
+
+async fn whoami(w: &mut AuthWorld, name: &str, secret: String) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, name)?;
+    let creds = Credentials { login: a.login().to_string(), secret };
+    let ex = ctx.target.call("user.current", &Vars::new(), Some(&creds)).await?;
+    w.record(ex);
+    Ok(())
+}
+
+/// When Daenerys comes back with her stored token and key pair
+#[when(regex = r"^(\w+) comes back with (?:her|his|their) stored token and key pair$")]
+async fn comes_back(w: &mut AuthWorld, name: String) -> StepResult {
+    let token = client::session(actor(w, &name)?)?.secret;
+    whoami(w, &name, token).await?;
+    let ctx = w.ctx();
+    let last = w.last_exchange().expect("recorded");
+    expect(last.accepted, || format!("the stored token was refused: {}", last.summary(&ctx.redactor)))?;
+    let seen = last.get("user_id").map(str::to_string);
+    let a = actor(w, &name)?;
+    expect(seen == a.user_id, || format!("the token authenticates another user than {name}"))?;
+    // initUserCrypto(false, stored pair): the same key, so nothing is published.
+    let AuthWorld { actors, exchanges, .. } = w;
+    let a = actors.get_mut(&name).expect("checked above");
+    client::publish_key_if_missing(&ctx, a, exchanges).await
+}
+
+/// When Daenerys presents her token with its last character changed
+#[when(regex = r"^(\w+) presents (?:her|his|their) token with its last character changed$")]
+async fn tampered(w: &mut AuthWorld, name: String) -> StepResult {
+    let mut token = client::session(actor(w, &name)?)?.secret;
+    let last = token.pop().unwrap_or('A');
+    token.push(if last == 'A' { 'B' } else { 'A' });
+    whoami(w, &name, token).await
+}
+
+/// When Daenerys's token is 61 minutes old
+#[when(regex = r"^(\w+)'s token is (\d+) minutes old$")]
+async fn token_age(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult {
+    let ctx = w.ctx();
+    let token = client::session(actor(w, &name)?)?.secret;
+    let mut vars = Vars::new();
+    vars.insert("token".into(), json!(token));
+    vars.insert("seconds".into(), json!(minutes * 60));
+    ctx.target.expect("test.age_token", &vars, None).await?;
+    Ok(())
+}
+
+/// Then Daenerys's token is accepted / refused
+#[then(regex = r"^(\w+)'s token is (accepted|refused)$")]
+async fn token_verdict(w: &mut AuthWorld, name: String, verdict: String) -> StepResult {
+    let token = client::session(actor(w, &name)?)?.secret;
+    whoami(w, &name, token).await?;
+    let ctx = w.ctx();
+    let last = w.last_exchange().expect("recorded");
+    if verdict == "accepted" {
+        expect(last.accepted, || format!("{name}'s token was refused: {}", last.summary(&ctx.redactor)))
+    } else {
+        expect(last.refused(), || format!("{name}'s token was not refused: {}", last.summary(&ctx.redactor)))
+    }
+}

@@ -1,0 +1,124 @@
+//! The cucumber World: the actors of one scenario, and the exchanges made
+//! so far (the scenario's evidence). Its `Debug` never shows a secret,
+//! because cucumber prints the World when a step fails.
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::crypto::KeyPair;
+use crate::operation::Exchange;
+use crate::runner::RunContext;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorKind {
+    Patient,
+    Hcp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+/// A stored data sample as its author knows it.
+#[derive(Debug, Clone)]
+pub struct SampleRecord {
+    pub id: String,
+    pub plaintext: String,
+}
+
+/// A named person in a scenario, with what their device holds.
+#[derive(Clone)]
+pub struct Actor {
+    pub name: String,
+    pub kind: ActorKind,
+    pub email: String,
+    pub phone: String,
+    pub channel: Channel,
+    pub request_id: Option<String>,
+    /// Codes received, oldest first; the last is the current one.
+    pub codes: Vec<String>,
+    pub user_id: Option<String>,
+    pub group_id: Option<String>,
+    pub data_owner_id: Option<String>,
+    /// Tokens issued, oldest first; the last is the one the device stores.
+    pub tokens: Vec<String>,
+    pub key: Option<KeyPair>,
+    pub samples: Vec<SampleRecord>,
+}
+
+impl Actor {
+    pub fn login(&self) -> &str {
+        match self.channel {
+            Channel::Email => &self.email,
+            Channel::Sms => &self.phone,
+        }
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        self.codes.last().map(String::as_str)
+    }
+
+    pub fn token(&self) -> Option<&str> {
+        self.tokens.last().map(String::as_str)
+    }
+}
+
+impl std::fmt::Debug for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Actor")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("email", &self.email)
+            .field("phone", &self.phone)
+            .field("user_id", &self.user_id)
+            .field("data_owner_id", &self.data_owner_id)
+            .field("codes", &format!("{} received", self.codes.len()))
+            .field("tokens", &format!("{} issued", self.tokens.len()))
+            .field("key", &self.key)
+            .field("samples", &self.samples.iter().map(|s| &s.id).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+#[derive(Default, cucumber::World)]
+pub struct AuthWorld {
+    /// Set by the runner's before-hook; `None` only outside a run.
+    pub ctx: Option<Arc<RunContext>>,
+    pub feature: String,
+    pub scenario: String,
+    pub actors: BTreeMap<String, Actor>,
+    pub exchanges: Vec<Exchange>,
+    /// The exchange that "the request" in a step refers to.
+    pub last: Option<usize>,
+    /// Replies to compare, by actor (enumeration checks).
+    pub start_replies: BTreeMap<String, usize>,
+}
+
+impl std::fmt::Debug for AuthWorld {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redactor = self.ctx.as_ref().map(|c| c.redactor.clone()).unwrap_or_default();
+        let exchanges: Vec<String> = self.exchanges.iter().map(|e| e.summary(&redactor)).collect();
+        f.debug_struct("AuthWorld")
+            .field("scenario", &self.scenario)
+            .field("actors", &self.actors.values().collect::<Vec<_>>())
+            .field("exchanges", &exchanges)
+            .finish()
+    }
+}
+
+impl AuthWorld {
+    pub fn ctx(&self) -> Arc<RunContext> {
+        self.ctx.clone().expect("the runner sets the run context before every scenario")
+    }
+
+    pub fn record(&mut self, ex: Exchange) -> &Exchange {
+        self.exchanges.push(ex);
+        self.last = Some(self.exchanges.len() - 1);
+        &self.exchanges[self.exchanges.len() - 1]
+    }
+
+    pub fn last_exchange(&self) -> Option<&Exchange> {
+        self.last.map(|i| &self.exchanges[i])
+    }
+}
