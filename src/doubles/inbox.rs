@@ -105,6 +105,7 @@ impl<M: Message> Inbox<M> {
 mod tests {
     use super::*;
 
+    #[derive(Debug)]
     struct Note(Vec<String>, &'static str);
     impl Message for Note {
         fn recipients(&self) -> &[String] {
@@ -131,7 +132,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_waiter_wakes_on_delivery() {
-        let inbox = Inbox::new("note");
+        let inbox: Arc<Inbox<Note>> = Inbox::new("note");
         let i2 = inbox.clone();
         let waiter = tokio::spawn(async move { i2.next_for("c@x", Duration::from_secs(5), &Redactor::new()).await.map(|m| m.1) });
         tokio::time::sleep(Duration::from_millis(20)).await;

@@ -31,6 +31,7 @@ faults! {
     PatientWithoutMaster => "patient-without-master": "patients may register without a master HCP",
     StartEnumerates => "start-enumerates": "the start reply tells a known login from an unknown one",
     OtpShortCode => "otp-short-code": "codes have 4 digits whatever codeLength asks",
+    OtpUnchecked => "otp-unchecked": "any code of the right length validates the process",
     OtpReusable => "otp-reusable": "a validated code can be validated again",
     OtpNeverExpires => "otp-never-expires": "codes never expire",
     OtpUnlimitedTries => "otp-unlimited-tries": "a process survives any number of wrong codes",

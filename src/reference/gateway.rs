@@ -184,7 +184,12 @@ pub async fn validate(
     if dead || expired || used {
         return Err(invalid());
     }
-    if !constant_time_eq(process.code.as_bytes(), code.as_bytes()) {
+    let matches = if cfg.has(Fault::OtpUnchecked) {
+        process.code.len() == code.len()
+    } else {
+        constant_time_eq(process.code.as_bytes(), code.as_bytes())
+    };
+    if !matches {
         process.wrong_tries += 1;
         return Err(invalid());
     }

@@ -1,0 +1,45 @@
+//! The fault matrix: the suite runs against each fault of the reference and
+//! the requirements that fail must be exactly those the table in
+//! `tests/fault_matrix.yaml` expects. A requirement no fault can break is a
+//! check that proves nothing, and fails this test.
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use authconform::reference::Fault;
+use authconform::requirements::Catalogue;
+
+#[test]
+fn every_fault_is_caught_by_the_requirements_that_claim_it() {
+    let table: BTreeMap<String, BTreeSet<String>> =
+        serde_yaml::from_str(&std::fs::read_to_string(common::root().join("tests/fault_matrix.yaml")).unwrap()).unwrap();
+    let mut problems = Vec::new();
+    let mut caught = BTreeSet::new();
+    for fault in Fault::ALL {
+        let outcome = common::run_blocking(common::config(vec![*fault]));
+        let failed: BTreeSet<String> = outcome.failed_requirements.iter().cloned().collect();
+        caught.extend(failed.iter().cloned());
+        match table.get(fault.name()) {
+            None => problems.push(format!("{fault}: not in the table; it fails {failed:?}")),
+            Some(expected) if *expected != failed => {
+                problems.push(format!("{fault}: expected {expected:?} to fail, got {failed:?}"))
+            }
+            Some(_) => {}
+        }
+        if failed.is_empty() {
+            problems.push(format!("{fault}: no scenario caught it"));
+        }
+    }
+    for name in table.keys() {
+        if name.parse::<Fault>().is_err() {
+            problems.push(format!("the table names an unknown fault `{name}`"));
+        }
+    }
+    let catalogue = Catalogue::load(&common::root().join("scenarios/requirements.yaml")).unwrap();
+    for id in catalogue.requirements.keys() {
+        if !caught.contains(id) {
+            problems.push(format!("requirement {id} is broken by no fault: its scenarios prove nothing yet"));
+        }
+    }
+    assert!(problems.is_empty(), "fault matrix mismatches:\n{}", problems.join("\n"));
+}
