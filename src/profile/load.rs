@@ -5,7 +5,7 @@ use serde_yaml::Value;
 
 use super::error::{Position, ProfileError};
 use super::interpolate::interpolate;
-use super::locate::{find_text, locate};
+use super::locate::{find_text, locate, locate_depth};
 use super::model::Profile;
 use super::validate::validate;
 
@@ -164,16 +164,18 @@ fn split_path(path: &str) -> Vec<String> {
     if path == "." || path.is_empty() {
         return Vec::new();
     }
-    path.split('.').map(|s| s.trim_end_matches(|c| c == '?').to_string()).collect()
+    path.split('.').map(|s| s.split('[').next().unwrap_or(s).trim_end_matches('?').to_string()).collect()
 }
 
 fn invalid(sources: &[Source], path: &[String], message: String) -> ProfileError {
     // The most derived file that mentions the key is the one the user must edit.
     let path = rejoin(sources, path);
+    // Deepest match wins; on a tie the child (first) file does.
     let at = sources
         .iter()
-        .map(|s| (s, locate(&s.text, &path)))
-        .max_by_key(|(_, found)| found.is_some())
+        .map(|s| (s, locate_depth(&s.text, &path).map_or(0, |(_, _, d)| d)))
+        .rev()
+        .max_by_key(|(_, depth)| *depth)
         .map(|(s, _)| position(s, &path))
         .unwrap_or_else(|| Position { file: PathBuf::from("<profile>"), line: 1, col: 1 });
     ProfileError::Invalid { at, key: path.join("."), message }

@@ -7,6 +7,11 @@
 /// Returns the 1-based (line, column) of the last segment of `path` found in
 /// `text`, or of the deepest prefix that could be found.
 pub fn locate(text: &str, path: &[String]) -> Option<(usize, usize)> {
+    locate_depth(text, path).map(|(line, col, _)| (line, col))
+}
+
+/// Like [`locate`], also telling how many segments of `path` were found.
+pub fn locate_depth(text: &str, path: &[String]) -> Option<(usize, usize, usize)> {
     let mut best = None;
     let mut seg = 0;
     let mut parent_indent: isize = -1;
@@ -29,7 +34,7 @@ pub fn locate(text: &str, path: &[String]) -> Option<(usize, usize)> {
             .iter()
             .any(|p| body.starts_with(p.as_str()));
         if matches {
-            best = Some((idx + 1, indent as usize + 1 + (trimmed.len() - body.len())));
+            best = Some((idx + 1, indent as usize + 1 + (trimmed.len() - body.len()), seg + 1));
             parent_indent = indent;
             seg += 1;
         }

@@ -1,0 +1,45 @@
+//! Golden renderings of what users see when their input is wrong: profile
+//! errors (file:line:col, key path, caret) and feature errors, and the exit
+//! code the binary gives them.
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use authconform::profile::load_profile;
+
+fn render(path: &str) -> String {
+    load_profile(Path::new(path)).map(|_| ()).expect_err("the fixture is invalid").render()
+}
+
+#[test]
+fn profile_errors_point_at_the_line_and_key() {
+    insta::assert_snapshot!("unknown_key", render("tests/fixtures/profiles/unknown_key.yaml"));
+    insta::assert_snapshot!("bad_status", render("tests/fixtures/profiles/bad_status.yaml"));
+    insta::assert_snapshot!("unset_var", render("tests/fixtures/profiles/unset_var.yaml"));
+    insta::assert_snapshot!("syntax", render("tests/fixtures/profiles/syntax.yaml"));
+    insta::assert_snapshot!("extract_no_group", render("tests/fixtures/profiles/extract_no_group.yaml"));
+}
+
+#[test]
+fn feature_errors_name_file_line_and_step() {
+    let mut config = common::config(vec![]);
+    config.root = "tests/fixtures/broken".into();
+    config.target = Some("scenarios/targets/reference.yaml".into());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let err = rt.block_on(authconform::runner::run(&config)).map(|_| ()).expect_err("broken features are refused");
+    assert_eq!(err.exit_code(), authconform::exit::USAGE);
+    insta::assert_snapshot!("broken_features", err.render());
+}
+
+#[test]
+fn the_binary_exits_2_on_a_bad_profile() {
+    let out = Command::new(env!("CARGO_BIN_EXE_authconform"))
+        .args(["run", "--target", "tests/fixtures/profiles/unknown_key.yaml", "--report-dir"])
+        .arg(std::env::temp_dir().join("authconform-errors-test"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(authconform::exit::USAGE));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown_key.yaml:7:5"), "{stderr}");
+}
