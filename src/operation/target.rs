@@ -137,7 +137,9 @@ impl Target {
         let budget = spec.timeout.unwrap_or(self.profile.defaults.timeout);
         let started = Instant::now();
         let shown_url = self.redactor.text(&url);
-        let reply = req.timeout(budget).send().await.map_err(|e| {
+        // A timeout and a broken connection are told apart: the first is the
+        // target being slow (the profile's budget), the second it being down.
+        let failed = |e: reqwest::Error, stage: &str| {
             if e.is_timeout() {
                 OperationError::Timeout { operation: name.into(), method: method.to_string(), url: shown_url.clone(), budget }
             } else {
@@ -145,28 +147,18 @@ impl Target {
                     operation: name.into(),
                     method: method.to_string(),
                     url: shown_url.clone(),
-                    message: self.redactor.text(&root_cause(&e)),
+                    message: format!("{stage}{}", self.redactor.text(&root_cause(&e))),
                 }
             }
-        })?;
+        };
+        let reply = req.timeout(budget).send().await.map_err(|e| failed(e, ""))?;
         let status = reply.status().as_u16();
         let response_headers: Vec<(String, String)> = reply
             .headers()
             .iter()
             .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        let body = reply.text().await.map_err(|e| {
-            if e.is_timeout() {
-                OperationError::Timeout { operation: name.into(), method: method.to_string(), url: shown_url.clone(), budget }
-            } else {
-                OperationError::Transport {
-                    operation: name.into(),
-                    method: method.to_string(),
-                    url: shown_url.clone(),
-                    message: format!("reading the reply: {}", root_cause(&e)),
-                }
-            }
-        })?;
+        let body = reply.text().await.map_err(|e| failed(e, "reading the reply: "))?;
         let mut ex = Exchange {
             operation: name.to_string(),
             method: method.to_string(),
