@@ -10,7 +10,7 @@ pub enum SnapshotMode {
     Check,
     /// Record new baselines.
     Update,
-    /// Snapshot steps pass without comparing; the summary says they were off.
+    /// Snapshot steps pass without comparing.
     Off,
 }
 
