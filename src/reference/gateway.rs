@@ -14,7 +14,7 @@ use super::error::{ApiError, ApiResult};
 use super::faults::Fault;
 use super::notify::Notifier;
 use super::server::Shared;
-use super::store::{OwnerKind, Process, MAX_TRIES};
+use super::store::{OwnerKind, Process, CODE_LIFETIME, MAX_TRIES};
 
 #[derive(Deserialize)]
 pub struct StartQuery {
@@ -179,7 +179,11 @@ pub async fn validate(
     let now = Instant::now();
     let process = store.processes.get_mut(request_id).ok_or_else(invalid)?;
     let dead = process.wrong_tries >= MAX_TRIES && !cfg.has(Fault::OtpUnlimitedTries);
-    let expired = process.expired(now) && !cfg.has(Fault::OtpNeverExpires);
+    let expired = if cfg.has(Fault::OtpShortLifetime) {
+        now.duration_since(process.created) > CODE_LIFETIME / 2
+    } else {
+        process.expired(now) && !cfg.has(Fault::OtpNeverExpires)
+    };
     let used = process.validated && !cfg.has(Fault::OtpReusable);
     if dead || expired || used {
         return Err(invalid());
