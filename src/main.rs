@@ -5,7 +5,6 @@ use clap::Parser;
 
 use authconform::exit;
 use authconform::reference::Fault;
-use authconform::requirements::Catalogue;
 
 fn main() {
     let cli = cli::Cli::parse();
@@ -44,8 +43,7 @@ fn run(config: authconform::runner::RunConfig) -> i32 {
     let rt = runtime();
     match rt.block_on(authconform::runner::run(&config)) {
         Ok(outcome) => {
-            let catalogue = Catalogue::load(&config.requirements_path()).unwrap_or_default();
-            print!("{}", authconform::report::console_summary(&outcome, &catalogue));
+            print!("{}", authconform::report::console_summary(&outcome));
             outcome.exit_code()
         }
         Err(e) => {

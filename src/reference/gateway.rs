@@ -199,19 +199,10 @@ pub async fn validate(
     }
     process.validated = true;
     let (login, code, created) = (process.login.clone(), process.code.clone(), process.created);
-    let snapshot = Process {
-        login: login.clone(),
-        kind: process.kind,
-        first_name: process.first_name.clone(),
-        last_name: process.last_name.clone(),
-        code: code.clone(),
-        created,
-        wrong_tries: 0,
-        validated: true,
-    };
+    let (kind, first, last) = (process.kind, process.first_name.clone(), process.last_name.clone());
     let user = match store.user_by_login_mut(&login) {
         Some(u) => u,
-        None => store.create_user(&snapshot),
+        None => store.create_user(&login, kind, &first, &last),
     };
     // The code becomes a short-lived password, for as long as the code itself lives.
     user.otp = Some((code, created));

@@ -106,19 +106,19 @@ impl Store {
         self.users.get_mut(&id)
     }
 
-    /// Creates the user and its data owner for a first validated process.
-    pub fn create_user(&mut self, p: &Process) -> &mut User {
+    /// Creates the user and its data owner for the first validated process of a login.
+    pub fn create_user(&mut self, login: &str, kind: OwnerKind, first_name: &str, last_name: &str) -> &mut User {
         let owner = DataOwner {
             id: uuid::Uuid::new_v4().to_string(),
-            kind: p.kind,
-            first_name: p.first_name.clone(),
-            last_name: p.last_name.clone(),
+            kind,
+            first_name: first_name.to_string(),
+            last_name: last_name.to_string(),
             public_keys: Vec::new(),
             rev: new_rev(1),
         };
         let user = User {
             id: uuid::Uuid::new_v4().to_string(),
-            login: p.login.to_lowercase(),
+            login: login.to_lowercase(),
             data_owner_id: owner.id.clone(),
             tokens: Vec::new(),
             otp: None,

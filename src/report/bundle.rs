@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::Path;
 
 use super::summary::{markdown_summary, requirement_verdicts};
-use crate::requirements::Catalogue;
 use crate::runner::RunOutcome;
 
 fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> {
@@ -15,11 +14,11 @@ fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> 
     Ok(())
 }
 
-pub fn write_bundle(dir: &Path, outcome: &RunOutcome, catalogue: &Catalogue) -> std::io::Result<()> {
-    write_atomic(dir, "summary.md", markdown_summary(outcome, catalogue).as_bytes())?;
+pub fn write_bundle(dir: &Path, outcome: &RunOutcome) -> std::io::Result<()> {
+    write_atomic(dir, "summary.md", markdown_summary(outcome).as_bytes())?;
     let json = serde_json::json!({
         "outcome": outcome,
-        "requirements": requirement_verdicts(outcome, catalogue),
+        "requirements": requirement_verdicts(outcome),
     });
     write_atomic(dir, "summary.json", serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?.as_bytes())?;
     Ok(())

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::requirements::{Catalogue, Level};
+use crate::requirements::Level;
 use crate::runner::{RunOutcome, ScenarioStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -44,14 +44,15 @@ pub struct RequirementVerdict {
 }
 
 /// One verdict per catalogued requirement.
-pub fn requirement_verdicts(outcome: &RunOutcome, catalogue: &Catalogue) -> Vec<RequirementVerdict> {
+pub fn requirement_verdicts(outcome: &RunOutcome) -> Vec<RequirementVerdict> {
     let mut by_req: BTreeMap<&str, Vec<(&str, ScenarioStatus)>> = BTreeMap::new();
     for s in &outcome.scenarios {
         for r in &s.requirements {
             by_req.entry(r).or_default().push((&s.scenario, s.status));
         }
     }
-    catalogue
+    outcome
+        .catalogue
         .requirements
         .iter()
         .map(|(id, req)| {
@@ -74,13 +75,16 @@ pub fn requirement_verdicts(outcome: &RunOutcome, catalogue: &Catalogue) -> Vec<
 }
 
 /// `summary.md`: readable in a terminal, a browser or a CI artefact viewer.
-pub fn markdown_summary(outcome: &RunOutcome, catalogue: &Catalogue) -> String {
-    let verdicts = requirement_verdicts(outcome, catalogue);
+pub fn markdown_summary(outcome: &RunOutcome) -> String {
+    let verdicts = requirement_verdicts(outcome);
     let mut md = String::new();
     md.push_str(&format!("# authconform run {}\n\n", outcome.run_id));
     md.push_str(&format!("- target: `{}`\n", outcome.target));
     if !outcome.faults.is_empty() {
         md.push_str(&format!("- reference faults: {}\n", outcome.faults.join(", ")));
+    }
+    if outcome.snapshots != "check" {
+        md.push_str(&format!("- snapshots: {} (baselines were not compared)\n", outcome.snapshots));
     }
     md.push_str(&format!(
         "- scenarios: {} passed, {} failed, {} not applicable\n- wall time: {:.0} ms\n\n",
@@ -124,8 +128,8 @@ pub fn markdown_summary(outcome: &RunOutcome, catalogue: &Catalogue) -> String {
 }
 
 /// The few lines printed after cucumber's own progress output.
-pub fn console_summary(outcome: &RunOutcome, catalogue: &Catalogue) -> String {
-    let verdicts = requirement_verdicts(outcome, catalogue);
+pub fn console_summary(outcome: &RunOutcome) -> String {
+    let verdicts = requirement_verdicts(outcome);
     let count = |v: Verdict| verdicts.iter().filter(|r| r.verdict == v).count();
     let mut out = format!(
         "\nrequirements: {} pass, {} fail, {} warn, {} not applicable, {} not run\n",
@@ -152,6 +156,9 @@ pub fn console_summary(outcome: &RunOutcome, catalogue: &Catalogue) -> String {
         outcome.keys_generated,
         outcome.key_wait_ms
     ));
+    if outcome.snapshots != "check" {
+        out.push_str(&format!("snapshots: {} (baselines were not compared)\n", outcome.snapshots));
+    }
     if let Some(p) = &outcome.report_path {
         out.push_str(&format!("reports: {}\n", p.display()));
     }

@@ -7,7 +7,7 @@ use super::context::ScenarioRecord;
 use super::plan::{NotApplicable, PlanError};
 use crate::exit;
 use crate::profile::ProfileError;
-use crate::requirements::CatalogueError;
+use crate::requirements::{Catalogue, CatalogueError};
 
 #[derive(Debug, Serialize)]
 pub struct RunOutcome {
@@ -21,8 +21,13 @@ pub struct RunOutcome {
     pub keys_generated: u64,
     pub keygen_ms: f64,
     pub key_wait_ms: f64,
+    /// How snapshot steps ran (`check`, `update`, `off`).
+    pub snapshots: String,
     #[serde(skip)]
     pub report_path: Option<PathBuf>,
+    /// The requirement catalogue the verdicts are given against.
+    #[serde(skip)]
+    pub catalogue: Catalogue,
 }
 
 impl RunOutcome {

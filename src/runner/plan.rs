@@ -33,7 +33,6 @@ pub struct NotApplicable {
 
 #[derive(Debug, Default)]
 pub struct Plan {
-    pub features: Vec<gherkin::Feature>,
     pub selected: Vec<PlannedScenario>,
     pub not_applicable: Vec<NotApplicable>,
 }
@@ -214,7 +213,6 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
                 }),
             }
         }
-        plan.features.push(feature);
     }
     if problems.is_empty() {
         Ok(plan)

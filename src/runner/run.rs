@@ -37,6 +37,10 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
     let catalogue = Catalogue::load(&config.requirements_path())?;
     let selector = Selector::new(config.tags.as_deref(), config.name.clone(), &profile)?;
     let plan = plan(&config.features_dir(), &catalogue, &selector)?;
+    if plan.selected.is_empty() && plan.not_applicable.is_empty() {
+        // A filter that selects nothing would "pass" vacuously: say so instead.
+        return Err(RunError::Usage("no scenario matches the --tags/--name filters".into()));
+    }
     crate::snapshot::configure_process(config.snapshots, &config.root);
 
     let running = setup::start(config, profile.clone()).await?;
@@ -111,11 +115,13 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
         keys_generated,
         keygen_ms: keygen.as_secs_f64() * 1000.0,
         key_wait_ms: key_wait.as_secs_f64() * 1000.0,
+        snapshots: format!("{:?}", config.snapshots).to_lowercase(),
         report_path: None,
+        catalogue,
     };
     drop(running);
     if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {
-        report::write_bundle(staging.path(), &outcome, &catalogue).map_err(io_err("cannot write the reports"))?;
+        report::write_bundle(staging.path(), &outcome).map_err(io_err("cannot write the reports"))?;
         let target = dir.join(&run_id);
         let kept = staging.keep();
         std::fs::rename(&kept, &target).map_err(io_err(format!("cannot move the reports to {}", target.display())))?;
