@@ -37,6 +37,9 @@ pub struct RunArgs {
     /// Target profile (YAML). Without it, the embedded reference is started.
     #[arg(long)]
     pub target: Option<PathBuf>,
+    /// With --target: still start the embedded reference, and run that profile against it.
+    #[arg(long)]
+    pub embedded: bool,
     /// Tag expression, e.g. '@otp and not @needs:sms'.
     #[arg(long)]
     pub tags: Option<String>,
@@ -67,7 +70,8 @@ pub struct RunArgs {
 pub struct ReferenceArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// SMTP server codes are mailed to (the harness's sink).
+    /// SMTP server codes are mailed to (the harness's sink); `none` keeps mail
+    /// only behind the test mail API.
     #[arg(long, default_value = "127.0.0.1:2525")]
     pub smtp: String,
     /// URL the SMS integration posts {to, message} to.
@@ -95,6 +99,7 @@ impl RunArgs {
         }
         let mut c = RunConfig::new(self.root);
         c.target = self.target;
+        c.embedded = self.embedded;
         c.tags = self.tags;
         c.name = name;
         c.concurrency = self.concurrency;
@@ -114,7 +119,7 @@ impl ReferenceArgs {
     pub fn into_config(self) -> Result<ReferenceConfig, String> {
         Ok(ReferenceConfig {
             listen: self.listen,
-            smtp: self.smtp,
+            smtp: Some(self.smtp).filter(|s| s != "none"),
             sms_webhook: self.sms_webhook,
             test_hooks: !self.no_test_hooks,
             faults: faults(&self.faults)?.into_iter().collect(),

@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use super::inbox::InboxError;
 use super::mail::Mail;
-use crate::operation::Vars;
+use crate::operation::{Renderer, Vars};
 use crate::profile::MailApiConfig;
 use crate::redact::Redactor;
 
 pub struct MailApi {
     config: MailApiConfig,
     client: reqwest::Client,
+    renderer: Renderer,
     base_vars: Vars,
     /// Last reply seen per recipient: the API returns the latest mail, so a
     /// new message is one whose content differs from what we saw.
@@ -23,22 +24,23 @@ pub struct MailApi {
 
 impl MailApi {
     pub fn new(config: MailApiConfig, base_vars: Vars) -> MailApi {
-        MailApi { config, client: reqwest::Client::new(), base_vars, seen: Mutex::new(HashMap::new()) }
+        MailApi { config, client: reqwest::Client::new(), renderer: Renderer::default(), base_vars, seen: Mutex::new(HashMap::new()) }
     }
 
     pub async fn next_for(&self, recipient: &str, timeout: Duration, redactor: &Redactor) -> Result<Mail, InboxError> {
         let mut vars = self.base_vars.clone();
         vars.insert("recipient".into(), recipient.into());
-        let env = minijinja::Environment::new();
-        let url = env
-            .render_str(&self.config.url, &vars)
+        let url = self
+            .renderer
+            .render(&self.config.url, &vars)
             .map_err(|e| InboxError::Backend { kind: "mail", message: format!("url template: {e}") })?;
         let deadline = tokio::time::Instant::now() + timeout;
         let mut last;
         loop {
             let mut req = self.client.get(&url).timeout(timeout);
             for (k, v) in &self.config.headers {
-                req = req.header(k, env.render_str(v, &vars).unwrap_or_default());
+                let v = self.renderer.render(v, &vars).map_err(|e| InboxError::Backend { kind: "mail", message: format!("header {k}: {e}") })?;
+                req = req.header(k, v);
             }
             match req.send().await {
                 Ok(reply) if reply.status().is_success() => {

@@ -9,4 +9,4 @@ mod template;
 pub use error::OperationError;
 pub use exchange::Exchange;
 pub use target::{Credentials, Target};
-pub use template::Vars;
+pub use template::{Renderer, Vars};

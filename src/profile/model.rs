@@ -227,6 +227,9 @@ fn default_sms_path() -> String {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotConfig {
+    /// Baseline folder under `scenarios/snapshots/`; defaults to the profile
+    /// name. Variants of one target (another mailbox, say) share baselines.
+    pub folder: Option<String>,
     /// Extra insta selectors (`.**.createdAt`) -> replacement, on top of the built-in ones.
     #[serde(default)]
     pub redactions: BTreeMap<String, String>,

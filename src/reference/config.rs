@@ -8,8 +8,9 @@ use super::faults::Fault;
 pub struct ReferenceConfig {
     /// HTTP listen address (`127.0.0.1:0` for an ephemeral port).
     pub listen: String,
-    /// SMTP server the gateway sends codes to (`host:port`).
-    pub smtp: String,
+    /// SMTP server the gateway sends codes to (`host:port`); `None` keeps mail
+    /// only behind the test mail API (`lastEmail`), for harnesses that read it there.
+    pub smtp: Option<String>,
     /// URL the SMS provider integration posts `{to, message}` to.
     pub sms_webhook: Option<String>,
     /// Message-gateway spec id (path segment).
@@ -31,7 +32,7 @@ impl Default for ReferenceConfig {
     fn default() -> Self {
         ReferenceConfig {
             listen: "127.0.0.1:8080".into(),
-            smtp: "127.0.0.1:2525".into(),
+            smtp: Some("127.0.0.1:2525".into()),
             sms_webhook: None,
             spec_id: "ic".into(),
             captcha: "conformance-captcha".into(),

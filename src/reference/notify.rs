@@ -16,8 +16,8 @@ pub enum DeliveryError {
 }
 
 pub struct Notifier {
-    smtp_host: String,
-    smtp_port: u16,
+    /// `(host, port)`; `None`: mail is not sent over SMTP.
+    smtp: Option<(String, u16)>,
     from: String,
     sms_webhook: Option<String>,
     http: reqwest::Client,
@@ -31,11 +31,13 @@ pub struct CodeMail {
 }
 
 impl Notifier {
-    pub fn new(smtp: &str, from: &str, sms_webhook: Option<String>) -> Notifier {
-        let (host, port) = smtp.rsplit_once(':').unwrap_or((smtp, "25"));
+    pub fn new(smtp: Option<&str>, from: &str, sms_webhook: Option<String>) -> Notifier {
+        let smtp = smtp.map(|s| {
+            let (host, port) = s.rsplit_once(':').unwrap_or((s, "25"));
+            (host.to_string(), port.parse().unwrap_or(25))
+        });
         Notifier {
-            smtp_host: host.to_string(),
-            smtp_port: port.parse().unwrap_or(25),
+            smtp,
             from: from.to_string(),
             sms_webhook,
             http: reqwest::Client::new(),
@@ -50,7 +52,10 @@ impl Notifier {
         }
     }
 
+    /// Sends the mail over SMTP; without an SMTP server configured this is a no-op
+    /// (the caller keeps the mail for the test mail API).
     pub async fn mail(&self, to: &str, m: &CodeMail) -> Result<(), DeliveryError> {
+        let Some((host, port)) = &self.smtp else { return Ok(()) };
         let build = |message: String| DeliveryError::Build { to: to.to_string(), message };
         let from: Mailbox = self.from.parse().map_err(|e| build(format!("{e}")))?;
         let rcpt: Mailbox = to.parse().map_err(|e| build(format!("{e}")))?;
@@ -64,12 +69,12 @@ impl Notifier {
                     .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(m.html.clone())),
             )
             .map_err(|e| build(e.to_string()))?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&self.smtp_host)
-            .port(self.smtp_port)
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(*port)
             .timeout(Some(std::time::Duration::from_secs(5)))
             .build();
         transport.send(msg).await.map(|_| ()).map_err(|e| DeliveryError::Smtp {
-            server: format!("{}:{}", self.smtp_host, self.smtp_port),
+            server: format!("{host}:{port}"),
             message: e.to_string(),
         })
     }

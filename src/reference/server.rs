@@ -77,7 +77,7 @@ pub async fn start(config: ReferenceConfig) -> std::io::Result<ReferenceServer> 
     let addr = listener.local_addr()?;
     let mut store = Store::default();
     store.seed_master_hcp(&config.master_hcp_id);
-    let notifier = Notifier::new(&config.smtp, &config.mail_from, config.sms_webhook.clone());
+    let notifier = Notifier::new(config.smtp.as_deref(), &config.mail_from, config.sms_webhook.clone());
     let state = Arc::new(AppState { config, store: Mutex::new(store), notifier });
     let app = router(state);
     let task = tokio::spawn(async move {

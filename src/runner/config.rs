@@ -19,6 +19,9 @@ pub struct RunConfig {
     /// A target profile; `None` runs against the embedded reference with
     /// `scenarios/targets/reference.yaml`.
     pub target: Option<PathBuf>,
+    /// Start the embedded reference even though a profile is given (a
+    /// profile written for another shape of the reference's API).
+    pub embedded: bool,
     /// Project root holding `features/` and `scenarios/`.
     pub root: PathBuf,
     /// Tag expression (`@otp and not @sms`).
@@ -40,6 +43,7 @@ impl RunConfig {
     pub fn new(root: impl Into<PathBuf>) -> RunConfig {
         RunConfig {
             target: None,
+            embedded: false,
             root: root.into(),
             tags: None,
             name: None,
@@ -50,6 +54,11 @@ impl RunConfig {
             faults: Vec::new(),
             progress: true,
         }
+    }
+
+    /// Whether this run starts the embedded reference.
+    pub fn starts_reference(&self) -> bool {
+        self.embedded || self.target.is_none()
     }
 
     pub fn features_dir(&self) -> PathBuf {

@@ -29,7 +29,7 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> RunError {
 /// or 3); a non-conforming target is an `Ok` outcome with failures (exit 1).
 pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
-    if config.target.is_some() && !config.faults.is_empty() {
+    if !config.starts_reference() && !config.faults.is_empty() {
         return Err(RunError::Usage("--fault applies to the embedded reference; start a standalone reference with `authconform reference --fault` instead".into()));
     }
     let profile_path = config.target.clone().unwrap_or_else(|| config.embedded_profile());

@@ -27,7 +27,7 @@ fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RunError {
 }
 
 pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, RunError> {
-    let embedded = config.target.is_none();
+    let embedded = config.starts_reference();
     // Embedded runs use ephemeral ports so that parallel runs never collide;
     // a standalone target was told the profile's addresses, so keep them.
     let listen = |addr: &str| if embedded { "127.0.0.1:0".to_string() } else { addr.to_string() };
@@ -53,10 +53,9 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
 
     let mut reference_server = None;
     if embedded {
-        let smtp_addr = smtp.as_ref().map(|s| s.addr().to_string()).unwrap_or_else(|| "127.0.0.1:9".into());
         let mut rc = ReferenceConfig {
             listen: "127.0.0.1:0".into(),
-            smtp: smtp_addr,
+            smtp: smtp.as_ref().map(|s| s.addr().to_string()),
             sms_webhook: sms.as_ref().map(SmsSink::url),
             faults: config.faults.iter().copied().collect(),
             ..ReferenceConfig::default()
@@ -88,7 +87,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
     let keys = KeyPool::start(producers, producers * 2, hash);
     let snapshots = SnapshotSettings {
         mode: config.snapshots,
-        dir: std::path::absolute(config.snapshot_root().join(&profile.name)).map_err(io("snapshot folder"))?,
+        dir: std::path::absolute(config.snapshot_root().join(profile.snapshots.folder.as_deref().unwrap_or(&profile.name))).map_err(io("snapshot folder"))?,
         redactions: profile.snapshots.redactions.clone().into_iter().collect(),
     };
     let ctx = Arc::new(RunContext { target, mail, sms: sms_double, keys, redactor, snapshots, records: Mutex::new(Vec::new()) });
