@@ -91,7 +91,8 @@ pub struct AuthWorld {
     pub exchanges: Vec<Exchange>,
     /// The exchange that "the request" in a step refers to.
     pub last: Option<usize>,
-    /// Replies to compare, by actor (enumeration checks).
+    /// Each actor's latest start exchange (index into `exchanges`), for
+    /// comparing answers across actors (enumeration checks).
     pub start_replies: BTreeMap<String, usize>,
 }
 

@@ -98,13 +98,24 @@ fn parse(path: &Path, text: &str) -> Result<Value, ProfileError> {
 }
 
 /// Child values win; mappings merge key by key, so a profile can override
-/// one operation's URL without restating the rest.
+/// one operation without restating the others. Two places replace whole:
+/// an operation (it is one HTTP binding: half of the parent's body or
+/// extraction rules mixed with the child's would be neither) and `auth`
+/// (one scheme).
 fn merge(base: Value, child: Value) -> Value {
+    merge_at(base, child, &[])
+}
+
+fn merge_at(base: Value, child: Value, path: &[&str]) -> Value {
+    let whole = matches!(path, ["operations", _] | ["auth"]);
     match (base, child) {
-        (Value::Mapping(mut b), Value::Mapping(c)) => {
+        (Value::Mapping(mut b), Value::Mapping(c)) if !whole => {
             for (k, v) in c {
+                let key = k.as_str().unwrap_or_default().to_string();
+                let mut sub: Vec<&str> = path.to_vec();
+                sub.push(&key);
                 let merged = match b.remove(&k) {
-                    Some(old) => merge(old, v),
+                    Some(old) => merge_at(old, v, &sub),
                     None => v,
                 };
                 b.insert(k, merged);
@@ -112,6 +123,43 @@ fn merge(base: Value, child: Value) -> Value {
             Value::Mapping(b)
         }
         (_, child) => child,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn y(s: &str) -> Value {
+        serde_yaml::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn merges_key_by_key_but_replaces_operations_and_auth_whole() {
+        let base = y("name: a
+variables: {x: 1, y: 2}
+auth: {basic: {username: u, password: p}}
+operations:
+  a: {method: GET, url: /a, json: {k: v}}
+  b: {method: GET, url: /b}
+");
+        let child = y("name: b
+variables: {y: 3}
+auth: {bearer: t}
+operations:
+  a: {method: POST, url: /a2, form: {k: v}}
+");
+        let merged = merge(base, child);
+        assert_eq!(
+            merged,
+            y("name: b
+variables: {x: 1, y: 3}
+auth: {bearer: t}
+operations:
+  a: {method: POST, url: /a2, form: {k: v}}
+  b: {method: GET, url: /b}
+")
+        );
     }
 }
 

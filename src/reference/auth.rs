@@ -23,7 +23,13 @@ pub struct Caller {
     pub data_owner_id: String,
 }
 
-fn basic(headers: &HeaderMap) -> Option<(String, String)> {
+/// Login and secret from `Authorization: Basic` (API v2) or
+/// `X-Credentials: login:secret` (API v3).
+fn credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    if let Some(v) = headers.get("x-credentials").and_then(|v| v.to_str().ok()) {
+        let (login, secret) = v.split_once(':')?;
+        return Some((login.to_string(), secret.to_string()));
+    }
     let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
     let encoded = value.strip_prefix("Basic ")?;
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
@@ -48,7 +54,7 @@ fn token_matches(app: &AppState, token: &Token, secret: &str, now: Instant) -> b
 
 /// Authenticates a request; every failure is the same 401.
 pub fn authenticate(app: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
-    let (login, secret) = basic(headers).ok_or_else(ApiError::unauthorized)?;
+    let (login, secret) = credentials(headers).ok_or_else(ApiError::unauthorized)?;
     let store = app.store();
     let user = store.user_by_login(&login).ok_or_else(ApiError::unauthorized)?;
     let now = Instant::now();
@@ -66,6 +72,11 @@ pub fn authenticate(app: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
 /// `GET /rest/v2/user/current`
 pub async fn current_user(State(app): State<Shared>, headers: HeaderMap) -> ApiResult<Json<serde_json::Value>> {
     let caller = authenticate(&app, &headers)?;
+    Ok(Json(user_json(&app, &caller)))
+}
+
+/// The current user as API v2 shows it.
+pub fn user_json(app: &AppState, caller: &Caller) -> serde_json::Value {
     let kind = app.store().owners.get(&caller.data_owner_id).map(|o| o.kind);
     let mut user = serde_json::json!({
         "id": caller.user_id,
@@ -78,7 +89,7 @@ pub async fn current_user(State(app): State<Shared>, headers: HeaderMap) -> ApiR
         Some(super::store::OwnerKind::Hcp) => user["healthcarePartyId"] = caller.data_owner_id.clone().into(),
         None => {}
     }
-    Ok(Json(user))
+    user
 }
 
 #[derive(Deserialize)]
@@ -95,18 +106,23 @@ pub async fn create_token(
     headers: HeaderMap,
 ) -> ApiResult<(StatusCode, String)> {
     let caller = authenticate(&app, &headers)?;
+    Ok((StatusCode::OK, issue_token(&app, &caller, &user_id, key, q.validity)?))
+}
+
+/// Issues a long-lived token to the caller, for one device key.
+pub fn issue_token(app: &AppState, caller: &Caller, user_id: &str, key: String, validity: Option<i64>) -> ApiResult<String> {
     if caller.user_id != user_id {
         return Err(ApiError::forbidden());
     }
-    let seconds = q.validity.unwrap_or(3600);
+    let seconds = validity.unwrap_or(3600);
     if seconds <= 0 || seconds as u64 > MAX_TOKEN_VALIDITY {
         return Err(ApiError::field("invalid_token_validity", "tokenValidity"));
     }
     let mut store = app.store();
-    let user = store.users.get_mut(&user_id).ok_or_else(ApiError::not_found)?;
+    let user = store.users.get_mut(user_id).ok_or_else(ApiError::not_found)?;
     if app.config.has(Fault::TokenReissued) {
         if let Some(first) = user.tokens.first() {
-            return Ok((StatusCode::OK, first.value.clone()));
+            return Ok(first.value.clone());
         }
     }
     let mut raw = [0u8; 32];
@@ -120,5 +136,5 @@ pub async fn create_token(
         created: Instant::now(),
         validity: Some(Duration::from_secs(seconds as u64)),
     });
-    Ok((StatusCode::OK, value))
+    Ok(value)
 }

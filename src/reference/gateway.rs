@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::error::{ApiError, ApiResult};
 use super::faults::Fault;
 use super::notify::Notifier;
-use super::server::Shared;
+use super::server::{AppState, Shared};
 use super::store::{OwnerKind, Process, CODE_LIFETIME, MAX_TRIES};
 
 #[derive(Deserialize)]
@@ -26,17 +26,17 @@ pub struct StartQuery {
 #[serde(rename_all = "camelCase")]
 pub struct StartBody {
     #[serde(rename = "g-recaptcha-response", default)]
-    captcha: String,
+    pub captcha: String,
     #[serde(default)]
-    first_name: String,
+    pub first_name: String,
     #[serde(default)]
-    last_name: String,
+    pub last_name: String,
     #[serde(default)]
-    email: String,
+    pub email: String,
     #[serde(default)]
-    mobile_phone: String,
+    pub mobile_phone: String,
     #[serde(default)]
-    hcp_id: String,
+    pub hcp_id: String,
 }
 
 enum Channel {
@@ -61,19 +61,36 @@ pub async fn start(
     Query(q): Query<StartQuery>,
     body: Option<Json<StartBody>>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let cfg = &app.config;
-    if spec != cfg.spec_id {
+    if spec != app.config.spec_id {
         return Err(ApiError::not_found());
     }
-    let (kind, channel) = match process.as_str() {
+    let Json(body) = body.ok_or_else(|| ApiError::bad_request("invalid_body"))?;
+    let known = start_process(&app, &process, &request_id, q.code_length, body).await?;
+    let mut reply = serde_json::json!({ "requestId": request_id });
+    if let Some(known) = known {
+        reply["existingUser"] = serde_json::json!(known);
+    }
+    Ok((StatusCode::OK, Json(reply)))
+}
+
+/// Starts a process whatever the API generation that asked. Returns, only
+/// under the `start-enumerates` fault, whether the login was known.
+pub async fn start_process(
+    app: &AppState,
+    process: &str,
+    request_id: &str,
+    code_length: Option<usize>,
+    body: StartBody,
+) -> ApiResult<Option<bool>> {
+    let cfg = &app.config;
+    let (kind, channel) = match process {
         "patient-email" => (OwnerKind::Patient, Channel::Email),
         "patient-sms" => (OwnerKind::Patient, Channel::Sms),
         "hcp-email" => (OwnerKind::Hcp, Channel::Email),
         "hcp-sms" => (OwnerKind::Hcp, Channel::Sms),
         _ => return Err(ApiError::not_found()),
     };
-    let Json(body) = body.ok_or_else(|| ApiError::bad_request("invalid_body"))?;
-    if uuid::Uuid::parse_str(&request_id).is_err() {
+    if uuid::Uuid::parse_str(request_id).is_err() {
         return Err(ApiError::field("invalid_request_id", "requestId"));
     }
     if body.captcha != cfg.captcha && !cfg.has(Fault::CaptchaIgnored) {
@@ -93,7 +110,7 @@ pub async fn start(
             body.mobile_phone.clone()
         }
     };
-    let code_length = q.code_length.unwrap_or(6);
+    let code_length = code_length.unwrap_or(6);
     if !(6..=12).contains(&code_length) {
         return Err(ApiError::field("invalid_code_length", "codeLength"));
     }
@@ -107,7 +124,7 @@ pub async fn start(
                 return Err(ApiError::field("master_hcp_required", "hcpId"));
             }
         }
-        if store.processes.contains_key(&request_id) {
+        if store.processes.contains_key(request_id) {
             return Err(ApiError::new(StatusCode::CONFLICT, "request_id_in_use"));
         }
         known
@@ -147,12 +164,8 @@ pub async fn start(
             })?;
         }
     }
-    app.store().processes.insert(request_id.clone(), process);
-    let mut reply = serde_json::json!({ "requestId": request_id });
-    if cfg.has(Fault::StartEnumerates) {
-        reply["existingUser"] = serde_json::json!(known);
-    }
-    Ok((StatusCode::OK, Json(reply)))
+    app.store().processes.insert(request_id.to_string(), process);
+    Ok(cfg.has(Fault::StartEnumerates).then_some(known))
 }
 
 /// A uniformly random decimal code from the OS CSPRNG.
@@ -169,12 +182,23 @@ pub async fn validate(
     State(app): State<Shared>,
     Path((spec, attempt)): Path<(String, String)>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let cfg = &app.config;
-    if spec != cfg.spec_id {
+    if spec != app.config.spec_id {
         return Err(ApiError::not_found());
     }
-    let invalid = || ApiError::bad_request("invalid_or_expired_code");
-    let (request_id, code) = attempt.rsplit_once('-').ok_or_else(invalid)?;
+    let (request_id, code) = attempt.rsplit_once('-').ok_or_else(invalid_code)?;
+    validate_code(&app, request_id, code)?;
+    Ok((StatusCode::OK, Json(serde_json::json!({}))))
+}
+
+fn invalid_code() -> ApiError {
+    ApiError::bad_request("invalid_or_expired_code")
+}
+
+/// Checks a code against its process; on success the login's user exists
+/// (created on first use) and the code is its short-lived password.
+pub fn validate_code(app: &AppState, request_id: &str, code: &str) -> ApiResult<()> {
+    let cfg = &app.config;
+    let invalid = invalid_code;
     let mut store = app.store();
     let now = Instant::now();
     let process = store.processes.get_mut(request_id).ok_or_else(invalid)?;
@@ -206,7 +230,7 @@ pub async fn validate(
     };
     // The code becomes a short-lived password, for as long as the code itself lives.
     user.otp = Some((code, created));
-    Ok((StatusCode::OK, Json(serde_json::json!({}))))
+    Ok(())
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

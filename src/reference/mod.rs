@@ -13,6 +13,7 @@ mod gateway;
 mod notify;
 mod server;
 mod store;
+mod v3;
 
 pub use config::ReferenceConfig;
 pub use faults::Fault;

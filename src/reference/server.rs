@@ -8,7 +8,7 @@ use axum::Router;
 use super::config::ReferenceConfig;
 use super::notify::Notifier;
 use super::store::Store;
-use super::{auth, data, gateway, hooks};
+use super::{auth, data, gateway, hooks, v3};
 
 pub struct AppState {
     pub config: ReferenceConfig,
@@ -62,7 +62,11 @@ pub fn router(state: Shared) -> Router {
         .route("/rest/v2/dataowner/{id}", get(data::get_owner))
         .route("/rest/v2/dataowner/{id}/publicKeys", post(data::add_key))
         .route("/rest/v2/datasample", post(data::create_sample))
-        .route("/rest/v2/datasample/{id}", get(data::get_sample));
+        .route("/rest/v2/datasample/{id}", get(data::get_sample))
+        .route("/api/v3/otp/{process}/{request_id}", post(v3::start))
+        .route("/api/v3/otp/{request_id}/verify", post(v3::verify))
+        .route("/api/v3/me", get(v3::me))
+        .route("/api/v3/tokens", post(v3::tokens));
     if state.config.test_hooks {
         app = app
             .route("/_test/age", post(hooks::age))

@@ -14,6 +14,8 @@ async fn start_as(w: &mut AuthWorld, name: &str, channel: Channel, opts: StartOp
     a.channel = channel;
     let ex = client::start(&ctx, a, &opts).await?;
     w.record(ex);
+    let index = w.exchanges.len() - 1;
+    w.start_replies.insert(name.to_string(), index);
     Ok(())
 }
 

@@ -26,27 +26,31 @@ async fn refuses(w: &mut AuthWorld) -> StepResult {
 async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     let ctx = w.ctx();
     let pick = |name: &str| {
-        w.exchanges
-            .iter()
-            .rev()
-            .find(|e| e.operation == "otp.start" && e.request_body.as_deref().is_some_and(|body| body.contains(&format!("\"{name}\""))))
+        w.start_replies
+            .get(name)
+            .map(|i| &w.exchanges[*i])
             .ok_or_else(|| ClientError::Expectation(format!("no start was made for {name}")))
     };
     let (ea, eb) = (pick(&a)?, pick(&b)?);
-    // Compare with per-request values masked: the request id is echoed by design.
+    // Compare with echoed values masked: a string the request itself carried
+    // (its request id, the address) differs by design; anything else must not.
     let shape = |e: &crate::operation::Exchange| {
+        let sent = format!("{} {}", e.url, e.request_body.as_deref().unwrap_or(""));
         let mut v = e.json().unwrap_or_else(|| serde_json::Value::String(e.response_body.clone()));
-        if let Some(o) = v.as_object_mut() {
-            for (_, val) in o.iter_mut() {
-                if val.is_string() {
-                    *val = serde_json::Value::String("<string>".into());
-                }
-            }
-        }
+        mask_echoes(&mut v, &sent);
         (e.status, v)
     };
     let (sa, sb) = (shape(ea), shape(eb));
     expect(sa == sb, || {
         format!("the answers differ, which tells a known login from an unknown one: {} vs {}", ea.summary(&ctx.redactor), eb.summary(&ctx.redactor))
     })
+}
+
+fn mask_echoes(v: &mut serde_json::Value, sent: &str) {
+    match v {
+        serde_json::Value::String(s) if !s.is_empty() && sent.contains(s.as_str()) => *s = "<echoed>".into(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| mask_echoes(i, sent)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|i| mask_echoes(i, sent)),
+        _ => {}
+    }
 }
