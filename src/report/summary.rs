@@ -93,14 +93,15 @@ pub fn markdown_summary(outcome: &RunOutcome) -> String {
         outcome.not_applicable.len(),
         outcome.wall_ms
     ));
-    md.push_str("| requirement | level | verdict | title | scenarios |\n|---|---|---|---|---|\n");
+    md.push_str("| requirement | level | verdict | title | source | scenarios |\n|---|---|---|---|---|---|\n");
     for v in &verdicts {
         md.push_str(&format!(
-            "| {} | {:?} | **{}** | {} | {} |\n",
+            "| {} | {} | **{}** | {} | {} | {} |\n",
             v.id,
-            v.level,
+            v.level.label(),
             v.verdict.label(),
             v.title.replace('|', "\\|"),
+            v.source.replace('|', "\\|"),
             v.scenarios.join("<br>").replace('|', "\\|")
         ));
     }
@@ -146,9 +147,7 @@ pub fn console_summary(outcome: &RunOutcome) -> String {
         out.push_str(&format!("  NOT APPLICABLE {} ({}:{}): needs {}\n", n.scenario, n.file, n.line, n.missing.join(", ")));
     }
     out.push_str(&format!(
-        "{} passed, {} failed\nscenarios: {} passed, {} failed, {} not applicable in {:.2} s (keys: {} generated, {:.0} ms waited)\n",
-        outcome.passed(),
-        outcome.failed(),
+        "scenarios: {} passed, {} failed, {} not applicable in {:.2} s (keys: {} generated, {:.0} ms waited)\n",
         outcome.passed(),
         outcome.failed(),
         outcome.not_applicable.len(),

@@ -10,5 +10,5 @@ mod setup;
 pub use config::{RunConfig, SnapshotMode};
 pub use context::{RunContext, ScenarioRecord, ScenarioStatus};
 pub use outcome::{RunError, RunOutcome};
-pub use plan::{feature_files, Plan, PlanError, PlannedScenario, Selector};
+pub use plan::{feature_files, NotApplicable, Plan, PlanError, PlannedScenario, Selector};
 pub use run::run;

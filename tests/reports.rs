@@ -1,0 +1,68 @@
+//! Golden outputs of the reports a user reads: the console summary and
+//! summary.md, from a fixed outcome (so run ids and timings are stable).
+mod common;
+
+use authconform::report::{console_summary, markdown_summary, requirement_verdicts};
+use authconform::requirements::Catalogue;
+use authconform::runner::{NotApplicable, RunOutcome, ScenarioRecord, ScenarioStatus};
+
+fn scenario(line: usize, name: &str, reqs: &[&str], failure: Option<&str>) -> ScenarioRecord {
+    ScenarioRecord {
+        feature: "Sign-up by one-time code".into(),
+        file: "features/otp/register.feature".into(),
+        scenario: name.into(),
+        line,
+        tags: reqs.iter().map(|r| format!("req:{r}")).collect(),
+        requirements: reqs.iter().map(|r| r.to_string()).collect(),
+        status: if failure.is_some() { ScenarioStatus::Failed } else { ScenarioStatus::Passed },
+        failure: failure.map(str::to_string),
+        exchanges: vec![],
+    }
+}
+
+fn outcome() -> RunOutcome {
+    RunOutcome {
+        run_id: "20261122T000000Z-golden".into(),
+        target: "reference".into(),
+        faults: vec!["otp-reusable".into()],
+        scenarios: vec![
+            scenario(8, "A patient registers by e-mail", &["OTP-REG-01", "OTP-REG-06"], None),
+            scenario(95, "A code works once", &["OTP-CODE-03"], Some("expected a 4xx refusal: otp.validate GET http://127.0.0.1:1/msggw/ic/process/validate/id-[REDACTED:code] -> 200: {}")),
+        ],
+        not_applicable: vec![NotApplicable {
+            file: "features/otp/register.feature".into(),
+            scenario: "A patient registers by SMS".into(),
+            line: 24,
+            requirements: vec!["OTP-REG-02".into()],
+            missing: vec!["sms".into()],
+        }],
+        failed_requirements: vec!["OTP-CODE-03".into()],
+        wall_ms: 1234.0,
+        keys_generated: 1,
+        keygen_ms: 250.0,
+        key_wait_ms: 10.0,
+        snapshots: "check".into(),
+        report_path: None,
+        catalogue: Catalogue::load(&common::root().join("scenarios/requirements.yaml")).unwrap(),
+    }
+}
+
+#[test]
+fn console_summary_is_stable() {
+    insta::assert_snapshot!("console_summary", console_summary(&outcome()));
+}
+
+#[test]
+fn markdown_summary_is_stable() {
+    insta::assert_snapshot!("summary_md", markdown_summary(&outcome()));
+}
+
+#[test]
+fn verdicts_follow_levels_and_applicability() {
+    let v = requirement_verdicts(&outcome());
+    let of = |id: &str| v.iter().find(|r| r.id == id).unwrap().verdict.label();
+    assert_eq!(of("OTP-REG-01"), "PASS");
+    assert_eq!(of("OTP-CODE-03"), "FAIL");
+    assert_eq!(of("OTP-REG-02"), "NOT APPLICABLE");
+    assert_eq!(of("OTP-TOKEN-01"), "NOT RUN");
+}
