@@ -30,6 +30,9 @@ pub struct Profile {
     pub sms: Option<SmsConfig>,
     #[serde(default)]
     pub snapshots: SnapshotConfig,
+    /// The client crypto the target's SDK uses.
+    #[serde(default)]
+    pub crypto: CryptoConfig,
     /// Abstract operation name (`otp.start`) -> HTTP exchange.
     pub operations: BTreeMap<String, OperationSpec>,
 }
@@ -222,6 +225,22 @@ pub struct SmsWebhookConfig {
 
 fn default_sms_path() -> String {
     "/sms".into()
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CryptoConfig {
+    /// RSA-OAEP hash of key wrapping: `sha256` (current SDKs) or `sha1` (legacy targets).
+    #[serde(default)]
+    pub oaep_hash: OaepHashName,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OaepHashName {
+    #[default]
+    Sha256,
+    Sha1,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

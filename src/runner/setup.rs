@@ -8,7 +8,7 @@ use super::outcome::RunError;
 use crate::crypto::{KeyPool, OaepHash};
 use crate::doubles::{Inbox, MailApi, Mailbox, SmsSink, SmtpSink};
 use crate::operation::Target;
-use crate::profile::Profile;
+use crate::profile::{OaepHashName, Profile};
 use crate::redact::Redactor;
 use crate::reference::{self, ReferenceConfig, ReferenceServer};
 use crate::snapshot::SnapshotSettings;
@@ -79,9 +79,9 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
         None => None,
     };
     let sms_double = profile.sms.as_ref().map(|s| SmsDouble { inbox: sms_inbox, timeout: s.timeout, code: s.code.clone() });
-    let hash = match profile.variables.get("oaep_hash").and_then(|v| v.as_str()) {
-        Some("sha1") => OaepHash::Sha1,
-        _ => OaepHash::Sha256,
+    let hash = match profile.crypto.oaep_hash {
+        OaepHashName::Sha1 => OaepHash::Sha1,
+        OaepHashName::Sha256 => OaepHash::Sha256,
     };
     let producers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let keys = KeyPool::start(producers, producers * 2, hash);
