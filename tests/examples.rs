@@ -4,7 +4,6 @@
 //! places), so the profile language is shown to reach targets we did not shape.
 mod common;
 
-use authconform::runner::ScenarioStatus;
 
 #[test]
 fn every_example_profile_passes_against_the_reference() {
@@ -17,12 +16,7 @@ fn every_example_profile_passes_against_the_reference() {
         config.target = Some(profile.clone());
         config.embedded = true;
         let outcome = common::run_blocking(config);
-        let failed: Vec<_> = outcome
-            .scenarios
-            .iter()
-            .filter(|s| s.status == ScenarioStatus::Failed)
-            .map(|s| format!("{}:{} {}: {}", s.file, s.line, s.scenario, s.failure.as_deref().unwrap_or("")))
-            .collect();
+        let failed = common::failures(&outcome);
         assert!(failed.is_empty(), "{}: scenarios failed:\n{}", profile.display(), failed.join("\n"));
         assert!(outcome.passed() >= 20, "{}: only {} scenarios passed", profile.display(), outcome.passed());
     }

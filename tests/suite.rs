@@ -2,7 +2,6 @@
 //! report folder.
 mod common;
 
-use authconform::runner::ScenarioStatus;
 
 #[test]
 fn the_whole_suite_passes_against_the_reference_and_writes_reports() {
@@ -10,12 +9,7 @@ fn the_whole_suite_passes_against_the_reference_and_writes_reports() {
     let mut config = common::config(vec![]);
     config.report_dir = Some(dir.path().to_path_buf());
     let outcome = common::run_blocking(config);
-    let failed: Vec<_> = outcome
-        .scenarios
-        .iter()
-        .filter(|s| s.status == ScenarioStatus::Failed)
-        .map(|s| format!("{}:{} {}: {}", s.file, s.line, s.scenario, s.failure.as_deref().unwrap_or("")))
-        .collect();
+    let failed = common::failures(&outcome);
     assert!(failed.is_empty(), "scenarios failed against the reference:\n{}", failed.join("\n"));
     assert!(outcome.scenarios.len() >= 20, "only {} scenarios ran", outcome.scenarios.len());
     assert!(outcome.not_applicable.is_empty());

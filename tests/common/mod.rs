@@ -24,3 +24,13 @@ pub fn run_blocking(config: RunConfig) -> RunOutcome {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(run(&config)).unwrap_or_else(|e| panic!("the run could not happen: {}", e.render()))
 }
+
+/// One line per failed scenario, for assertion messages.
+pub fn failures(outcome: &RunOutcome) -> Vec<String> {
+    outcome
+        .scenarios
+        .iter()
+        .filter(|s| s.status == authconform::runner::ScenarioStatus::Failed)
+        .map(|s| format!("{}:{} {}: {}", s.file, s.line, s.scenario, s.failure.as_deref().unwrap_or("")))
+        .collect()
+}
