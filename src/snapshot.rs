@@ -34,6 +34,10 @@ pub const BUILT_IN_REDACTIONS: &[(&str, &str)] = &[
     (".**.encryptedSelf", "[ciphertext]"),
     (".**.encryptionKeys", "[wrapped-keys]"),
     (".**.token", "[token]"),
+    (".**.shareWith[]", "[id]"),
+    (".**.dataOwnerConcernedId", "[id]"),
+    (".**.dataOwnerConcernedPubKey", "[public-key]"),
+    (".**.transferKeys", "[transfer-keys]"),
 ];
 
 #[derive(Debug, Clone)]

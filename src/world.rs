@@ -44,7 +44,23 @@ pub struct Actor {
     /// Tokens issued, oldest first; the last is the one the device stores.
     pub tokens: Vec<String>,
     pub key: Option<KeyPair>,
+    /// Other keys this device holds (recovered through a transfer key).
+    pub extra_keys: Vec<KeyPair>,
     pub samples: Vec<SampleRecord>,
+    /// The master HCP (data owner id) a patient signs up under; `None`: the profile's.
+    pub master: Option<String>,
+    /// The device in hand ("phone" unless a step says otherwise) and the
+    /// others, each with what it stores.
+    pub device: String,
+    pub parked: BTreeMap<String, Device>,
+}
+
+/// What one device of an actor stores.
+#[derive(Clone, Default)]
+pub struct Device {
+    pub key: Option<KeyPair>,
+    pub extra_keys: Vec<KeyPair>,
+    pub tokens: Vec<String>,
 }
 
 impl Actor {
@@ -62,6 +78,35 @@ impl Actor {
     pub fn token(&self) -> Option<&str> {
         self.tokens.last().map(String::as_str)
     }
+
+    /// Every key this device holds.
+    pub fn keyring(&self) -> Vec<&KeyPair> {
+        self.key.iter().chain(self.extra_keys.iter()).collect()
+    }
+
+    /// Puts the device in hand away and takes up `name` (empty if new).
+    pub fn switch_device(&mut self, name: &str) {
+        if self.device == name {
+            return;
+        }
+        let current = Device {
+            key: self.key.take(),
+            extra_keys: std::mem::take(&mut self.extra_keys),
+            tokens: std::mem::take(&mut self.tokens),
+        };
+        self.parked.insert(std::mem::replace(&mut self.device, name.to_string()), current);
+        let next = self.parked.remove(name).unwrap_or_default();
+        self.key = next.key;
+        self.extra_keys = next.extra_keys;
+        self.tokens = next.tokens;
+    }
+
+    /// The device's storage is wiped: keys and tokens are gone.
+    pub fn lose_device_storage(&mut self) {
+        self.key = None;
+        self.extra_keys.clear();
+        self.tokens.clear();
+    }
 }
 
 impl std::fmt::Debug for Actor {
@@ -75,7 +120,9 @@ impl std::fmt::Debug for Actor {
             .field("data_owner_id", &self.data_owner_id)
             .field("codes", &format!("{} received", self.codes.len()))
             .field("tokens", &format!("{} issued", self.tokens.len()))
+            .field("device", &self.device)
             .field("key", &self.key)
+            .field("extra_keys", &self.extra_keys)
             .field("samples", &self.samples.iter().map(|s| &s.id).collect::<Vec<_>>())
             .finish()
     }

@@ -2,9 +2,11 @@
 //! client application makes (research/icure-protocol.md section 2), built on
 //! profile operations only.
 mod error;
+mod keys;
 mod otp;
 mod samples;
 
 pub use error::{expect, ClientError};
+pub use keys::{complete_notification, give_access_back, list_samples, pending_notifications, publish_transfer_keys, stop_sharing, take_transfer_keys, Notification};
 pub use otp::{check_signed_in, complete, publish_key_if_missing, read_code, session, start, start_vars, StartOptions};
-pub use samples::{read_sample, store_sample};
+pub use samples::{fetch_sample, owner_view, read_sample, store_sample, OwnerView};

@@ -30,7 +30,11 @@ pub fn start_vars(ctx: &RunContext, actor: &Actor, request_id: &str, opts: &Star
         Channel::Sms => ("sms", "", actor.phone.as_str()),
     };
     let captcha = opts.captcha.clone().map(Value::String).unwrap_or_else(|| var("captcha"));
-    let hcp_id = if opts.with_master { var("master_hcp_id") } else { Value::String(String::new()) };
+    let hcp_id = match (opts.with_master, &actor.master) {
+        (false, _) => Value::String(String::new()),
+        (true, Some(own)) => Value::String(own.clone()),
+        (true, None) => var("master_hcp_id"),
+    };
     let mut out = Vars::new();
     out.insert("process".into(), json!(format!("{kind}_{channel}")));
     out.insert("request_id".into(), json!(request_id));
@@ -105,7 +109,8 @@ pub async fn complete(ctx: &RunContext, actor: &mut Actor, key: KeyPair, log: &m
 
     let mut vars = Vars::new();
     vars.insert("user_id".into(), json!(user_id));
-    vars.insert("device_key".into(), json!(format!("{}-device", actor.name.to_lowercase())));
+    // One token per device: the device name is the token key.
+    vars.insert("device_key".into(), json!(format!("{}-{}", actor.name.to_lowercase(), actor.device)));
     let t = ctx.target.expect("token.create", &vars, Some(&by_code)).await?;
     let token = t.get("token").map(str::to_string);
     log.push(t);

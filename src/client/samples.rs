@@ -1,4 +1,5 @@
-//! Data samples: sealed on the client, stored and read back as ciphertext.
+//! Data samples: sealed on the client for every reader, stored and read back
+//! as ciphertext.
 use serde_json::json;
 
 use super::error::ClientError;
@@ -8,24 +9,64 @@ use crate::operation::{Exchange, Vars};
 use crate::runner::RunContext;
 use crate::world::{Actor, SampleRecord};
 
-/// Seals `plaintext` for the actor's own key and stores it; returns the exchange.
-pub async fn store_sample(ctx: &RunContext, actor: &mut Actor, plaintext: &str) -> Result<Exchange, ClientError> {
+/// A data owner as the harness needs it: its public keys and who it shares with.
+pub struct OwnerView {
+    pub exchange: Exchange,
+    pub public_keys: Vec<String>,
+    pub share_with: Vec<String>,
+    pub transfer_keys: serde_json::Value,
+}
+
+fn json_list(raw: Option<&str>) -> Vec<String> {
+    raw.and_then(|r| serde_json::from_str::<Vec<String>>(r).ok()).unwrap_or_default()
+}
+
+/// Reads data owner `id` as `reader`.
+pub async fn owner_view(ctx: &RunContext, reader: &Actor, id: &str) -> Result<OwnerView, ClientError> {
+    let creds = session(reader)?;
+    let mut vars = Vars::new();
+    vars.insert("data_owner_id".into(), json!(id));
+    let ex = ctx.target.expect("data_owner.get", &vars, Some(&creds)).await?;
+    Ok(OwnerView {
+        public_keys: json_list(ex.get("public_keys")),
+        share_with: json_list(ex.get("share_with")),
+        transfer_keys: ex.get("transfer_keys").and_then(|t| serde_json::from_str(t).ok()).unwrap_or(json!({})),
+        exchange: ex,
+    })
+}
+
+/// Seals `plaintext` for every public key of the author's data owner and of
+/// each data owner it shares with automatically (the SDK's auto-delegations),
+/// and stores it. Returns every exchange made.
+pub async fn store_sample(ctx: &RunContext, actor: &mut Actor, plaintext: &str) -> Result<Vec<Exchange>, ClientError> {
     let creds = session(actor)?;
     let key = actor.key.as_ref().ok_or_else(|| ClientError::Expectation(format!("{} has no key pair", actor.name)))?;
     let owner = actor.data_owner_id.clone().ok_or_else(|| ClientError::Expectation("no data owner id".into()))?;
-    let envelope = seal(plaintext.as_bytes(), &[(owner, key.public_hex().to_string())], key.hash())?;
+    let mut log = Vec::new();
+    let me = owner_view(ctx, actor, &owner).await?;
+    let mut readers: Vec<(String, String)> = vec![(owner.clone(), key.public_hex().to_string())];
+    readers.extend(me.public_keys.iter().filter(|k| *k != key.public_hex()).map(|k| (owner.clone(), k.clone())));
+    let share_with = me.share_with.clone();
+    log.push(me.exchange);
+    for delegate in share_with {
+        let other = owner_view(ctx, actor, &delegate).await?;
+        readers.extend(other.public_keys.iter().map(|k| (delegate.clone(), k.clone())));
+        log.push(other.exchange);
+    }
+    let envelope = seal(plaintext.as_bytes(), &readers, key.hash())?;
     let id = uuid::Uuid::new_v4().to_string();
     let mut vars = Vars::new();
     vars.insert("sample".into(), json!({"id": id, "encrypted_self": envelope.encrypted_self, "encryption_keys": envelope.encryption_keys}));
     let ex = ctx.target.expect("data_sample.create", &vars, Some(&creds)).await?;
     let stored = ex.get("sample_id").unwrap_or(&id).to_string();
     actor.samples.push(SampleRecord { id: stored, plaintext: plaintext.to_string() });
-    Ok(ex)
+    log.push(ex);
+    Ok(log)
 }
 
-/// Reads a sample as `reader` and decrypts it with the reader's key.
-/// Returns the exchange, and the plaintext when the read was accepted.
-pub async fn read_sample(ctx: &RunContext, reader: &Actor, sample_id: &str) -> Result<(Exchange, Option<Result<String, ClientError>>), ClientError> {
+/// Reads sample `sample_id` as `reader`; returns the exchange, and when the
+/// read was accepted, its envelope.
+pub async fn fetch_sample(ctx: &RunContext, reader: &Actor, sample_id: &str) -> Result<(Exchange, Option<Envelope>), ClientError> {
     let creds = session(reader)?;
     let mut vars = Vars::new();
     vars.insert("sample_id".into(), json!(sample_id));
@@ -33,16 +74,21 @@ pub async fn read_sample(ctx: &RunContext, reader: &Actor, sample_id: &str) -> R
     if !ex.accepted {
         return Ok((ex, None));
     }
-    let decrypted = (|| {
-        let enc = ex.get("encrypted_self").unwrap_or_default().to_string();
-        let keys = ex.get("encryption_keys").unwrap_or("{}");
-        let envelope = Envelope {
-            encrypted_self: enc,
-            encryption_keys: serde_json::from_str(keys).map_err(|e| ClientError::Expectation(format!("encryption keys are not a map of maps: {e}")))?,
-        };
-        let key = reader.key.as_ref().ok_or_else(|| ClientError::Expectation("the reader has no key".into()))?;
-        let plain = open(&envelope, &[key])?;
-        String::from_utf8(plain).map_err(|_| ClientError::Expectation("decrypted content is not UTF-8".into()))
-    })();
+    let envelope = Envelope {
+        encrypted_self: ex.get("encrypted_self").unwrap_or_default().to_string(),
+        encryption_keys: serde_json::from_str(ex.get("encryption_keys").unwrap_or("{}"))
+            .map_err(|e| ClientError::Expectation(format!("encryption keys are not a map of maps: {e}")))?,
+    };
+    Ok((ex, Some(envelope)))
+}
+
+/// Reads a sample as `reader` and decrypts it with the keys its device holds.
+/// Returns the exchange, and the plaintext when the read was accepted.
+pub async fn read_sample(ctx: &RunContext, reader: &Actor, sample_id: &str) -> Result<(Exchange, Option<Result<String, ClientError>>), ClientError> {
+    let (ex, envelope) = fetch_sample(ctx, reader, sample_id).await?;
+    let Some(envelope) = envelope else { return Ok((ex, None)) };
+    let decrypted = open(&envelope, &reader.keyring())
+        .map_err(ClientError::from)
+        .and_then(|plain| String::from_utf8(plain).map_err(|_| ClientError::Expectation("decrypted content is not UTF-8".into())));
     Ok((ex, Some(decrypted)))
 }

@@ -36,26 +36,18 @@ pub enum EnvelopeError {
 
 /// Encrypts `plaintext` and wraps its key for each `(owner id, SPKI hex)` reader.
 pub fn seal(plaintext: &[u8], readers: &[(String, String)], hash: OaepHash) -> Result<Envelope, KeyError> {
-    let mut key = [0u8; 32];
-    let mut nonce = [0u8; NONCE_LEN];
-    rand::thread_rng().fill_bytes(&mut key);
-    rand::thread_rng().fill_bytes(&mut nonce);
-    let cipher = Aes256Gcm::new_from_slice(&key).expect("32-byte key");
-    let ct = cipher
-        .encrypt(&nonce.into(), plaintext)
-        .map_err(|_| KeyError::Encrypt("AES-GCM refused the plaintext".into()))?;
-    let mut blob = nonce.to_vec();
-    blob.extend_from_slice(&ct);
+    let key = new_aes_key();
+    let encrypted_self = seal_blob(&key, plaintext)?;
     let mut keys: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for (owner, spki) in readers {
         let wrapped = encrypt_for_hex(spki, hash, &key)?;
         keys.entry(owner.clone()).or_default().insert(fingerprint_of(spki).to_string(), hex::encode(wrapped));
     }
-    Ok(Envelope { encrypted_self: base64::engine::general_purpose::STANDARD.encode(blob), encryption_keys: keys })
+    Ok(Envelope { encrypted_self, encryption_keys: keys })
 }
 
-/// Decrypts with whichever of `keys` has a wrapped copy of the content key.
-pub fn open(envelope: &Envelope, keys: &[&KeyPair]) -> Result<Vec<u8>, EnvelopeError> {
+/// Unwraps the content key with whichever of `keys` has a wrapped copy.
+pub fn content_key(envelope: &Envelope, keys: &[&KeyPair]) -> Result<Vec<u8>, EnvelopeError> {
     let wrapped = keys.iter().find_map(|k| {
         envelope
             .encryption_keys
@@ -68,17 +60,45 @@ pub fn open(envelope: &Envelope, keys: &[&KeyPair]) -> Result<Vec<u8>, EnvelopeE
         return Err(EnvelopeError::NoKeyForRecord { fingerprints });
     };
     let wrapped = hex::decode(wrapped).map_err(|e| EnvelopeError::Malformed(format!("wrapped key is not hex: {e}")))?;
-    let content_key = key.decrypt(&wrapped)?;
+    Ok(key.decrypt(&wrapped)?)
+}
+
+/// Decrypts with whichever of `keys` has a wrapped copy of the content key.
+pub fn open(envelope: &Envelope, keys: &[&KeyPair]) -> Result<Vec<u8>, EnvelopeError> {
+    let content_key = content_key(envelope, keys)?;
+    open_blob(&content_key, &envelope.encrypted_self)
+}
+
+/// base64(nonce || AES-256-GCM(key, plaintext)).
+pub fn seal_blob(key: &[u8], plaintext: &[u8]) -> Result<String, KeyError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    rand::thread_rng().fill_bytes(&mut nonce);
+    let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| KeyError::Encrypt("AES-256 needs a 32-byte key".into()))?;
+    let ct = cipher.encrypt(&nonce.into(), plaintext).map_err(|_| KeyError::Encrypt("AES-GCM refused the plaintext".into()))?;
+    let mut blob = nonce.to_vec();
+    blob.extend_from_slice(&ct);
+    Ok(base64::engine::general_purpose::STANDARD.encode(blob))
+}
+
+/// The inverse of [`seal_blob`].
+pub fn open_blob(key: &[u8], blob: &str) -> Result<Vec<u8>, EnvelopeError> {
     let blob = base64::engine::general_purpose::STANDARD
-        .decode(&envelope.encrypted_self)
-        .map_err(|e| EnvelopeError::Malformed(format!("encryptedSelf is not base64: {e}")))?;
+        .decode(blob)
+        .map_err(|e| EnvelopeError::Malformed(format!("ciphertext is not base64: {e}")))?;
     if blob.len() < NONCE_LEN + 16 {
-        return Err(EnvelopeError::Malformed("encryptedSelf is too short".into()));
+        return Err(EnvelopeError::Malformed("ciphertext is too short".into()));
     }
-    let cipher = Aes256Gcm::new_from_slice(&content_key).map_err(|_| EnvelopeError::Corrupt)?;
+    let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| EnvelopeError::Corrupt)?;
     let (nonce, ct) = blob.split_at(NONCE_LEN);
     let nonce: [u8; NONCE_LEN] = nonce.try_into().expect("split at NONCE_LEN");
     cipher.decrypt(&nonce.into(), ct).map_err(|_| EnvelopeError::Corrupt)
+}
+
+/// A fresh random AES-256 key.
+pub fn new_aes_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    key
 }
 
 #[cfg(test)]

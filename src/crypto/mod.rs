@@ -5,6 +5,6 @@ mod envelope;
 mod keys;
 mod pool;
 
-pub use envelope::{open, seal, Envelope, EnvelopeError};
+pub use envelope::{content_key, new_aes_key, open, open_blob, seal, seal_blob, Envelope, EnvelopeError};
 pub use keys::{encrypt_for_hex, fingerprint_of, KeyError, KeyPair, OaepHash};
 pub use pool::KeyPool;

@@ -10,6 +10,11 @@ pub fn extract(spec: &Extract, ex: &Exchange) -> Result<Option<String>, String> 
             .map_err(|e| format!("the reply is not JSON ({e})"))?;
         match doc.pointer(ptr) {
             None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::Array(items)) if spec.each.is_some() => {
+                let each = spec.each.as_deref().unwrap_or_default();
+                let mapped: Vec<serde_json::Value> = items.iter().map(|i| i.pointer(each).cloned().unwrap_or(serde_json::Value::Null)).collect();
+                Some(serde_json::Value::Array(mapped).to_string())
+            }
             Some(serde_json::Value::String(s)) => Some(s.clone()),
             Some(other) => Some(other.to_string()),
         }
@@ -81,6 +86,9 @@ mod tests {
         assert_eq!(extract(&spec("header: x-token\nregex: 'Token (\\w+)'"), &e).unwrap().as_deref(), Some("abc123"));
         assert_eq!(extract(&spec("body: true"), &ex("plain")).unwrap().as_deref(), Some("plain"));
         assert_eq!(extract(&spec("status: true"), &e).unwrap().as_deref(), Some("200"));
+        let list = ex(r#"[{"id": "a", "p": {"k": 1}}, {"id": "b", "p": {"k": 2}}]"#);
+        assert_eq!(extract(&spec("json: ''\neach: /id"), &list).unwrap().as_deref(), Some(r#"["a","b"]"#));
+        assert_eq!(extract(&spec("json: ''\neach: /p/k"), &list).unwrap().as_deref(), Some("[1,2]"));
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub enum Capability {
     E2eData,
     /// Test hooks that age a process or a token (to check lifetimes without waiting).
     TimeTravel,
+    /// Several keys per data owner, KEY_PAIR_UPDATE notifications, giving
+    /// access back, transfer keys, auto-sharing with the master HCP.
+    KeyRecovery,
 }
 
 impl Capability {
@@ -64,6 +67,7 @@ impl Capability {
             Capability::MasterHcp => "master_hcp",
             Capability::E2eData => "e2e_data",
             Capability::TimeTravel => "time_travel",
+            Capability::KeyRecovery => "key_recovery",
         }
     }
 
@@ -363,6 +367,9 @@ pub struct Extract {
     #[serde(default)]
     pub body: bool,
     pub regex: Option<String>,
+    /// When the `json` value is an array: a pointer applied to each element,
+    /// giving a JSON array of the results (`json: /items, each: /id`).
+    pub each: Option<String>,
     /// A missing optional value is not an error.
     #[serde(default)]
     pub optional: bool,

@@ -15,6 +15,12 @@ pub const OPERATIONS: &[(&str, Option<Capability>, &str)] = &[
     ("data_sample.get", Some(Capability::E2eData), "read a data sample back"),
     ("test.age_process", Some(Capability::TimeTravel), "test hook: make a process older"),
     ("test.age_token", Some(Capability::TimeTravel), "test hook: make a token older"),
+    ("data_owner.add_transfer_key", Some(Capability::KeyRecovery), "publish a transfer key (new private key for holders of an old one)"),
+    ("data_owner.stop_sharing", Some(Capability::KeyRecovery), "stop sharing new data with a data owner"),
+    ("notifications.pending", Some(Capability::KeyRecovery), "the caller's pending notifications (KEY_PAIR_UPDATE)"),
+    ("notifications.complete", Some(Capability::KeyRecovery), "mark a notification done"),
+    ("data_sample.list", Some(Capability::KeyRecovery), "list the data samples of a data owner the caller can read"),
+    ("data_sample.add_key", Some(Capability::KeyRecovery), "add a wrapped content key to a data sample (give access back)"),
 ];
 
 type Problem = (Vec<String>, String);
@@ -114,6 +120,12 @@ fn check_extract(path: &[&str], e: &Extract) -> Result<(), Problem> {
     let n = sources.iter().filter(|b| **b).count();
     if n > 1 || (n == 0 && e.regex.is_none()) {
         return Err(at(path, "set exactly one of `json`, `header`, `status: true` or `body: true` (optionally with `regex`), or `regex` alone"));
+    }
+    if e.each.is_some() && e.json.is_none() {
+        return Err(at(path, "`each` maps the elements of a `json` array: set `json` too"));
+    }
+    if let Some(ptr) = e.each.iter().chain(e.json.iter()).find(|p| !p.is_empty() && !p.starts_with('/')) {
+        return Err(at(path, format!("`{ptr}` is not a JSON pointer (they start with `/`, or are empty for the whole document)")));
     }
     if let Some(ptr) = &e.json {
         if !ptr.is_empty() && !ptr.starts_with('/') {

@@ -1,5 +1,5 @@
 //! Data owners (public keys) and data samples (ciphertext and wrapped keys only).
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
@@ -16,42 +16,6 @@ pub async fn get_owner(State(app): State<Shared>, Path(id): Path<String>, header
     let store = app.store();
     let owner = store.owners.get(&id).ok_or_else(ApiError::not_found)?;
     Ok(Json(serde_json::to_value(owner).expect("data owner serialises")))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NewKey {
-    public_key: String,
-}
-
-/// `POST /rest/v2/dataowner/{id}/publicKeys {publicKey}`: only the owner, only
-/// a real RSA SPKI of at least 2048 bits; keys are appended, never replaced.
-pub async fn add_key(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Option<Json<NewKey>>,
-) -> ApiResult<Json<serde_json::Value>> {
-    use rsa::pkcs8::DecodePublicKey;
-    use rsa::traits::PublicKeyParts;
-    let caller = authenticate(&app, &headers)?;
-    if caller.data_owner_id != id {
-        return Err(ApiError::forbidden());
-    }
-    let Json(body) = body.ok_or_else(|| ApiError::bad_request("invalid_body"))?;
-    let der = hex::decode(&body.public_key).map_err(|_| ApiError::field("invalid_public_key", "publicKey"))?;
-    let key = rsa::RsaPublicKey::from_public_key_der(&der).map_err(|_| ApiError::field("invalid_public_key", "publicKey"))?;
-    if key.size() * 8 < 2048 {
-        return Err(ApiError::field("public_key_too_short", "publicKey"));
-    }
-    let mut store = app.store();
-    let owner = store.owners.get_mut(&id).ok_or_else(ApiError::not_found)?;
-    if !app.config.has(Fault::KeyNotPublished) && !owner.public_keys.contains(&body.public_key) {
-        owner.public_keys.push(body.public_key);
-        let generation = owner.rev.split('-').next().and_then(|g| g.parse::<u32>().ok()).unwrap_or(1);
-        owner.rev = new_rev(generation + 1);
-    }
-    Ok(Json(serde_json::to_value(&*owner).expect("data owner serialises")))
 }
 
 #[derive(Deserialize)]
@@ -83,11 +47,17 @@ pub async fn create_sample(State(app): State<Shared>, headers: HeaderMap, body: 
     }
     let keys = if app.config.has(Fault::KeysDropped) { serde_json::json!({}) } else { body.encryption_keys };
     let id = body.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    // The server decides who the sample is delegated to: its owner and whoever
+    // the owner shares with automatically (the master HCP), never the client.
+    let mut delegations = vec![caller.data_owner_id.clone()];
+    if !app.config.has(Fault::NoAutoShare) {
+        delegations.extend(app.store().owners.get(&caller.data_owner_id).map(|o| o.share_with.clone()).unwrap_or_default());
+    }
     let sample = DataSample {
         id: id.clone(),
         rev: new_rev(1),
         owner: caller.data_owner_id.clone(),
-        delegations: vec![caller.data_owner_id],
+        delegations,
         encrypted_self,
         encryption_keys: keys,
         content: body.content,
@@ -110,5 +80,64 @@ pub async fn get_sample(State(app): State<Shared>, Path(id): Path<String>, heade
         // 404 rather than 403: do not confirm the sample exists.
         return Err(ApiError::not_found());
     }
+    Ok(Json(sample.clone()))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    owner: Option<String>,
+}
+
+/// `GET /rest/v2/datasample?owner={id}`: the samples the caller has access
+/// to, optionally those of one owner.
+pub async fn list_samples(State(app): State<Shared>, Query(q): Query<ListQuery>, headers: HeaderMap) -> ApiResult<Json<Vec<DataSample>>> {
+    let caller = authenticate(&app, &headers)?;
+    let store = app.store();
+    let mut out: Vec<DataSample> = store
+        .samples
+        .values()
+        .filter(|s| s.delegations.contains(&caller.data_owner_id))
+        .filter(|s| q.owner.as_ref().is_none_or(|o| *o == s.owner))
+        .cloned()
+        .collect();
+    out.sort_by_key(|s| s.created);
+    Ok(Json(out))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewSampleKey {
+    data_owner_id: String,
+    fingerprint: String,
+    wrapped_key: String,
+}
+
+/// `POST /rest/v2/datasample/{id}/keys`: adds a wrapped content key for a
+/// data owner's (new) key. Only who has access may give it: the owner, or a
+/// delegate of the sample; anyone else gets 403. The server cannot check the
+/// wrapped key itself: it holds no private key.
+pub async fn add_sample_key(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<NewSampleKey>,
+) -> ApiResult<Json<DataSample>> {
+    let caller = authenticate(&app, &headers)?;
+    let mut store = app.store();
+    let sample = store.samples.get_mut(&id).ok_or_else(ApiError::not_found)?;
+    let has_access = sample.delegations.contains(&caller.data_owner_id);
+    if !has_access && !app.config.has(Fault::StrangerGivesAccess) {
+        return Err(ApiError::forbidden());
+    }
+    if !sample.delegations.contains(&body.data_owner_id) {
+        // Access back is for the sample's own readers, not a way to share it anew.
+        return Err(ApiError::field("not_a_reader", "dataOwnerId"));
+    }
+    if !sample.encryption_keys.is_object() {
+        sample.encryption_keys = serde_json::json!({});
+    }
+    sample.encryption_keys[&body.data_owner_id][&body.fingerprint] = serde_json::Value::String(body.wrapped_key);
+    let generation = sample.rev.split('-').next().and_then(|g| g.parse::<u32>().ok()).unwrap_or(1);
+    sample.rev = new_rev(generation + 1);
     Ok(Json(sample.clone()))
 }

@@ -45,6 +45,14 @@ faults! {
     PlaintextAccepted => "plaintext-accepted": "data samples with clear content are stored and returned",
     NoAccessCheck => "no-access-check": "any authenticated user can read any data sample",
     KeysDropped => "keys-dropped": "wrapped content keys are dropped when a data sample is stored",
+    KeyReplaces => "key-replaces": "a new public key replaces the owner's old ones",
+    NoKeyNotification => "no-key-notification": "a new key sends no KEY_PAIR_UPDATE notification",
+    NotifyOwnerOnly => "notify-owner-only": "the KEY_PAIR_UPDATE notification goes to the owner only",
+    StrangerGivesAccess => "stranger-gives-access": "anyone may add wrapped keys to any data sample",
+    TransferKeysIgnored => "transfer-keys-ignored": "transfer keys are accepted but not stored",
+    StopSharingIgnored => "stop-sharing-ignored": "stopping sharing with a data owner changes nothing",
+    NoAutoShare => "no-auto-share": "new data is not delegated to the data owners the author shares with",
+    KeyEntriesCopied => "key-entries-copied": "on a new key, the server copies every wrapped key of the owner to the new fingerprint",
 }
 
 impl fmt::Display for Fault {

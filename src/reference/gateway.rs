@@ -140,6 +140,7 @@ pub async fn start_process(
         created: Instant::now(),
         wrong_tries: 0,
         validated: false,
+        master: (kind == OwnerKind::Patient && !body.hcp_id.is_empty()).then(|| body.hcp_id.clone()),
     };
     match channel {
         Channel::Email => {
@@ -223,10 +224,10 @@ pub fn validate_code(app: &AppState, request_id: &str, code: &str) -> ApiResult<
     }
     process.validated = true;
     let (login, code, created) = (process.login.clone(), process.code.clone(), process.created);
-    let (kind, first, last) = (process.kind, process.first_name.clone(), process.last_name.clone());
+    let (kind, first, last, master) = (process.kind, process.first_name.clone(), process.last_name.clone(), process.master.clone());
     let user = match store.user_by_login_mut(&login) {
         Some(u) => u,
-        None => store.create_user(&login, kind, &first, &last),
+        None => store.create_user(&login, kind, &first, &last, master),
     };
     // The code becomes a short-lived password, for as long as the code itself lives.
     user.otp = Some((code, created));

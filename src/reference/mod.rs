@@ -4,6 +4,7 @@
 //! deliberate faults. It never imports the harness: it is a target like any
 //! other, reached over HTTP, sending mail over SMTP and SMS over a webhook.
 mod hooks;
+mod keys;
 mod auth;
 mod config;
 mod data;

@@ -8,7 +8,7 @@ use axum::Router;
 use super::config::ReferenceConfig;
 use super::notify::Notifier;
 use super::store::Store;
-use super::{auth, data, gateway, hooks, v3};
+use super::{auth, data, gateway, hooks, keys, v3};
 
 pub struct AppState {
     pub config: ReferenceConfig,
@@ -60,9 +60,14 @@ pub fn router(state: Shared) -> Router {
         .route("/rest/v2/user/current", get(auth::current_user))
         .route("/rest/v2/user/token/{user_id}/{key}", post(auth::create_token))
         .route("/rest/v2/dataowner/{id}", get(data::get_owner))
-        .route("/rest/v2/dataowner/{id}/publicKeys", post(data::add_key))
-        .route("/rest/v2/datasample", post(data::create_sample))
+        .route("/rest/v2/dataowner/{id}/publicKeys", post(keys::add_key))
+        .route("/rest/v2/dataowner/{id}/transferKeys", post(keys::add_transfer_key))
+        .route("/rest/v2/dataowner/{id}/shareWith/{delegate}", axum::routing::delete(keys::stop_sharing))
+        .route("/rest/v2/maintenancetask", get(keys::pending_tasks))
+        .route("/rest/v2/maintenancetask/{id}/complete", post(keys::complete_task))
+        .route("/rest/v2/datasample", post(data::create_sample).get(data::list_samples))
         .route("/rest/v2/datasample/{id}", get(data::get_sample))
+        .route("/rest/v2/datasample/{id}/keys", post(data::add_sample_key))
         .route("/api/v3/otp/{process}/{request_id}", post(v3::start))
         .route("/api/v3/otp/{request_id}/verify", post(v3::verify))
         .route("/api/v3/me", get(v3::me))

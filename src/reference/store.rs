@@ -2,7 +2,7 @@
 //! and data samples. Times are `Instant`s so the test hook can age one
 //! process or token without touching a shared clock (concurrent scenarios
 //! would otherwise expire each other's codes).
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -31,6 +31,8 @@ pub struct Process {
     pub created: Instant,
     pub wrong_tries: u32,
     pub validated: bool,
+    /// The master HCP a new patient registers under (auto-shared with).
+    pub master: Option<String>,
 }
 
 impl Process {
@@ -67,6 +69,11 @@ pub struct DataOwner {
     pub first_name: String,
     pub last_name: String,
     pub public_keys: Vec<String>,
+    /// `transferKeys[fromFingerprint][toFingerprint]`: the new private key,
+    /// encrypted so that a holder of the old key can recover it.
+    pub transfer_keys: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// Data owners new data is shared with automatically (the master HCP).
+    pub share_with: Vec<String>,
     pub rev: String,
 }
 
@@ -94,6 +101,27 @@ pub struct Store {
     pub samples: HashMap<String, DataSample>,
     /// Last mail per recipient, for the `lastEmail` test endpoint.
     pub last_mail: HashMap<String, serde_json::Value>,
+    /// Maintenance tasks (KEY_PAIR_UPDATE notifications), oldest first.
+    pub tasks: Vec<Task>,
+}
+
+/// A notification to one data owner (iCure's maintenance task).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    pub id: String,
+    #[serde(skip)]
+    pub recipient: String,
+    pub task_type: &'static str,
+    pub status: &'static str,
+    pub properties: TaskProperties,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskProperties {
+    pub data_owner_concerned_id: String,
+    pub data_owner_concerned_pub_key: String,
 }
 
 impl Store {
@@ -106,14 +134,35 @@ impl Store {
         self.users.get_mut(&id)
     }
 
+    /// Who `owner` shares data with (auto-shares, and delegations on its
+    /// samples) and who shares with `owner`: those a new key of `owner` concerns.
+    pub fn delegates_and_delegators(&self, owner: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        if let Some(o) = self.owners.get(owner) {
+            out.extend(o.share_with.iter().cloned());
+        }
+        out.extend(self.owners.values().filter(|o| o.share_with.iter().any(|s| s == owner)).map(|o| o.id.clone()));
+        for s in self.samples.values() {
+            if s.owner == owner {
+                out.extend(s.delegations.iter().cloned());
+            } else if s.delegations.iter().any(|d| d == owner) {
+                out.insert(s.owner.clone());
+            }
+        }
+        out.remove(owner);
+        out
+    }
+
     /// Creates the user and its data owner for the first validated process of a login.
-    pub fn create_user(&mut self, login: &str, kind: OwnerKind, first_name: &str, last_name: &str) -> &mut User {
+    pub fn create_user(&mut self, login: &str, kind: OwnerKind, first_name: &str, last_name: &str, master: Option<String>) -> &mut User {
         let owner = DataOwner {
             id: uuid::Uuid::new_v4().to_string(),
             kind,
             first_name: first_name.to_string(),
             last_name: last_name.to_string(),
             public_keys: Vec::new(),
+            transfer_keys: BTreeMap::new(),
+            share_with: master.into_iter().collect(),
             rev: new_rev(1),
         };
         let user = User {
@@ -139,6 +188,8 @@ impl Store {
                 first_name: "Samwell".into(),
                 last_name: "Tarly".into(),
                 public_keys: Vec::new(),
+                transfer_keys: BTreeMap::new(),
+                share_with: Vec::new(),
                 rev: new_rev(1),
             },
         );

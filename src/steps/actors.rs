@@ -24,7 +24,11 @@ pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
         data_owner_id: None,
         tokens: Vec::new(),
         key: None,
+        extra_keys: Vec::new(),
         samples: Vec::new(),
+        master: None,
+        device: "phone".into(),
+        parked: Default::default(),
     }
 }
 

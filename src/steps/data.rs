@@ -14,8 +14,10 @@ use crate::world::AuthWorld;
 #[when(regex = r#"^(\w+) stores the data sample "([^"]*)"$"#)]
 async fn store(w: &mut AuthWorld, name: String, text: String) -> StepResult {
     let ctx = w.ctx();
-    let ex = client::store_sample(&ctx, actor(w, &name)?, &text).await?;
-    w.record(ex);
+    let log = client::store_sample(&ctx, actor(w, &name)?, &text).await?;
+    for ex in log {
+        w.record(ex);
+    }
     Ok(())
 }
 

@@ -2,6 +2,8 @@
 //! pick actors out of the World and call `client`, `doubles` and `snapshot`.
 mod actors;
 mod data;
+mod devices;
+mod keys;
 mod otp;
 mod reply;
 mod session;

@@ -176,7 +176,7 @@ async fn has_started(w: &mut AuthWorld, name: String, via: String) -> StepResult
 
 /// Given Daenerys has signed up by email
 #[given(regex = r"^(\w+) has signed up by (email|SMS)$")]
-async fn has_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResult {
+pub(super) async fn has_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResult {
     has_started(w, name.clone(), via).await?;
     complete(w, name, "a new".into()).await
 }

@@ -1,0 +1,77 @@
+//! Several devices per actor, each with its own stored key and token.
+use cucumber::{then, when};
+
+use super::actors::actor;
+use super::StepResult;
+use crate::client::{self, expect, ClientError};
+use crate::world::AuthWorld;
+
+/// When Daenerys's phone takes the new key from the transfer key
+#[when(regex = r"^(\w+)'s (\w+) takes the new key from the transfer key$")]
+async fn take_transfer(w: &mut AuthWorld, name: String, device: String) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, &name)?;
+    a.switch_device(&device);
+    let (ex, n) = client::take_transfer_keys(&ctx, a).await?;
+    w.record(ex);
+    expect(n > 0, || format!("{name}'s {device} found no transfer key for its key"))
+}
+
+/// When Daenerys's phone gives her tablet access to her data
+#[when(regex = r"^(\w+)'s (\w+) gives (?:her|his|their) (\w+) access to (?:her|his|their) data$")]
+async fn hand_over(w: &mut AuthWorld, name: String, device: String, other: String) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, &name)?;
+    a.switch_device(&device);
+    let other_key = a
+        .parked
+        .get(&other)
+        .and_then(|d| d.key.as_ref())
+        .map(|k| k.public_hex().to_string())
+        .ok_or_else(|| ClientError::Expectation(format!("{name} has no {other} with a key")))?;
+    let a = a.clone();
+    let owner = a.data_owner_id.clone().unwrap_or_default();
+    let (log, given) = client::give_access_back(&ctx, &a, &owner, &other_key).await?;
+    for ex in log {
+        w.record(ex);
+    }
+    expect(given > 0, || format!("{name}'s {device} could give nothing to the {other}"))
+}
+
+/// Then Daenerys's tablet decrypts the data sample "From the phone"
+#[then(regex = r#"^(\w+)'s (\w+) decrypts the data sample "([^"]*)"$"#)]
+async fn device_decrypts(w: &mut AuthWorld, name: String, device: String, text: String) -> StepResult {
+    actor(w, &name)?.switch_device(&device);
+    let ctx = w.ctx();
+    let a = actor(w, &name)?;
+    let id = a.samples.iter().find(|s| s.plaintext == text).map(|s| s.id.clone()).ok_or_else(|| ClientError::Expectation(format!("no sample {text:?}")))?;
+    let (ex, plain) = client::read_sample(&ctx, a, &id).await?;
+    let summary = ex.summary(&ctx.redactor);
+    w.record(ex);
+    let plain = plain.ok_or_else(|| ClientError::Expectation(format!("the {device} may not read it: {summary}")))??;
+    expect(plain == text, || format!("it decrypted to {plain:?}"))
+}
+
+/// When Daenerys stops sharing her data with Samwell
+#[when(regex = r"^(\w+) stops sharing (?:her|his|their) data with (\w+)$")]
+async fn stop_sharing(w: &mut AuthWorld, name: String, delegate: String) -> StepResult {
+    let ctx = w.ctx();
+    let delegate_id = actor(w, &delegate)?.data_owner_id.clone().unwrap_or_default();
+    let ex = client::stop_sharing(&ctx, actor(w, &name)?, &delegate_id).await?;
+    w.record(ex);
+    Ok(())
+}
+
+/// Then Samwell cannot read Daenerys's data sample "New"
+#[then(regex = r#"^(\w+) cannot read (\w+)'s data sample "([^"]*)"$"#)]
+async fn cannot_read(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
+    let ctx = w.ctx();
+    let id = actor(w, &owner)?.samples.iter().find(|s| s.plaintext == text).map(|s| s.id.clone()).ok_or_else(|| ClientError::Expectation(format!("no sample {text:?}")))?;
+    let (ex, plain) = client::read_sample(&ctx, actor(w, &reader)?, &id).await?;
+    w.record(ex);
+    // Refused by the server, or delivered without a key for the reader: both keep it unread.
+    match plain {
+        None | Some(Err(_)) => Ok(()),
+        Some(Ok(_)) => Err(ClientError::Expectation(format!("{reader} read {owner}'s {text:?}"))),
+    }
+}

@@ -1,0 +1,192 @@
+//! Key loss, new devices and giving access back (issue: key recovery).
+use cucumber::{given, then, when};
+
+use super::actors::{actor, new_actor};
+use super::StepResult;
+use crate::client::{self, expect, ClientError};
+use crate::crypto::EnvelopeError;
+use crate::world::{ActorKind, AuthWorld};
+
+fn sample_id(w: &mut AuthWorld, owner: &str, text: &str) -> Result<String, ClientError> {
+    actor(w, owner)?
+        .samples
+        .iter()
+        .find(|s| s.plaintext == text)
+        .map(|s| s.id.clone())
+        .ok_or_else(|| ClientError::Expectation(format!("{owner} stored no data sample {text:?}")))
+}
+
+/// Given Samwell has signed up by email as a healthcare professional
+#[given(regex = r"^(\w+) has signed up by (email|SMS) as a healthcare professional$")]
+async fn hcp_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResult {
+    let a = new_actor(w, &name, ActorKind::Hcp);
+    w.actors.insert(name.clone(), a);
+    super::otp::has_signed_up(w, name, via).await
+}
+
+/// Given Daenerys has signed up by email under Samwell
+#[given(regex = r"^(\w+) has signed up by (email|SMS) under (\w+)$")]
+async fn signed_up_under(w: &mut AuthWorld, name: String, via: String, master: String) -> StepResult {
+    let master_id = actor(w, &master)?.data_owner_id.clone().ok_or_else(|| ClientError::Expectation(format!("{master} has not signed up")))?;
+    let mut a = new_actor(w, &name, ActorKind::Patient);
+    a.master = Some(master_id);
+    w.actors.insert(name.clone(), a);
+    super::otp::has_signed_up(w, name, via).await
+}
+
+/// When Daenerys loses her key pair
+#[when(regex = r"^(\w+) loses (?:her|his|their) key pair$")]
+async fn loses_key(w: &mut AuthWorld, name: String) -> StepResult {
+    actor(w, &name)?.lose_device_storage();
+    Ok(())
+}
+
+/// When Daenerys signs in again by email with a new key pair
+/// When Daenerys signs in on her tablet with a new key pair
+#[when(regex = r"^(\w+) signs in (?:again|on (?:her|his|their) (\w+)) by (email|SMS) with a new key pair$")]
+async fn sign_in_new_key(w: &mut AuthWorld, name: String, device: String, via: String) -> StepResult {
+    if !device.is_empty() {
+        actor(w, &name)?.switch_device(&device);
+    }
+    super::otp::has_signed_up(w, name.clone(), via).await?;
+    // The SDK's new-key flow: publish transfer keys for the owner's other keys.
+    let ctx = w.ctx();
+    for ex in client::publish_transfer_keys(&ctx, actor(w, &name)?).await? {
+        w.record(ex);
+    }
+    Ok(())
+}
+
+/// Then Daenerys's data owner has 2 public keys
+#[then(regex = r"^(\w+)'s data owner has (\d+) public keys?$")]
+async fn key_count(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, &name)?;
+    let id = a.data_owner_id.clone().unwrap_or_default();
+    let view = client::owner_view(&ctx, a, &id).await?;
+    let count = view.public_keys.len();
+    let mine = a.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default();
+    let has_mine = view.public_keys.contains(&mine);
+    w.record(view.exchange);
+    expect(count == n, || format!("{name}'s data owner lists {count} public key(s), expected {n}"))?;
+    expect(has_mine, || format!("{name}'s current key is not among them"))
+}
+
+/// Then Daenerys still sees 2 data samples
+#[then(regex = r"^(\w+) still sees (\d+) data samples?$")]
+async fn sees_samples(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, &name)?;
+    let id = a.data_owner_id.clone().unwrap_or_default();
+    let (ex, ids) = client::list_samples(&ctx, a, &id).await?;
+    w.record(ex);
+    expect(ids.len() == n, || format!("{name} sees {} data sample(s), expected {n}", ids.len()))
+}
+
+/// Then Daenerys cannot decrypt the data sample "Before the loss"
+#[then(regex = r#"^(\w+) cannot decrypt (?:(\w+)'s|the) data sample "([^"]*)"$"#)]
+async fn cannot_decrypt(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
+    let owner = if owner.is_empty() { reader.clone() } else { owner };
+    let ctx = w.ctx();
+    let id = sample_id(w, &owner, &text)?;
+    let (ex, plain) = client::read_sample(&ctx, actor(w, &reader)?, &id).await?;
+    let summary = ex.summary(&ctx.redactor);
+    w.record(ex);
+    match plain {
+        None => Err(ClientError::Expectation(format!("the sample is no longer listed for {reader}: {summary}"))),
+        Some(Err(ClientError::Envelope(EnvelopeError::NoKeyForRecord { .. }))) => Ok(()),
+        Some(Err(other)) => Err(ClientError::Expectation(format!("expected \"no key for this record\", got: {other}"))),
+        Some(Ok(_)) => Err(ClientError::Expectation(format!("{reader} could decrypt the sample"))),
+    }
+}
+
+/// Then Daenerys decrypts the data sample "Before the loss" / Samwell decrypts Daenerys's data sample "x"
+#[then(regex = r#"^(\w+) decrypts (?:(\w+)'s|the) data sample "([^"]*)"$"#)]
+async fn decrypts(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
+    let owner = if owner.is_empty() { reader.clone() } else { owner };
+    let ctx = w.ctx();
+    let id = sample_id(w, &owner, &text)?;
+    let (ex, plain) = client::read_sample(&ctx, actor(w, &reader)?, &id).await?;
+    let summary = ex.summary(&ctx.redactor);
+    w.record(ex);
+    let plain = plain.ok_or_else(|| ClientError::Expectation(format!("{reader} may not read it: {summary}")))??;
+    expect(plain == text, || format!("it decrypted to {plain:?}, expected {text:?}"))
+}
+
+/// Then Samwell has a pending key pair update naming Daenerys's new key
+#[then(regex = r"^(\w+) has a pending key pair update naming (\w+)'s new key$")]
+async fn pending_update(w: &mut AuthWorld, delegate: String, owner: String) -> StepResult {
+    let ctx = w.ctx();
+    let o = actor(w, &owner)?;
+    let (owner_id, new_key) = (o.data_owner_id.clone().unwrap_or_default(), o.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default());
+    let (ex, list) = client::pending_notifications(&ctx, actor(w, &delegate)?).await?;
+    w.record(ex);
+    let found = list.iter().any(|n| n.kind == "KEY_PAIR_UPDATE" && n.concerned_id == owner_id && n.concerned_key == new_key);
+    expect(found, || format!("{delegate} has {} pending notification(s), none a KEY_PAIR_UPDATE naming {owner}'s new key", list.len()))
+}
+
+/// Then Jon gets no key pair update about himself
+#[then(regex = r"^(\w+) gets no key pair update about (?:herself|himself|themselves)$")]
+async fn no_self_update(w: &mut AuthWorld, name: String) -> StepResult {
+    let ctx = w.ctx();
+    let a = actor(w, &name)?;
+    let id = a.data_owner_id.clone().unwrap_or_default();
+    let (ex, list) = client::pending_notifications(&ctx, a).await?;
+    w.record(ex);
+    expect(!list.iter().any(|n| n.concerned_id == id), || format!("{name} was notified about their own new key"))
+}
+
+/// When Samwell gives Daenerys access back
+#[when(regex = r"^(\w+) gives (\w+) access back$")]
+async fn give_back(w: &mut AuthWorld, delegate: String, owner: String) -> StepResult {
+    let ctx = w.ctx();
+    let owner_id = actor(w, &owner)?.data_owner_id.clone().unwrap_or_default();
+    let d = actor(w, &delegate)?.clone();
+    let (ex, list) = client::pending_notifications(&ctx, &d).await?;
+    w.record(ex);
+    let mine: Vec<_> = list.into_iter().filter(|n| n.kind == "KEY_PAIR_UPDATE" && n.concerned_id == owner_id).collect();
+    expect(!mine.is_empty(), || format!("{delegate} has no pending KEY_PAIR_UPDATE for {owner}"))?;
+    for n in mine {
+        let (log, given) = client::give_access_back(&ctx, &d, &owner_id, &n.concerned_key).await?;
+        log.into_iter().for_each(|ex| {
+            w.record(ex);
+        });
+        expect(given > 0, || format!("{delegate} found nothing of {owner}'s to give back"))?;
+        w.record(client::complete_notification(&ctx, &d, &n.id).await?);
+    }
+    Ok(())
+}
+
+/// When Cersei tries to give Daenerys access back to "Before the loss"
+#[when(regex = r#"^(\w+) tries to give (\w+) access back to "([^"]*)"$"#)]
+async fn stranger_gives(w: &mut AuthWorld, stranger: String, owner: String, text: String) -> StepResult {
+    let ctx = w.ctx();
+    let id = sample_id(w, &owner, &text)?;
+    let o = actor(w, &owner)?;
+    let owner_id = o.data_owner_id.clone().unwrap_or_default();
+    let new_key = o.key.as_ref().map(|k| k.public_hex().to_string()).ok_or_else(|| ClientError::Expectation(format!("{owner} has no key")))?;
+    // The stranger cannot unwrap anything; it wraps a key of its own choosing.
+    let bogus = crate::crypto::encrypt_for_hex(&new_key, Default::default(), &crate::crypto::new_aes_key())?;
+    let mut vars = crate::operation::Vars::new();
+    vars.insert("sample_id".into(), id.into());
+    vars.insert("data_owner_id".into(), owner_id.into());
+    vars.insert("fingerprint".into(), crate::crypto::fingerprint_of(&new_key).into());
+    vars.insert("wrapped_key".into(), hex::encode(bogus).into());
+    let creds = client::session(actor(w, &stranger)?)?;
+    let ex = ctx.target.call("data_sample.add_key", &vars, Some(&creds)).await?;
+    w.record(ex);
+    Ok(())
+}
+
+/// Then the data sample "Only mine" of Jon is lost for good
+#[then(regex = r#"^the data sample "([^"]*)" of (\w+) is lost for good: nobody holds a key for it$"#)]
+async fn lost_for_good(w: &mut AuthWorld, text: String, owner: String) -> StepResult {
+    let ctx = w.ctx();
+    let id = sample_id(w, &owner, &text)?;
+    let (ex, envelope) = client::fetch_sample(&ctx, actor(w, &owner)?, &id).await?;
+    w.record(ex);
+    let envelope = envelope.ok_or_else(|| ClientError::Expectation(format!("{owner} can no longer list the sample")))?;
+    let held: Vec<String> = w.actors.values().flat_map(|a| a.keyring().into_iter().map(|k| k.fingerprint().to_string()).collect::<Vec<_>>()).collect();
+    let openable = envelope.encryption_keys.values().flat_map(|m| m.keys()).filter(|fp| held.contains(fp)).count();
+    expect(openable == 0, || format!("{openable} wrapped key(s) of the sample open with a key someone still holds"))
+}
