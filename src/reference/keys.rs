@@ -12,13 +12,21 @@ use serde::Deserialize;
 use super::auth::authenticate;
 use super::error::{ApiError, ApiResult};
 use super::faults::Fault;
-use super::server::Shared;
+use super::server::{AppState, Shared};
 use super::store::{new_rev, DataOwner, Task, TaskProperties};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewKey {
     public_key: String,
+}
+
+/// Only the data owner itself may change its keys and sharing.
+fn authenticate_owner(app: &AppState, headers: &HeaderMap, id: &str) -> ApiResult<()> {
+    if authenticate(app, headers)?.data_owner_id != id {
+        return Err(ApiError::forbidden());
+    }
+    Ok(())
 }
 
 fn bump(owner: &mut DataOwner) {
@@ -37,10 +45,7 @@ pub async fn add_key(
 ) -> ApiResult<Json<serde_json::Value>> {
     use rsa::pkcs8::DecodePublicKey;
     use rsa::traits::PublicKeyParts;
-    let caller = authenticate(&app, &headers)?;
-    if caller.data_owner_id != id {
-        return Err(ApiError::forbidden());
-    }
+    authenticate_owner(&app, &headers, &id)?;
     let Json(body) = body.ok_or_else(|| ApiError::bad_request("invalid_body"))?;
     let der = hex::decode(&body.public_key).map_err(|_| ApiError::field("invalid_public_key", "publicKey"))?;
     let key = rsa::RsaPublicKey::from_public_key_der(&der).map_err(|_| ApiError::field("invalid_public_key", "publicKey"))?;
@@ -108,10 +113,7 @@ pub async fn add_transfer_key(
     headers: HeaderMap,
     Json(body): Json<NewTransferKey>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let caller = authenticate(&app, &headers)?;
-    if caller.data_owner_id != id {
-        return Err(ApiError::forbidden());
-    }
+    authenticate_owner(&app, &headers, &id)?;
     let mut store = app.store();
     let owner = store.owners.get_mut(&id).ok_or_else(ApiError::not_found)?;
     if !app.config.has(Fault::TransferKeysIgnored) {
@@ -145,10 +147,7 @@ pub async fn stop_sharing(
     Path((id, delegate)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let caller = authenticate(&app, &headers)?;
-    if caller.data_owner_id != id {
-        return Err(ApiError::forbidden());
-    }
+    authenticate_owner(&app, &headers, &id)?;
     let mut store = app.store();
     let owner = store.owners.get_mut(&id).ok_or_else(ApiError::not_found)?;
     if !app.config.has(Fault::StopSharingIgnored) {

@@ -21,17 +21,37 @@ async fn store(w: &mut AuthWorld, name: String, text: String) -> StepResult {
     Ok(())
 }
 
+/// The id of the sample `owner` stored with plaintext `text`.
+pub(super) fn sample_id(w: &mut AuthWorld, owner: &str, text: &str) -> Result<String, ClientError> {
+    actor(w, owner)?
+        .samples
+        .iter()
+        .find(|s| s.plaintext == text)
+        .map(|s| s.id.clone())
+        .ok_or_else(|| ClientError::Expectation(format!("{owner} stored no data sample {text:?}")))
+}
+
+/// Reads sample `id` as `reader` (recording the exchange); the plaintext when
+/// the read was accepted, or a description of the refusal.
+pub(super) async fn read_as(w: &mut AuthWorld, reader: &str, id: &str) -> Result<Result<Result<String, ClientError>, String>, ClientError> {
+    let ctx = w.ctx();
+    let (ex, plain) = client::read_sample(&ctx, actor(w, reader)?, id).await?;
+    let summary = ex.summary(&ctx.redactor);
+    w.record(ex);
+    Ok(plain.ok_or(summary))
+}
+
+/// Reads sample `id` as `reader` and requires it to decrypt to `text`.
+pub(super) async fn expect_decrypts(w: &mut AuthWorld, reader: &str, id: &str, text: &str) -> StepResult {
+    let plain = read_as(w, reader, id).await?.map_err(|refusal| ClientError::Expectation(format!("{reader} may not read the sample: {refusal}")))??;
+    expect(plain == text, || format!("the sample decrypted to {plain:?}, expected {text:?}"))
+}
+
 /// Then Daenerys reads the data sample back as "Hello world"
 #[then(regex = r#"^(\w+) reads the data sample back as "([^"]*)"$"#)]
 async fn read_back(w: &mut AuthWorld, name: String, text: String) -> StepResult {
-    let ctx = w.ctx();
-    let a = actor(w, &name)?;
-    let id = a.samples.last().map(|s| s.id.clone()).ok_or_else(|| ClientError::Expectation(format!("{name} stored no data sample")))?;
-    let (ex, plain) = client::read_sample(&ctx, a, &id).await?;
-    let summary = ex.summary(&ctx.redactor);
-    w.record(ex);
-    let plain = plain.ok_or_else(|| ClientError::Expectation(format!("reading the sample back was refused: {summary}")))??;
-    expect(plain == text, || format!("the sample decrypted to {plain:?}, expected {text:?}"))
+    let id = actor(w, &name)?.samples.last().map(|s| s.id.clone()).ok_or_else(|| ClientError::Expectation(format!("{name} stored no data sample")))?;
+    expect_decrypts(w, &name, &id, &text).await
 }
 
 /// When Cersei tries to read Daenerys's data sample

@@ -2,6 +2,7 @@
 use cucumber::{then, when};
 
 use super::actors::actor;
+use super::data::{expect_decrypts, read_as, sample_id};
 use super::StepResult;
 use crate::client::{self, expect, ClientError};
 use crate::world::AuthWorld;
@@ -41,15 +42,10 @@ async fn hand_over(w: &mut AuthWorld, name: String, device: String, other: Strin
 /// Then Daenerys's tablet decrypts the data sample "From the phone"
 #[then(regex = r#"^(\w+)'s (\w+) decrypts the data sample "([^"]*)"$"#)]
 async fn device_decrypts(w: &mut AuthWorld, name: String, device: String, text: String) -> StepResult {
-    actor(w, &name)?.switch_device(&device);
-    let ctx = w.ctx();
     let a = actor(w, &name)?;
-    let id = a.samples.iter().find(|s| s.plaintext == text).map(|s| s.id.clone()).ok_or_else(|| ClientError::Expectation(format!("no sample {text:?}")))?;
-    let (ex, plain) = client::read_sample(&ctx, a, &id).await?;
-    let summary = ex.summary(&ctx.redactor);
-    w.record(ex);
-    let plain = plain.ok_or_else(|| ClientError::Expectation(format!("the {device} may not read it: {summary}")))??;
-    expect(plain == text, || format!("it decrypted to {plain:?}"))
+    a.switch_device(&device);
+    let id = sample_id(w, &name, &text)?;
+    expect_decrypts(w, &name, &id, &text).await
 }
 
 /// When Daenerys stops sharing her data with Samwell
@@ -65,13 +61,10 @@ async fn stop_sharing(w: &mut AuthWorld, name: String, delegate: String) -> Step
 /// Then Samwell cannot read Daenerys's data sample "New"
 #[then(regex = r#"^(\w+) cannot read (\w+)'s data sample "([^"]*)"$"#)]
 async fn cannot_read(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
-    let ctx = w.ctx();
-    let id = actor(w, &owner)?.samples.iter().find(|s| s.plaintext == text).map(|s| s.id.clone()).ok_or_else(|| ClientError::Expectation(format!("no sample {text:?}")))?;
-    let (ex, plain) = client::read_sample(&ctx, actor(w, &reader)?, &id).await?;
-    w.record(ex);
+    let id = sample_id(w, &owner, &text)?;
     // Refused by the server, or delivered without a key for the reader: both keep it unread.
-    match plain {
-        None | Some(Err(_)) => Ok(()),
-        Some(Ok(_)) => Err(ClientError::Expectation(format!("{reader} read {owner}'s {text:?}"))),
+    match read_as(w, &reader, &id).await? {
+        Err(_) | Ok(Err(_)) => Ok(()),
+        Ok(Ok(_)) => Err(ClientError::Expectation(format!("{reader} read {owner}'s {text:?}"))),
     }
 }

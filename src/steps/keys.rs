@@ -2,19 +2,11 @@
 use cucumber::{given, then, when};
 
 use super::actors::{actor, new_actor};
+use super::data::{expect_decrypts, read_as, sample_id};
 use super::StepResult;
 use crate::client::{self, expect, ClientError};
 use crate::crypto::EnvelopeError;
 use crate::world::{ActorKind, AuthWorld};
-
-fn sample_id(w: &mut AuthWorld, owner: &str, text: &str) -> Result<String, ClientError> {
-    actor(w, owner)?
-        .samples
-        .iter()
-        .find(|s| s.plaintext == text)
-        .map(|s| s.id.clone())
-        .ok_or_else(|| ClientError::Expectation(format!("{owner} stored no data sample {text:?}")))
-}
 
 /// Given Samwell has signed up by email as a healthcare professional
 #[given(regex = r"^(\w+) has signed up by (email|SMS) as a healthcare professional$")]
@@ -87,16 +79,12 @@ async fn sees_samples(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
 #[then(regex = r#"^(\w+) cannot decrypt (?:(\w+)'s|the) data sample "([^"]*)"$"#)]
 async fn cannot_decrypt(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
     let owner = if owner.is_empty() { reader.clone() } else { owner };
-    let ctx = w.ctx();
     let id = sample_id(w, &owner, &text)?;
-    let (ex, plain) = client::read_sample(&ctx, actor(w, &reader)?, &id).await?;
-    let summary = ex.summary(&ctx.redactor);
-    w.record(ex);
-    match plain {
-        None => Err(ClientError::Expectation(format!("the sample is no longer listed for {reader}: {summary}"))),
-        Some(Err(ClientError::Envelope(EnvelopeError::NoKeyForRecord { .. }))) => Ok(()),
-        Some(Err(other)) => Err(ClientError::Expectation(format!("expected \"no key for this record\", got: {other}"))),
-        Some(Ok(_)) => Err(ClientError::Expectation(format!("{reader} could decrypt the sample"))),
+    match read_as(w, &reader, &id).await? {
+        Err(refusal) => Err(ClientError::Expectation(format!("the sample is no longer readable for {reader}: {refusal}"))),
+        Ok(Err(ClientError::Envelope(EnvelopeError::NoKeyForRecord { .. }))) => Ok(()),
+        Ok(Err(other)) => Err(ClientError::Expectation(format!("expected \"no key for this record\", got: {other}"))),
+        Ok(Ok(_)) => Err(ClientError::Expectation(format!("{reader} could decrypt the sample"))),
     }
 }
 
@@ -104,13 +92,8 @@ async fn cannot_decrypt(w: &mut AuthWorld, reader: String, owner: String, text: 
 #[then(regex = r#"^(\w+) decrypts (?:(\w+)'s|the) data sample "([^"]*)"$"#)]
 async fn decrypts(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
     let owner = if owner.is_empty() { reader.clone() } else { owner };
-    let ctx = w.ctx();
     let id = sample_id(w, &owner, &text)?;
-    let (ex, plain) = client::read_sample(&ctx, actor(w, &reader)?, &id).await?;
-    let summary = ex.summary(&ctx.redactor);
-    w.record(ex);
-    let plain = plain.ok_or_else(|| ClientError::Expectation(format!("{reader} may not read it: {summary}")))??;
-    expect(plain == text, || format!("it decrypted to {plain:?}, expected {text:?}"))
+    expect_decrypts(w, &reader, &id, &text).await
 }
 
 /// Then Samwell has a pending key pair update naming Daenerys's new key
