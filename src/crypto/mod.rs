@@ -2,9 +2,11 @@
 //! as SPKI/PKCS#8 hex, AES-256-GCM data envelopes with per-key wrapping, and
 //! a pool that generates key pairs off the cucumber task.
 mod envelope;
+mod jwt;
 mod keys;
 mod pool;
 
 pub use envelope::{content_key, new_aes_key, open, open_blob, seal, seal_blob, Envelope, EnvelopeError};
+pub use jwt::{sign_rs256, Check, JwtError, PatientClaims, Registration, Verdict};
 pub use keys::{encrypt_for_hex, fingerprint_of, KeyError, KeyPair, OaepHash};
 pub use pool::KeyPool;
