@@ -4,6 +4,7 @@ mod inbox;
 mod mail;
 mod mail_api;
 mod mailbox;
+mod platform;
 mod sms;
 mod smtp;
 
@@ -11,5 +12,6 @@ pub use inbox::{Inbox, InboxError, Message};
 pub use mail::Mail;
 pub use mail_api::MailApi;
 pub use mailbox::Mailbox;
+pub use platform::{Misbehaviour, PlatformCall, PlatformConfig, PlatformDouble};
 pub use sms::{Sms, SmsSink};
 pub use smtp::SmtpSink;
