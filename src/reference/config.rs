@@ -26,6 +26,27 @@ pub struct ReferenceConfig {
     /// Test hooks (`/_test/age`, `lastEmail`) for lifetime checks.
     pub test_hooks: bool,
     pub faults: BTreeSet<Fault>,
+    /// The partner SSO backend, when the reference plays a partner too.
+    pub partner: Option<PartnerConfig>,
+}
+
+/// What a partner backend is configured with to reach the platform
+/// (research/snapmd-sso.md: base URL, hospital id, developer id, API key).
+#[derive(Debug, Clone)]
+pub struct PartnerConfig {
+    /// Platform base URL, ending in `/api/`.
+    pub platform_url: String,
+    pub developer_id: String,
+    pub api_key: String,
+    pub admin_email: String,
+    pub admin_password: String,
+    pub hospital_id: i64,
+    /// The issuer registered with the platform.
+    pub issuer: String,
+    /// The partner's RS256 signing key (PKCS#8 PEM).
+    pub private_pem: String,
+    /// The matching public key (PEM), used only by the HS256 fault.
+    pub public_pem: String,
 }
 
 impl Default for ReferenceConfig {
@@ -41,6 +62,7 @@ impl Default for ReferenceConfig {
             mail_from: "no-reply@reference.authconform.test".into(),
             test_hooks: true,
             faults: BTreeSet::new(),
+            partner: None,
         }
     }
 }

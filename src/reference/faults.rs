@@ -52,6 +52,15 @@ faults! {
     TransferKeysIgnored => "transfer-keys-ignored": "transfer keys are accepted but not stored",
     StopSharingIgnored => "stop-sharing-ignored": "stopping sharing with a data owner changes nothing",
     NoAutoShare => "no-auto-share": "new data is not delegated to the data owners the author shares with",
+    SsoAnyPassword => "sso-any-password": "SSO login accepts any password for a known e-mail",
+    SsoUnknownEmailDistinct => "sso-unknown-email-distinct": "SSO login answers an unknown e-mail differently from a wrong password",
+    JwtHs256 => "jwt-hs256": "the partner signs its JWT with HS256, the public key as secret",
+    JwtNoJti => "jwt-no-jti": "the partner's JWT has no jti",
+    JwtWrongAud => "jwt-wrong-aud": "the partner's JWT names another audience",
+    JwtLongExp => "jwt-long-exp": "the partner's JWT lives an hour",
+    SsoNullToken => "sso-null-token": "a platform failure reaches the app as 200 with a null token",
+    PlatformNoApiKey => "platform-no-api-key": "the partner calls the platform without X-Api-Key",
+    SsoDuplicatePatient => "sso-duplicate-patient": "registration creates the platform patient without looking for an existing one",
     KeyEntriesCopied => "key-entries-copied": "on a new key, the server copies every wrapped key of the owner to the new fingerprint",
 }
 

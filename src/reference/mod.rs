@@ -12,10 +12,12 @@ mod error;
 mod faults;
 mod gateway;
 mod notify;
+mod partner;
+mod platform_client;
 mod server;
 mod store;
 mod v3;
 
-pub use config::ReferenceConfig;
+pub use config::{PartnerConfig, ReferenceConfig};
 pub use faults::Fault;
 pub use server::{start, ReferenceServer};

@@ -8,12 +8,14 @@ use axum::Router;
 use super::config::ReferenceConfig;
 use super::notify::Notifier;
 use super::store::Store;
-use super::{auth, data, gateway, hooks, keys, v3};
+use super::{auth, data, gateway, hooks, keys, partner, v3};
 
 pub struct AppState {
     pub config: ReferenceConfig,
     pub store: Mutex<Store>,
     pub notifier: Notifier,
+    /// Client for outgoing calls (the partner's platform calls).
+    pub http: reqwest::Client,
 }
 
 impl AppState {
@@ -71,7 +73,9 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v3/otp/{process}/{request_id}", post(v3::start))
         .route("/api/v3/otp/{request_id}/verify", post(v3::verify))
         .route("/api/v3/me", get(v3::me))
-        .route("/api/v3/tokens", post(v3::tokens));
+        .route("/api/v3/tokens", post(v3::tokens))
+        .route("/partner/sso/login", post(partner::login))
+        .route("/partner/sso/register", post(partner::register));
     if state.config.test_hooks {
         app = app
             .route("/_test/age", post(hooks::age))
@@ -87,7 +91,7 @@ pub async fn start(config: ReferenceConfig) -> std::io::Result<ReferenceServer> 
     let mut store = Store::default();
     store.seed_master_hcp(&config.master_hcp_id);
     let notifier = Notifier::new(config.smtp.as_deref(), &config.mail_from, config.sms_webhook.clone());
-    let state = Arc::new(AppState { config, store: Mutex::new(store), notifier });
+    let state = Arc::new(AppState { config, store: Mutex::new(store), notifier, http: reqwest::Client::new() });
     let app = router(state);
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

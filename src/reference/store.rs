@@ -103,6 +103,22 @@ pub struct Store {
     pub last_mail: HashMap<String, serde_json::Value>,
     /// Maintenance tasks (KEY_PAIR_UPDATE notifications), oldest first.
     pub tasks: Vec<Task>,
+    /// The partner backend's own accounts, by lower-cased e-mail.
+    pub partner_users: HashMap<String, PartnerUser>,
+}
+
+/// An account of the partner backend (seed 004).
+#[derive(Debug, Clone)]
+pub struct PartnerUser {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub address: String,
+    pub mobile: String,
+    pub gender: String,
+    /// argon2id PHC string.
+    pub hash: String,
+    pub disabled: bool,
 }
 
 /// A notification to one data owner (iCure's maintenance task).

@@ -1,0 +1,178 @@
+//! The reference partner backend (seed 004): its own SSO login and
+//! registration endpoints, users with argon2 password hashes, and the
+//! platform dance of `platform_client` behind them. Every failure the app
+//! sees is generic: no account state, no platform text.
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::faults::Fault;
+use super::platform_client::{NewPatient, PlatformClient};
+use super::server::Shared;
+use super::store::PartnerUser;
+
+fn generic(status: StatusCode, code: &'static str) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code }))).into_response()
+}
+
+async fn hash(password: String) -> String {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any input").to_string()
+    })
+    .await
+    .expect("the hashing task does not panic")
+}
+
+async fn verify(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Login {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /partner/sso/login {Email, Password}` -> `{access_token, expires}`
+pub async fn login(State(app): State<Shared>, body: Option<Json<Login>>) -> Response {
+    let Some(Json(body)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
+    let Some(partner) = app.config.partner.as_ref() else { return generic(StatusCode::NOT_FOUND, "not_found") };
+    let user = app.store().partner_users.get(&body.email.to_lowercase()).cloned();
+    // Unknown e-mails still pay for a hash, so timing tells nothing either.
+    let stored = user.as_ref().map(|u| u.hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
+    let password_ok = verify(body.password, stored).await || app.config.has(Fault::SsoAnyPassword);
+    let user = match user {
+        Some(u) if password_ok && !u.disabled => u,
+        None if app.config.has(Fault::SsoUnknownEmailDistinct) => return generic(StatusCode::NOT_FOUND, "unknown_email"),
+        _ => return generic(StatusCode::UNAUTHORIZED, "invalid_credentials"),
+    };
+    let platform = PlatformClient::new(&app.config, partner, app.http.clone());
+    let token = async {
+        let admin = platform.admin_token().await?;
+        platform.ensure_patient(&admin, &user.as_new_patient()).await?;
+        let jwt = platform.patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email)?;
+        platform.exchange(&jwt).await
+    }
+    .await;
+    match token {
+        Ok(token) => {
+            let expires = (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
+            (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "access_token": token, "expires": expires }))).into_response()
+        }
+        Err(e) => {
+            tracing::warn!("SSO login: {e}");
+            if app.config.has(Fault::SsoNullToken) {
+                return (StatusCode::OK, Json(json!({ "access_token": null, "expires": null }))).into_response();
+            }
+            generic(StatusCode::BAD_GATEWAY, "platform_unavailable")
+        }
+    }
+}
+
+/// An argon2 hash of a random password, verified against for unknown e-mails
+/// so that they cost the same time as known ones.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(uuid::Uuid::new_v4().to_string().as_bytes(), &salt).expect("argon2 hashes any input").to_string()
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Registration {
+    first_name: String,
+    last_name: String,
+    email: String,
+    address: String,
+    mobile_number_with_country_code: String,
+    gender: String,
+    password: String,
+    // Role, HospitalId, PatientId and anything else a client sends are
+    // deliberately not fields: mass assignment has nothing to bind to.
+}
+
+fn invalid_fields(r: &Registration) -> Vec<&'static str> {
+    let email_ok = r.email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !r.email.contains(' '));
+    let mobile_ok = r.mobile_number_with_country_code.strip_prefix('+').is_some_and(|d| (7..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()) && !d.starts_with('0'));
+    let pw_len = r.password.chars().count();
+    [
+        ("FirstName", !r.first_name.trim().is_empty()),
+        ("LastName", !r.last_name.trim().is_empty()),
+        ("Email", email_ok),
+        ("Address", !r.address.trim().is_empty()),
+        ("MobileNumberWithCountryCode", mobile_ok),
+        ("Gender", matches!(r.gender.as_str(), "M" | "F")),
+        // NIST SP 800-63B: at least 8, at least 64 allowed, no composition rules.
+        ("Password", (8..=64).contains(&pw_len)),
+    ]
+    .into_iter()
+    .filter(|(_, ok)| !ok)
+    .map(|(f, _)| f)
+    .collect()
+}
+
+/// `POST /partner/sso/register` -> 202, the same for a new and a taken e-mail
+/// (no enumeration); the app then signs in.
+pub async fn register(State(app): State<Shared>, body: Option<Json<Registration>>) -> Response {
+    let Some(Json(r)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
+    let Some(partner) = app.config.partner.as_ref() else { return generic(StatusCode::NOT_FOUND, "not_found") };
+    let invalid = invalid_fields(&r);
+    if !invalid.is_empty() {
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_registration", "fields": invalid }))).into_response();
+    }
+    let accepted = || (StatusCode::ACCEPTED, Json(json!({ "status": "accepted" }))).into_response();
+    let email = r.email.to_lowercase();
+    if app.store().partner_users.contains_key(&email) {
+        return accepted();
+    }
+    let user = PartnerUser {
+        email: email.clone(),
+        first_name: r.first_name,
+        last_name: r.last_name,
+        address: r.address,
+        mobile: r.mobile_number_with_country_code,
+        gender: r.gender,
+        hash: hash(r.password).await,
+        disabled: false,
+    };
+    let platform = PlatformClient::new(&app.config, partner, app.http.clone());
+    let created = async {
+        let admin = platform.admin_token().await?;
+        platform.ensure_patient(&admin, &user.as_new_patient()).await
+    }
+    .await;
+    if let Err(e) = created {
+        tracing::warn!("SSO registration: {e}");
+        return generic(StatusCode::BAD_GATEWAY, "platform_unavailable");
+    }
+    app.store().partner_users.entry(email).or_insert(user);
+    accepted()
+}
+
+impl PartnerUser {
+    fn as_new_patient(&self) -> NewPatient<'_> {
+        NewPatient {
+            first_name: &self.first_name,
+            last_name: &self.last_name,
+            email: &self.email,
+            address: &self.address,
+            mobile: &self.mobile,
+            gender: &self.gender,
+        }
+    }
+}
