@@ -47,6 +47,8 @@ pub struct Actor {
     /// Other keys this device holds (recovered through a transfer key).
     pub extra_keys: Vec<KeyPair>,
     pub samples: Vec<SampleRecord>,
+    /// The password of the actor's partner account (SSO).
+    pub password: Option<String>,
     /// The master HCP (data owner id) a patient signs up under; `None`: the profile's.
     pub master: Option<String>,
     /// The device in hand ("phone" unless a step says otherwise) and the

@@ -61,6 +61,8 @@ struct Books {
     verdicts: Vec<(String, Verdict)>,
     patients: Vec<Value>,
     admin_tokens: Vec<String>,
+    /// Patient tokens issued, with the e-mail they were issued for.
+    issued: Vec<(String, String)>,
     misbehaviour: HashMap<String, Misbehaviour>,
 }
 
@@ -126,6 +128,18 @@ impl PlatformDouble {
     /// The verdicts on every JWT that named `email`.
     pub fn verdicts_for(&self, email: &str) -> Vec<Verdict> {
         self.inner.books().verdicts.iter().filter(|(e, _)| e.eq_ignore_ascii_case(email)).map(|(_, v)| v.clone()).collect()
+    }
+
+    /// The patient tokens the platform issued for `email`.
+    pub fn tokens_issued_for(&self, email: &str) -> Vec<String> {
+        self.inner.books().issued.iter().filter(|(e, _)| e.eq_ignore_ascii_case(email)).map(|(_, t)| t.clone()).collect()
+    }
+
+    /// Puts a patient on the platform before the scenario, as if created elsewhere.
+    pub fn seed_patient(&self, first_name: &str, email: &str) {
+        let mut books = self.inner.books();
+        let id = books.patients.len() as i64 + 1000;
+        books.patients.push(json!({"patientId": id, "firstName": first_name, "email": email}));
     }
 
     /// How many patients the platform holds with this e-mail.
@@ -235,7 +249,11 @@ async fn exchange_jwt(State(inner): State<Arc<Inner>>, headers: HeaderMap, metho
         return finish(&inner, call, status, body);
     }
     match checked {
-        Ok(()) => finish(&inner, call, StatusCode::OK, envelope(json!([{ "access_token": new_token() }]))),
+        Ok(()) => {
+            let token = new_token();
+            inner.books().issued.push((email.clone().unwrap_or_default(), token.clone()));
+            finish(&inner, call, StatusCode::OK, envelope(json!([{ "access_token": token }])))
+        }
         Err(body) => finish(&inner, call, StatusCode::UNAUTHORIZED, body),
     }
 }

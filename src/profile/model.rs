@@ -30,6 +30,8 @@ pub struct Profile {
     pub sms: Option<SmsConfig>,
     #[serde(default)]
     pub snapshots: SnapshotConfig,
+    /// The platform double a partner backend calls (SSO certification).
+    pub platform: Option<PlatformDoubleConfig>,
     /// The client crypto the target's SDK uses.
     #[serde(default)]
     pub crypto: CryptoConfig,
@@ -56,6 +58,8 @@ pub enum Capability {
     /// Several keys per data owner, KEY_PAIR_UPDATE notifications, giving
     /// access back, transfer keys, auto-sharing with the master HCP.
     KeyRecovery,
+    /// Partner SSO: login and registration over the platform double.
+    Sso,
 }
 
 impl Capability {
@@ -68,6 +72,7 @@ impl Capability {
             Capability::E2eData => "e2e_data",
             Capability::TimeTravel => "time_travel",
             Capability::KeyRecovery => "key_recovery",
+            Capability::Sso => "sso",
         }
     }
 
@@ -229,6 +234,25 @@ pub struct SmsWebhookConfig {
 
 fn default_sms_path() -> String {
     "/sms".into()
+}
+
+/// The SnapMD-like platform the harness plays for a partner backend: the
+/// credentials the partner was given, and what the partner registered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformDoubleConfig {
+    /// Where the double listens; point the partner's platform URL here.
+    pub listen: String,
+    pub developer_id: String,
+    pub api_key: String,
+    pub admin_email: String,
+    pub admin_password: String,
+    pub hospital_id: i64,
+    /// The issuer the partner registered.
+    pub partner_issuer: String,
+    /// The partner's registered public key (PEM). The embedded reference
+    /// generates its own key pair, so it may be left out there.
+    pub partner_public_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

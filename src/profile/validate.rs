@@ -20,6 +20,8 @@ pub const OPERATIONS: &[(&str, Option<Capability>, &str)] = &[
     ("notifications.pending", Some(Capability::KeyRecovery), "the caller's pending notifications (KEY_PAIR_UPDATE)"),
     ("notifications.complete", Some(Capability::KeyRecovery), "mark a notification done"),
     ("data_sample.list", Some(Capability::KeyRecovery), "list the data samples of a data owner the caller can read"),
+    ("sso.login", Some(Capability::Sso), "the partner's SSO login (Email, Password)"),
+    ("sso.register", Some(Capability::Sso), "the partner's registration"),
     ("data_sample.add_key", Some(Capability::KeyRecovery), "add a wrapped content key to a data sample (give access back)"),
 ];
 
@@ -69,6 +71,9 @@ pub fn validate(p: &Profile) -> Result<(), Problem> {
             return Err(at(&["capabilities"], "capability `sms` needs an `sms` section"));
         }
         None => {}
+    }
+    if p.capabilities.contains(&Capability::Sso) && p.platform.is_none() {
+        return Err(at(&["capabilities"], "capability `sso` needs a `platform` section (the platform double)"));
     }
     Ok(())
 }

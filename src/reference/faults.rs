@@ -60,6 +60,8 @@ faults! {
     JwtLongExp => "jwt-long-exp": "the partner's JWT lives an hour",
     SsoNullToken => "sso-null-token": "a platform failure reaches the app as 200 with a null token",
     PlatformNoApiKey => "platform-no-api-key": "the partner calls the platform without X-Api-Key",
+    SsoRegistrationUnvalidated => "sso-registration-unvalidated": "registration passes any field values on to the platform",
+    SsoRegisterEnumerates => "sso-register-enumerates": "registration answers 409 for a taken e-mail",
     SsoDuplicatePatient => "sso-duplicate-patient": "registration creates the platform patient without looking for an existing one",
     KeyEntriesCopied => "key-entries-copied": "on a new key, the server copies every wrapped key of the owner to the new fingerprint",
 }

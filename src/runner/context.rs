@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::crypto::KeyPool;
-use crate::doubles::{Inbox, Mailbox, Sms};
+use crate::doubles::{Inbox, Mailbox, PlatformDouble, Sms};
 use crate::operation::{Exchange, Target};
 use crate::profile::CodeExtraction;
 use crate::redact::Redactor;
@@ -28,6 +28,7 @@ pub struct RunContext {
     pub target: Target,
     pub mail: Option<MailDouble>,
     pub sms: Option<SmsDouble>,
+    pub platform: Option<PlatformDouble>,
     pub keys: Arc<KeyPool>,
     pub redactor: Redactor,
     pub snapshots: SnapshotSettings,

@@ -33,7 +33,14 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
         return Err(RunError::Usage("--fault applies to the embedded reference; start a standalone reference with `authconform reference --fault` instead".into()));
     }
     let profile_path = config.target.clone().unwrap_or_else(|| config.embedded_profile());
-    let profile = load_profile(&profile_path)?;
+    let mut profile = load_profile(&profile_path)?;
+    if !config.starts_reference() && profile.platform.as_ref().is_some_and(|p| p.partner_public_key.is_none()) {
+        // Without the partner's registered key no JWT can be checked: the SSO
+        // scenarios cannot say anything, so they are not applicable, and said so.
+        eprintln!("note: `platform.partner_public_key` is not set; SSO scenarios are not applicable to this run");
+        profile.capabilities.remove(&crate::profile::Capability::Sso);
+        profile.platform = None;
+    }
     let catalogue = Catalogue::load(&config.requirements_path())?;
     let selector = Selector::new(config.tags.as_deref(), config.name.clone(), &profile)?;
     let plan = plan(&config.features_dir(), &catalogue, &selector)?;

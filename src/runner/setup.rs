@@ -6,11 +6,11 @@ use super::config::RunConfig;
 use super::context::{MailDouble, RunContext, SmsDouble};
 use super::outcome::RunError;
 use crate::crypto::{KeyPool, OaepHash};
-use crate::doubles::{Inbox, MailApi, Mailbox, SmsSink, SmtpSink};
+use crate::doubles::{Inbox, MailApi, Mailbox, PlatformConfig, PlatformDouble, SmsSink, SmtpSink};
 use crate::operation::Target;
 use crate::profile::{OaepHashName, Profile};
 use crate::redact::Redactor;
-use crate::reference::{self, ReferenceConfig, ReferenceServer};
+use crate::reference::{self, PartnerConfig, ReferenceConfig, ReferenceServer};
 use crate::snapshot::SnapshotSettings;
 
 /// Everything that must stay alive for the run; dropping it stops the servers.
@@ -51,6 +51,48 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
         sms = Some(sink);
     }
 
+    // The platform double, and for the embedded reference a partner key pair
+    // generated here: its public half is what the partner "registered".
+    let mut platform = None;
+    let mut partner = None;
+    if let Some(pc) = &profile.platform {
+        let (public_pem, private_pem) = match (&pc.partner_public_key, embedded) {
+            (_, true) => {
+                let (public, private) = tokio::task::spawn_blocking(partner_key_pair)
+                    .await
+                    .map_err(|e| RunError::Usage(format!("partner key generation failed: {e}")))?;
+                (public, Some(private))
+            }
+            (Some(pem), false) => (pem.clone(), None),
+            (None, false) => return Err(RunError::Usage("the profile's `platform.partner_public_key` is needed to check the partner's JWTs".into())),
+        };
+        let config = PlatformConfig {
+            developer_id: pc.developer_id.clone(),
+            api_key: pc.api_key.clone(),
+            admin_email: pc.admin_email.clone(),
+            admin_password: pc.admin_password.clone(),
+            hospital_id: pc.hospital_id,
+            issuer: pc.partner_issuer.clone(),
+            public_pem: public_pem.clone(),
+        };
+        let addr = listen(&pc.listen);
+        let double = PlatformDouble::start(config, &addr).await.map_err(io(format!("cannot start the platform double on {addr}")))?;
+        if let Some(private_pem) = private_pem {
+            partner = Some(PartnerConfig {
+                platform_url: double.url(),
+                developer_id: pc.developer_id.clone(),
+                api_key: pc.api_key.clone(),
+                admin_email: pc.admin_email.clone(),
+                admin_password: pc.admin_password.clone(),
+                hospital_id: pc.hospital_id,
+                issuer: pc.partner_issuer.clone(),
+                private_pem,
+                public_pem,
+            });
+        }
+        platform = Some(double);
+    }
+
     let mut reference_server = None;
     if embedded {
         let mut rc = ReferenceConfig {
@@ -58,6 +100,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
             smtp: smtp.as_ref().map(|s| s.addr().to_string()),
             sms_webhook: sms.as_ref().map(SmsSink::url),
             faults: config.faults.iter().copied().collect(),
+            partner,
             ..ReferenceConfig::default()
         };
         apply_profile_variables(&profile, &mut rc);
@@ -90,8 +133,16 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
         dir: std::path::absolute(config.snapshot_root().join(profile.snapshots.folder.as_deref().unwrap_or(&profile.name))).map_err(io("snapshot folder"))?,
         redactions: profile.snapshots.redactions.clone().into_iter().collect(),
     };
-    let ctx = Arc::new(RunContext { target, mail, sms: sms_double, keys, redactor, snapshots, records: Mutex::new(Vec::new()) });
+    let ctx = Arc::new(RunContext { target, mail, sms: sms_double, platform, keys, redactor, snapshots, records: Mutex::new(Vec::new()) });
     Ok(Running { ctx, _smtp: smtp, _sms: sms, _reference: reference_server })
+}
+
+/// An RSA-2048 pair as (public SPKI PEM, private PKCS#8 PEM). Blocking.
+fn partner_key_pair() -> (String, String) {
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("RSA-2048 generation");
+    let public = rsa::RsaPublicKey::from(&private).to_public_key_pem(LineEnding::LF).expect("SPKI PEM");
+    (public, private.to_pkcs8_pem(LineEnding::LF).expect("PKCS#8 PEM").to_string())
 }
 
 /// The embedded reference takes the values the profile tells the harness to

@@ -27,6 +27,7 @@ pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
         extra_keys: Vec::new(),
         samples: Vec::new(),
         master: None,
+        password: None,
         device: "phone".into(),
         parked: Default::default(),
     }

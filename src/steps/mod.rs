@@ -8,6 +8,7 @@ mod otp;
 mod reply;
 mod session;
 mod snapshot;
+mod sso;
 
 /// What a step returns; the message is what the report shows.
 pub type StepResult = Result<(), crate::client::ClientError>;

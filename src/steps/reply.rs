@@ -24,14 +24,20 @@ async fn refuses(w: &mut AuthWorld) -> StepResult {
 /// When Daenerys ... ; Then the answers to Daenerys and Viserys were the same
 #[then(regex = r"^the answers to (\w+) and (\w+) were the same$")]
 async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
+    compare_answers(w, &a, &b)
+}
+
+/// Compares the replies recorded under two keys of `start_replies`, with
+/// echoed values masked: a difference tells one account state from another.
+pub(super) fn compare_answers(w: &AuthWorld, a: &str, b: &str) -> StepResult {
     let ctx = w.ctx();
     let pick = |name: &str| {
         w.start_replies
             .get(name)
             .map(|i| &w.exchanges[*i])
-            .ok_or_else(|| ClientError::Expectation(format!("no start was made for {name}")))
+            .ok_or_else(|| ClientError::Expectation(format!("no answer was recorded for {name}")))
     };
-    let (ea, eb) = (pick(&a)?, pick(&b)?);
+    let (ea, eb) = (pick(a)?, pick(b)?);
     // Compare with echoed values masked: a string the request itself carried
     // (its request id, the address) differs by design; anything else must not.
     let shape = |e: &crate::operation::Exchange| {
@@ -40,9 +46,8 @@ async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
         mask_echoes(&mut v, &sent);
         (e.status, v)
     };
-    let (sa, sb) = (shape(ea), shape(eb));
-    expect(sa == sb, || {
-        format!("the answers differ, which tells a known login from an unknown one: {} vs {}", ea.summary(&ctx.redactor), eb.summary(&ctx.redactor))
+    expect(shape(ea) == shape(eb), || {
+        format!("the answers differ, which tells one account state from another: {} vs {}", ea.summary(&ctx.redactor), eb.summary(&ctx.redactor))
     })
 }
 

@@ -1,0 +1,34 @@
+@sso
+Feature: Partner registration
+  The app registers a user at the partner, which creates the patient on the
+  platform (seed 004, "Registration").
+
+  @req:SSO-REG-01 @needs:sso
+  Scenario Outline: Every required field is validated
+    When Brienne registers at the partner with <field> "<value>"
+    Then the partner refuses with a field error naming <field>
+
+    Examples:
+      | field                       | value       |
+      | FirstName                   |             |
+      | Email                       | not-email   |
+      | Address                     |             |
+      | MobileNumberWithCountryCode | 0471 12 34  |
+      | Gender                      | X           |
+      | Password                    | short       |
+
+  @req:SSO-REG-02 @needs:sso
+  Scenario: A patient already on the platform is reused, not created again
+    Given Podrick is already a patient on the platform
+    When Podrick registers at the partner
+    Then the target accepts the request
+    When Podrick signs in at the partner
+    Then the partner answers with only the token fields, not to be cached
+    And the platform holds exactly one patient for Podrick
+
+  @req:SSO-REG-03 @needs:sso
+  Scenario: A taken e-mail gets the same answer as a new one
+    Given Arya has a partner account
+    When Arya registers at the partner
+    And Gendry registers at the partner
+    Then the answers to registration for Arya and Gendry were the same

@@ -1,0 +1,231 @@
+//! Partner SSO (seed 004): the harness plays the mobile app against the
+//! partner's endpoints and the platform the partner calls (the double).
+use cucumber::{given, then, when};
+use serde_json::{json, Value};
+
+use super::actors::{actor, new_actor};
+use super::StepResult;
+use crate::client::{expect, ClientError};
+use crate::doubles::{Misbehaviour, PlatformDouble};
+use crate::operation::Vars;
+use crate::redact::SecretKind;
+use crate::world::{ActorKind, AuthWorld};
+
+fn platform(w: &AuthWorld) -> Result<&PlatformDouble, ClientError> {
+    w.ctx.as_ref().and_then(|c| c.platform.as_ref()).ok_or_else(|| ClientError::Expectation("the profile has no platform double".into()))
+}
+
+/// The password an actor uses at the partner: random, registered as a secret.
+fn password(w: &AuthWorld, name: &str) -> String {
+    let pw = format!("pw-{}-{}", name.to_lowercase(), &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    w.ctx().redactor.register(&pw, SecretKind::Password);
+    pw
+}
+
+fn registration(w: &AuthWorld, name: &str, pw: &str) -> Result<Vars, ClientError> {
+    let a = w.actors.get(name).ok_or_else(|| ClientError::Expectation(format!("no actor {name}")))?;
+    let v = json!({
+        "first_name": a.name, "last_name": "Conformance", "email": a.email, "address": "1 Dragonstone Road, Westeros",
+        "mobile": a.phone, "gender": "F", "password": pw,
+    });
+    Ok(v.as_object().expect("object").clone())
+}
+
+async fn register_with(w: &mut AuthWorld, name: &str, vars: Vars) -> StepResult {
+    let ctx = w.ctx();
+    let ex = ctx.target.call("sso.register", &vars, None).await?;
+    w.record(ex);
+    let index = w.exchanges.len() - 1;
+    w.start_replies.insert(format!("{name}@register"), index);
+    Ok(())
+}
+
+fn ensure_actor(w: &mut AuthWorld, name: &str) {
+    if !w.actors.contains_key(name) {
+        let a = new_actor(w, name, ActorKind::Patient);
+        w.actors.insert(name.to_string(), a);
+    }
+}
+
+/// Given Arya has a partner account
+#[given(regex = r"^(\w+) has a partner account$")]
+async fn has_account(w: &mut AuthWorld, name: String) -> StepResult {
+    ensure_actor(w, &name);
+    let pw = password(w, &name);
+    register_with(w, &name, registration(w, &name, &pw)?).await?;
+    let ctx = w.ctx();
+    let last = w.last_exchange().expect("recorded");
+    expect(last.accepted, || format!("registration was not accepted: {}", last.summary(&ctx.redactor)))?;
+    actor(w, &name)?.password = Some(pw);
+    Ok(())
+}
+
+/// Given Arya is already a patient on the platform
+#[given(regex = r"^(\w+) is already a patient on the platform$")]
+async fn already_patient(w: &mut AuthWorld, name: String) -> StepResult {
+    ensure_actor(w, &name);
+    let email = actor(w, &name)?.email.clone();
+    platform(w)?.seed_patient(&name, &email);
+    Ok(())
+}
+
+/// When Arya registers at the partner [as an admin of hospital 1]
+#[when(regex = r"^(\w+) registers at the partner( claiming to be an admin of another hospital)?$")]
+async fn registers(w: &mut AuthWorld, name: String, claim: String) -> StepResult {
+    ensure_actor(w, &name);
+    let pw = password(w, &name);
+    let mut vars = registration(w, &name, &pw)?;
+    if !claim.is_empty() {
+        vars.insert("extra_role".into(), json!("admin"));
+        vars.insert("extra_hospital_id".into(), json!(1));
+    }
+    register_with(w, &name, vars).await?;
+    actor(w, &name)?.password = Some(pw);
+    Ok(())
+}
+
+/// When Arya registers at the partner without Gender / with Gender "X"
+#[when(regex = r#"^(\w+) registers at the partner with (\w+) "([^"]*)"$"#)]
+async fn registers_with_field(w: &mut AuthWorld, name: String, field: String, value: String) -> StepResult {
+    ensure_actor(w, &name);
+    let pw = password(w, &name);
+    let mut vars = registration(w, &name, &pw)?;
+    let key = match field.as_str() {
+        "FirstName" => "first_name",
+        "LastName" => "last_name",
+        "Email" => "email",
+        "Address" => "address",
+        "MobileNumberWithCountryCode" => "mobile",
+        "Gender" => "gender",
+        "Password" => "password",
+        other => return Err(ClientError::Expectation(format!("unknown registration field {other}"))),
+    };
+    vars.insert(key.into(), json!(value));
+    register_with(w, &name, vars).await
+}
+
+/// Then the partner refuses with a field error naming Gender
+#[then(regex = r"^the partner refuses with a field error naming (\w+)$")]
+async fn field_error(w: &mut AuthWorld, field: String) -> StepResult {
+    let ctx = w.ctx();
+    let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
+    expect(ex.status == 400, || format!("expected 400 with field errors: {}", ex.summary(&ctx.redactor)))?;
+    expect(ex.response_body.contains(&field), || format!("the field errors do not name {field}: {}", ex.summary(&ctx.redactor)))
+}
+
+async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
+    let ctx = w.ctx();
+    let email = actor(w, name)?.email.clone();
+    let mut vars = Vars::new();
+    vars.insert("email".into(), json!(email));
+    vars.insert("password".into(), json!(pw));
+    let ex = ctx.target.call("sso.login", &vars, None).await?;
+    if let Some(t) = ex.get("access_token") {
+        ctx.redactor.register(t, SecretKind::Token);
+    }
+    w.record(ex);
+    let index = w.exchanges.len() - 1;
+    w.start_replies.insert(format!("{name}@sso"), index);
+    Ok(())
+}
+
+/// When Arya signs in at the partner / with a wrong password
+#[when(regex = r"^(\w+) signs in at the partner( with a wrong password)?$")]
+async fn signs_in(w: &mut AuthWorld, name: String, wrong: String) -> StepResult {
+    ensure_actor(w, &name);
+    let pw = match (wrong.is_empty(), actor(w, &name)?.password.clone()) {
+        (true, Some(pw)) => pw,
+        _ => password(w, &name),
+    };
+    login_as(w, &name, pw).await
+}
+
+/// Then the answers to registration for Arya and Gendry were the same
+#[then(regex = r"^the answers to registration for (\w+) and (\w+) were the same$")]
+async fn same_registration_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
+    super::reply::compare_answers(w, &format!("{a}@register"), &format!("{b}@register"))
+}
+
+/// Then the partner's answers to Arya and Bran were the same
+#[then(regex = r"^the partner's answers to (\w+) and (\w+) were the same$")]
+async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
+    super::reply::compare_answers(w, &format!("{a}@sso"), &format!("{b}@sso"))
+}
+
+/// Then the partner answers with only the token fields, not to be cached
+#[then(regex = r"^the partner answers with only the token fields, not to be cached$")]
+async fn token_reply(w: &mut AuthWorld) -> StepResult {
+    let ctx = w.ctx();
+    let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
+    expect(ex.status == 200, || format!("expected 200: {}", ex.summary(&ctx.redactor)))?;
+    let body = ex.json().unwrap_or(Value::Null);
+    let token_ok = body.get("access_token").and_then(Value::as_str).is_some_and(|t| !t.is_empty());
+    expect(token_ok, || "access_token is missing, null or empty".into())?;
+    let extra: Vec<String> = body.as_object().map(|o| o.keys().filter(|k| !["access_token", "expires", "apiSessionId"].contains(&k.as_str())).cloned().collect()).unwrap_or_default();
+    expect(extra.is_empty(), || format!("the reply carries more than the token: {}", extra.join(", ")))?;
+    let cache = ex.header("cache-control").unwrap_or_default().to_ascii_lowercase();
+    expect(cache.contains("no-store"), || format!("Cache-Control is {cache:?}, expected no-store"))
+}
+
+/// Then the token is the one the platform issued for Arya
+#[then(regex = r"^the token is the one the platform issued for (\w+)$")]
+async fn token_from_platform(w: &mut AuthWorld, name: String) -> StepResult {
+    let email = actor(w, &name)?.email.clone();
+    let issued = platform(w)?.tokens_issued_for(&email);
+    let got = w.last_exchange().and_then(|e| e.get("access_token")).unwrap_or_default().to_string();
+    expect(!got.is_empty() && issued.contains(&got), || format!("the app got a token the platform did not issue for {name} ({} issued)", issued.len()))
+}
+
+/// Then every JWT the partner built for Arya passed the platform's checks
+#[then(regex = r"^every JWT the partner built for (\w+) passed the platform's checks$")]
+async fn jwt_checks(w: &mut AuthWorld, name: String) -> StepResult {
+    let email = actor(w, &name)?.email.clone();
+    let verdicts = platform(w)?.verdicts_for(&email);
+    expect(!verdicts.is_empty(), || format!("the partner handed the platform no JWT for {name}"))?;
+    let failed: Vec<String> = verdicts.iter().flat_map(|v| v.failed().into_iter().map(|c| format!("{}: {}", c.name, c.detail))).collect();
+    expect(failed.is_empty(), || format!("JWT checks failed: {}", failed.join("; ")))
+}
+
+/// Then the partner called the platform with its keys and as an admin of its hospital
+#[then(regex = r"^the partner called the platform with its keys and as an admin of its hospital$")]
+async fn platform_calls(w: &mut AuthWorld) -> StepResult {
+    let p = platform(w)?;
+    let calls = p.calls();
+    expect(!calls.is_empty(), || "the partner never called the platform".into())?;
+    let keyless = calls.iter().filter(|c| !(c.developer_id_ok && c.api_key_ok)).count();
+    expect(keyless == 0, || format!("{keyless} platform call(s) lacked X-Developer-Id or X-Api-Key"))?;
+    let hospital = w.ctx().target.profile().platform.as_ref().map(|c| c.hospital_id);
+    let bad_admin = calls.iter().filter(|c| c.path.ends_with("v2/account/token") && c.method == "POST" && (c.user_type_id != Some(2) || c.hospital_id != hospital)).count();
+    expect(bad_admin == 0, || format!("{bad_admin} admin token request(s) not as userTypeId 2 of the hospital"))
+}
+
+/// Then the platform holds exactly one patient for Arya, a plain patient
+#[then(regex = r"^the platform holds exactly one patient for (\w+)$")]
+async fn one_patient(w: &mut AuthWorld, name: String) -> StepResult {
+    let email = actor(w, &name)?.email.clone();
+    let n = platform(w)?.patients_with(&email);
+    expect(n == 1, || format!("the platform holds {n} patients for {name}"))
+}
+
+/// When the platform answers Arya's calls with 401 / 500 / no data
+#[when(regex = r"^the platform answers (\w+)'s calls with (401|500|no data)$")]
+async fn platform_misbehaves(w: &mut AuthWorld, name: String, how: String) -> StepResult {
+    let email = actor(w, &name)?.email.clone();
+    let mode = match how.as_str() {
+        "401" => Misbehaviour::Unauthorized,
+        "500" => Misbehaviour::ServerError,
+        _ => Misbehaviour::EmptyData,
+    };
+    platform(w)?.misbehave_for(&email, mode);
+    Ok(())
+}
+
+/// Then the partner answers with a generic error, not the platform's
+#[then(regex = r"^the partner answers with a generic error, not the platform's$")]
+async fn generic_error(w: &mut AuthWorld) -> StepResult {
+    let ctx = w.ctx();
+    let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
+    expect(ex.status >= 400, || format!("a platform failure reached the app as {}: {}", ex.status, ex.summary(&ctx.redactor)))?;
+    let leaked = ["SnapMD", "Exception", "denied"].iter().any(|t| ex.response_body.contains(t));
+    expect(!leaked, || format!("the platform's text reached the app: {}", ex.summary(&ctx.redactor)))
+}
