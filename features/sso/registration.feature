@@ -32,3 +32,12 @@ Feature: Partner registration
     When Arya registers at the partner
     And Gendry registers at the partner
     Then the answers to registration for Arya and Gendry were the same
+
+  @req:SSO-REG-04 @needs:sso
+  Scenario: Role and hospital sent by the client are ignored
+    When Gilly registers at the partner claiming to be an admin of another hospital
+    Then the target accepts the request
+    When Gilly signs in at the partner
+    Then the partner answers with only the token fields, not to be cached
+    And every JWT the partner built for Gilly passed the platform's checks
+    And the platform holds exactly one patient for Gilly

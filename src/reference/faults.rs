@@ -62,6 +62,7 @@ faults! {
     PlatformNoApiKey => "platform-no-api-key": "the partner calls the platform without X-Api-Key",
     SsoRegistrationUnvalidated => "sso-registration-unvalidated": "registration passes any field values on to the platform",
     SsoRegisterEnumerates => "sso-register-enumerates": "registration answers 409 for a taken e-mail",
+    SsoRoleFromRequest => "sso-role-from-request": "registration keeps the Role the client sent, and the JWT carries it",
     SsoDuplicatePatient => "sso-duplicate-patient": "registration creates the platform patient without looking for an existing one",
     KeyEntriesCopied => "key-entries-copied": "on a new key, the server copies every wrapped key of the owner to the new fingerprint",
 }

@@ -63,7 +63,7 @@ pub async fn login(State(app): State<Shared>, body: Option<Json<Login>>) -> Resp
     let token = async {
         let admin = platform.admin_token().await?;
         platform.ensure_patient(&admin, &user.as_new_patient()).await?;
-        let jwt = platform.patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email)?;
+        let jwt = platform.patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email, &user.role)?;
         platform.exchange(&jwt).await
     }
     .await;
@@ -128,8 +128,14 @@ fn invalid_fields(r: &Registration) -> Vec<&'static str> {
 
 /// `POST /partner/sso/register` -> 202, the same for a new and a taken e-mail
 /// (no enumeration); the app then signs in.
-pub async fn register(State(app): State<Shared>, body: Option<Json<Registration>>) -> Response {
-    let Some(Json(r)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
+pub async fn register(State(app): State<Shared>, body: Option<Json<serde_json::Value>>) -> Response {
+    let Some(Json(raw)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
+    let Ok(r) = serde_json::from_value::<Registration>(raw.clone()) else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
+    // Only the defect reads what the client claims to be.
+    let role = match raw.get("Role").and_then(|v| v.as_str()) {
+        Some(claimed) if app.config.has(Fault::SsoRoleFromRequest) => claimed.to_string(),
+        _ => "patient".to_string(),
+    };
     let Some(partner) = app.config.partner.as_ref() else { return generic(StatusCode::NOT_FOUND, "not_found") };
     let invalid = if app.config.has(Fault::SsoRegistrationUnvalidated) { Vec::new() } else { invalid_fields(&r) };
     if !invalid.is_empty() {
@@ -152,6 +158,7 @@ pub async fn register(State(app): State<Shared>, body: Option<Json<Registration>
         gender: r.gender,
         hash: hash(r.password).await,
         disabled: false,
+        role,
     };
     let platform = PlatformClient::new(&app.config, partner, app.http.clone());
     let created = async {

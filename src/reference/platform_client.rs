@@ -90,14 +90,14 @@ impl<'a> PlatformClient<'a> {
         }
     }
 
-    /// Builds the patient's JWT: RS256, aud snapmd, 5 minutes, a fresh jti, role patient.
-    pub fn patient_jwt(&self, name: &str, email: &str) -> Result<String, PlatformError> {
+    /// Builds the patient's JWT: RS256, aud snapmd, 5 minutes, a fresh jti, the account's role.
+    pub fn patient_jwt(&self, name: &str, email: &str, role: &str) -> Result<String, PlatformError> {
         let now = chrono::Utc::now().timestamp();
         let cfg = self.config;
         let lifetime = if cfg.has(Fault::JwtLongExp) { 3600 } else { 300 };
         let mut claims = json!({
             "iss": self.partner.issuer, "aud": if cfg.has(Fault::JwtWrongAud) { "api" } else { "snapmd" },
-            "unique_name": name, "email": email, "role": "patient",
+            "unique_name": name, "email": email, "role": role,
             "jti": uuid::Uuid::new_v4().to_string(), "iat": now, "nbf": now, "exp": now + lifetime,
         });
         if cfg.has(Fault::JwtNoJti) {

@@ -119,6 +119,8 @@ pub struct PartnerUser {
     /// argon2id PHC string.
     pub hash: String,
     pub disabled: bool,
+    /// Always "patient", unless the `sso-role-from-request` fault took the client's word.
+    pub role: String,
 }
 
 /// A notification to one data owner (iCure's maintenance task).
