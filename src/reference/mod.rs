@@ -13,6 +13,7 @@ mod faults;
 mod gateway;
 mod notify;
 mod partner;
+mod partner_alt;
 mod platform_client;
 mod server;
 mod store;

@@ -13,10 +13,10 @@ use serde_json::json;
 
 use super::faults::Fault;
 use super::platform_client::{NewPatient, PlatformClient};
-use super::server::Shared;
+use super::server::{AppState, Shared};
 use super::store::PartnerUser;
 
-fn generic(status: StatusCode, code: &'static str) -> Response {
+pub(super) fn generic(status: StatusCode, code: &'static str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code }))).into_response()
 }
 
@@ -49,15 +49,25 @@ pub struct Login {
 /// `POST /partner/sso/login {Email, Password}` -> `{access_token, expires}`
 pub async fn login(State(app): State<Shared>, body: Option<Json<Login>>) -> Response {
     let Some(Json(body)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
-    let Some(partner) = app.config.partner.as_ref() else { return generic(StatusCode::NOT_FOUND, "not_found") };
-    let user = app.store().partner_users.get(&body.email.to_lowercase()).cloned();
+    match sign_in(&app, &body.email, body.password).await {
+        Ok(Some((token, expires))) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "access_token": token, "expires": expires }))).into_response(),
+        Ok(None) => (StatusCode::OK, Json(json!({ "access_token": null, "expires": null }))).into_response(),
+        Err(refusal) => refusal,
+    }
+}
+
+/// Signs a user in whatever the dialect: `(token, expires)`, `None` for the
+/// null token of the `sso-null-token` defect, or the generic refusal.
+pub(super) async fn sign_in(app: &AppState, email: &str, password: String) -> Result<Option<(String, String)>, Response> {
+    let Some(partner) = app.config.partner.as_ref() else { return Err(generic(StatusCode::NOT_FOUND, "not_found")) };
+    let user = app.store().partner_users.get(&email.to_lowercase()).cloned();
     // Unknown e-mails still pay for a hash, so timing tells nothing either.
     let stored = user.as_ref().map(|u| u.hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
-    let password_ok = verify(body.password, stored).await || app.config.has(Fault::SsoAnyPassword);
+    let password_ok = verify(password, stored).await || app.config.has(Fault::SsoAnyPassword);
     let user = match user {
         Some(u) if password_ok && !u.disabled => u,
-        None if app.config.has(Fault::SsoUnknownEmailDistinct) => return generic(StatusCode::NOT_FOUND, "unknown_email"),
-        _ => return generic(StatusCode::UNAUTHORIZED, "invalid_credentials"),
+        None if app.config.has(Fault::SsoUnknownEmailDistinct) => return Err(generic(StatusCode::NOT_FOUND, "unknown_email")),
+        _ => return Err(generic(StatusCode::UNAUTHORIZED, "invalid_credentials")),
     };
     let platform = PlatformClient::new(&app.config, partner, app.http.clone());
     let token = async {
@@ -68,16 +78,13 @@ pub async fn login(State(app): State<Shared>, body: Option<Json<Login>>) -> Resp
     }
     .await;
     match token {
-        Ok(token) => {
-            let expires = (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
-            (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "access_token": token, "expires": expires }))).into_response()
-        }
+        Ok(token) => Ok(Some((token, (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339()))),
         Err(e) => {
             tracing::warn!("SSO login: {e}");
             if app.config.has(Fault::SsoNullToken) {
-                return (StatusCode::OK, Json(json!({ "access_token": null, "expires": null }))).into_response();
+                return Ok(None);
             }
-            generic(StatusCode::BAD_GATEWAY, "platform_unavailable")
+            Err(generic(StatusCode::BAD_GATEWAY, "platform_unavailable"))
         }
     }
 }
@@ -95,13 +102,13 @@ fn dummy_hash() -> &'static str {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct Registration {
-    first_name: String,
-    last_name: String,
-    email: String,
-    address: String,
-    mobile_number_with_country_code: String,
-    gender: String,
-    password: String,
+    pub(super) first_name: String,
+    pub(super) last_name: String,
+    pub(super) email: String,
+    pub(super) address: String,
+    pub(super) mobile_number_with_country_code: String,
+    pub(super) gender: String,
+    pub(super) password: String,
     // Role, HospitalId, PatientId and anything else a client sends are
     // deliberately not fields: mass assignment has nothing to bind to.
 }
@@ -131,12 +138,17 @@ fn invalid_fields(r: &Registration) -> Vec<&'static str> {
 pub async fn register(State(app): State<Shared>, body: Option<Json<serde_json::Value>>) -> Response {
     let Some(Json(raw)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
     let Ok(r) = serde_json::from_value::<Registration>(raw.clone()) else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
-    // Only the defect reads what the client claims to be.
-    let role = match raw.get("Role").and_then(|v| v.as_str()) {
+    register_account(&app, r, raw.get("Role").and_then(|v| v.as_str())).await
+}
+
+/// Registers an account whatever the dialect. `claimed_role` is what the
+/// client sent, read only by the `sso-role-from-request` defect.
+pub(super) async fn register_account(app: &AppState, r: Registration, claimed_role: Option<&str>) -> Response {
+    let Some(partner) = app.config.partner.as_ref() else { return generic(StatusCode::NOT_FOUND, "not_found") };
+    let role = match claimed_role {
         Some(claimed) if app.config.has(Fault::SsoRoleFromRequest) => claimed.to_string(),
         _ => "patient".to_string(),
     };
-    let Some(partner) = app.config.partner.as_ref() else { return generic(StatusCode::NOT_FOUND, "not_found") };
     let invalid = if app.config.has(Fault::SsoRegistrationUnvalidated) { Vec::new() } else { invalid_fields(&r) };
     if !invalid.is_empty() {
         return (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_registration", "fields": invalid }))).into_response();

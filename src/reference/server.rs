@@ -8,7 +8,7 @@ use axum::Router;
 use super::config::ReferenceConfig;
 use super::notify::Notifier;
 use super::store::Store;
-use super::{auth, data, gateway, hooks, keys, partner, v3};
+use super::{auth, data, gateway, hooks, keys, partner, partner_alt, v3};
 
 pub struct AppState {
     pub config: ReferenceConfig,
@@ -75,7 +75,9 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v3/me", get(v3::me))
         .route("/api/v3/tokens", post(v3::tokens))
         .route("/partner/sso/login", post(partner::login))
-        .route("/partner/sso/register", post(partner::register));
+        .route("/partner/sso/register", post(partner::register))
+        .route("/partner/api/session", post(partner_alt::session))
+        .route("/partner/api/accounts", post(partner_alt::accounts));
     if state.config.test_hooks {
         app = app
             .route("/_test/age", post(hooks::age))
