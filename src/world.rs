@@ -49,6 +49,12 @@ pub struct Actor {
     pub samples: Vec<SampleRecord>,
     /// The password of the actor's partner account (SSO).
     pub password: Option<String>,
+    /// The password before the last completed reset.
+    pub previous_password: Option<String>,
+    /// Password-reset links received by mail, oldest first: `(link, token)`.
+    pub reset_links: Vec<(String, String)>,
+    /// Deep links the partner handed out, oldest first.
+    pub deep_links: Vec<String>,
     /// The master HCP (data owner id) a patient signs up under; `None`: the profile's.
     pub master: Option<String>,
     /// The device in hand ("phone" unless a step says otherwise) and the

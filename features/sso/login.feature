@@ -28,6 +28,16 @@ Feature: Partner SSO login
     When Gendry signs in at the partner
     Then the partner's answers to Arya and Gendry were the same
 
+  @req:SSO-LOGIN-03 @needs:account_admin
+  Scenario: A disabled account gets the same answer as a wrong password
+    Given Arya has a partner account
+    And Jaqen has a partner account
+    And Jaqen's partner account is disabled
+    When Jaqen signs in at the partner
+    Then the target refuses the request
+    When Arya signs in at the partner with a wrong password
+    Then the partner's answers to Arya and Jaqen were the same
+
   @req:SSO-PLAT-02 @needs:sso
   Scenario Outline: A platform failure reaches the app as a generic error
     Given Arya has a partner account

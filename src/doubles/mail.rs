@@ -3,7 +3,7 @@
 use mailparse::{parse_mail, MailHeaderMap, ParsedMail};
 
 use super::inbox::Message;
-use crate::profile::{CodeExtraction, MailPart};
+use crate::profile::{CodeExtraction, LinkExtraction, MailPart};
 
 #[derive(Debug, Clone)]
 pub struct Mail {
@@ -46,17 +46,32 @@ impl Mail {
         }
     }
 
+    fn part(&self, part: MailPart) -> Option<&str> {
+        match part {
+            MailPart::Subject => Some(self.subject.as_str()),
+            MailPart::Text => self.text.as_deref(),
+            MailPart::Html => self.html.as_deref(),
+        }
+    }
+
     /// The first capture of the profile's code regex, searching parts in order.
     pub fn find_code(&self, rule: &CodeExtraction) -> Option<String> {
         let re = regex::Regex::new(&rule.regex).ok()?;
-        rule.parts.iter().find_map(|part| {
-            let text = match part {
-                MailPart::Subject => Some(self.subject.as_str()),
-                MailPart::Text => self.text.as_deref(),
-                MailPart::Html => self.html.as_deref(),
-            }?;
-            re.captures(text).and_then(|c| c.get(1)).map(|m| m.as_str().to_string())
-        })
+        rule.parts.iter().find_map(|part| re.captures(self.part(*part)?).and_then(|c| c.get(1)).map(|m| m.as_str().to_string()))
+    }
+
+    /// The first link the profile's link regex finds, searching parts in
+    /// order, with the token its `token` regex finds inside it (HTML
+    /// entities of an `href` undone first).
+    pub fn find_link(&self, rule: &LinkExtraction) -> Option<(String, Option<String>)> {
+        let re = regex::Regex::new(&rule.regex).ok()?;
+        let token_re = regex::Regex::new(&rule.token).ok()?;
+        let link = rule.parts.iter().find_map(|part| {
+            let found = re.captures(self.part(*part)?).and_then(|c| c.get(1)).map(|m| m.as_str().to_string())?;
+            Some(if *part == MailPart::Html { found.replace("&amp;", "&") } else { found })
+        })?;
+        let token = token_re.captures(&link).and_then(|c| c.get(1)).map(|m| m.as_str().to_string());
+        Some((link, token))
     }
 }
 

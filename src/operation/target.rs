@@ -64,6 +64,12 @@ impl Target {
     /// caller decides whether a refusal was expected. Only transport failures
     /// and template errors are errors here.
     pub async fn call(&self, name: &str, vars: &Vars, auth: Option<&Credentials>) -> Result<Exchange, OperationError> {
+        self.call_with_headers(name, vars, auth, &[]).await
+    }
+
+    /// `call`, with headers the harness adds on top of the profile's: a
+    /// forged `X-Forwarded-Host`, say, which no profile would declare.
+    pub async fn call_with_headers(&self, name: &str, vars: &Vars, auth: Option<&Credentials>, extra: &[(&str, &str)]) -> Result<Exchange, OperationError> {
         let spec = self
             .profile
             .operations
@@ -75,7 +81,7 @@ impl Target {
             all.insert("login".into(), Value::String(c.login.clone()));
             all.insert("secret".into(), Value::String(c.secret.clone()));
         }
-        self.send(name, spec, &all, auth.is_some()).await
+        self.send(name, spec, &all, auth.is_some(), extra).await
     }
 
     /// Runs an operation that must succeed: a status outside `accept` or a
@@ -96,7 +102,7 @@ impl Target {
         Ok(ex)
     }
 
-    async fn send(&self, name: &str, spec: &OperationSpec, vars: &Vars, with_auth: bool) -> Result<Exchange, OperationError> {
+    async fn send(&self, name: &str, spec: &OperationSpec, vars: &Vars, with_auth: bool, extra: &[(&str, &str)]) -> Result<Exchange, OperationError> {
         let tpl_err = |field: &str, message: String| OperationError::Template {
             operation: name.to_string(),
             field: field.to_string(),
@@ -110,6 +116,10 @@ impl Target {
             let v = self.renderer.render(v, vars).map_err(|m| tpl_err(&format!("headers.{k}"), m))?;
             sent_headers.push((k.clone(), v.clone()));
             req = req.header(k, v);
+        }
+        for (k, v) in extra {
+            sent_headers.push((k.to_string(), v.to_string()));
+            req = req.header(*k, *v);
         }
         if spec.auth && with_auth {
             let (k, v) = self.auth_header(vars).map_err(|m| tpl_err("auth", m))?;

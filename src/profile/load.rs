@@ -45,12 +45,29 @@ fn finish(
 ) -> Result<Profile, ProfileError> {
     let mut key = Vec::new();
     interpolate_all(&mut merged, &mut key, sources, env)?;
-    let profile: Profile = serde_path_to_error::deserialize(merged).map_err(|e| {
+    let mut profile: Profile = serde_path_to_error::deserialize(merged).map_err(|e| {
         let path = split_path(&e.path().to_string());
         invalid(sources, &path, e.inner().to_string())
     })?;
     validate(&profile).map_err(|(path, message)| invalid(sources, &path, message))?;
+    read_key_file(&mut profile, sources)?;
     Ok(profile)
+}
+
+/// Moves `platform.partner_public_key_file` (relative to the profile named
+/// on the command line) into `partner_public_key`.
+fn read_key_file(profile: &mut Profile, sources: &[Source]) -> Result<(), ProfileError> {
+    let Some(platform) = profile.platform.as_mut() else { return Ok(()) };
+    let Some(rel) = platform.partner_public_key_file.take() else { return Ok(()) };
+    let base = sources.first().and_then(|s| s.path.parent()).unwrap_or(Path::new("."));
+    let file = base.join(&rel);
+    let key_path = ["platform".to_string(), "partner_public_key_file".to_string()];
+    let pem = std::fs::read_to_string(&file).map_err(|e| invalid(sources, &key_path, format!("cannot read {}: {e}", file.display())))?;
+    if !pem.contains("-----BEGIN PUBLIC KEY-----") && !pem.contains("-----BEGIN RSA PUBLIC KEY-----") {
+        return Err(invalid(sources, &key_path, format!("{} holds no PEM public key", file.display())));
+    }
+    platform.partner_public_key = Some(pem);
+    Ok(())
 }
 
 fn read_chain(path: &Path, sources: &mut Vec<Source>) -> Result<Value, ProfileError> {

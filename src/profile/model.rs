@@ -35,6 +35,10 @@ pub struct Profile {
     /// The client crypto the target's SDK uses.
     #[serde(default)]
     pub crypto: CryptoConfig,
+    /// The target's names for the seed's fields where they differ
+    /// (`FirstName: givenName`): field-error checks look for these.
+    #[serde(default)]
+    pub field_names: BTreeMap<String, String>,
     /// Abstract operation name (`otp.start`) -> HTTP exchange.
     pub operations: BTreeMap<String, OperationSpec>,
 }
@@ -60,6 +64,15 @@ pub enum Capability {
     KeyRecovery,
     /// Partner SSO: login and registration over the platform double.
     Sso,
+    /// The partner mails password-reset links (`sso.reset.start`).
+    PasswordReset,
+    /// The partner's reset link can be completed through an endpoint
+    /// (`sso.reset.complete`), so the link's use and lifetime are checkable.
+    ResetCompletion,
+    /// The partner hands out `snapmdconnectedcare://?jwt=` deep links (`sso.deep_link`).
+    DeepLink,
+    /// A partner account can be disabled for a test (`sso.disable_account`).
+    AccountAdmin,
 }
 
 impl Capability {
@@ -73,6 +86,10 @@ impl Capability {
             Capability::TimeTravel => "time_travel",
             Capability::KeyRecovery => "key_recovery",
             Capability::Sso => "sso",
+            Capability::PasswordReset => "password_reset",
+            Capability::ResetCompletion => "reset_completion",
+            Capability::DeepLink => "deep_link",
+            Capability::AccountAdmin => "account_admin",
         }
     }
 
@@ -139,8 +156,50 @@ pub struct MailboxConfig {
     pub http: Option<MailApiConfig>,
     #[serde(default)]
     pub code: CodeExtraction,
+    /// Where a mailed link (password reset) and its token are found.
+    #[serde(default)]
+    pub link: LinkExtraction,
     #[serde(default = "default_wait", deserialize_with = "duration")]
     pub timeout: Duration,
+    /// How long to wait before concluding that a mail is not coming (a
+    /// target may send in the background).
+    #[serde(default = "default_silence", deserialize_with = "duration")]
+    pub silence: Duration,
+}
+
+fn default_silence() -> Duration {
+    Duration::from_millis(500)
+}
+
+/// A link in a mail, and the token inside it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkExtraction {
+    /// The first capture group is the link.
+    #[serde(default = "default_link_regex")]
+    pub regex: String,
+    /// Applied to the link; the first capture group is the token.
+    #[serde(default = "default_token_regex")]
+    pub token: String,
+    /// Parts searched in order.
+    #[serde(default = "default_link_parts", rename = "in")]
+    pub parts: Vec<MailPart>,
+}
+
+impl Default for LinkExtraction {
+    fn default() -> Self {
+        LinkExtraction { regex: default_link_regex(), token: default_token_regex(), parts: default_link_parts() }
+    }
+}
+
+fn default_link_regex() -> String {
+    r#"(https?://[^\s"'<>]+)"#.into()
+}
+fn default_token_regex() -> String {
+    r"[?&#]token=([^&#\s]+)".into()
+}
+fn default_link_parts() -> Vec<MailPart> {
+    vec![MailPart::Text, MailPart::Html]
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -253,6 +312,9 @@ pub struct PlatformDoubleConfig {
     /// The partner's registered public key (PEM). The embedded reference
     /// generates its own key pair, so it may be left out there.
     pub partner_public_key: Option<String>,
+    /// The same, read from a PEM file (relative to the profile); the loader
+    /// moves its content into `partner_public_key`.
+    pub partner_public_key_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

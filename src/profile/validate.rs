@@ -2,27 +2,41 @@
 //! that compile, and every operation the suite speaks of being bound.
 use super::model::{AuthScheme, Capability, Extract, OperationSpec, Profile};
 
-/// The operations features speak of, and the capability that makes each one
-/// required (`None`: every target must bind it).
-pub const OPERATIONS: &[(&str, Option<Capability>, &str)] = &[
-    ("otp.start", None, "start a sign-up/sign-in process; a code is sent"),
-    ("otp.validate", None, "submit the code of a process"),
-    ("user.current", None, "who the presented secret authenticates"),
-    ("token.create", None, "create a long-lived token for the user"),
-    ("data_owner.get", None, "read the data owner and its public keys"),
-    ("data_owner.add_key", None, "publish a public key on the data owner"),
-    ("data_sample.create", Some(Capability::E2eData), "store an encrypted data sample"),
-    ("data_sample.get", Some(Capability::E2eData), "read a data sample back"),
-    ("test.age_process", Some(Capability::TimeTravel), "test hook: make a process older"),
-    ("test.age_token", Some(Capability::TimeTravel), "test hook: make a token older"),
-    ("data_owner.add_transfer_key", Some(Capability::KeyRecovery), "publish a transfer key (new private key for holders of an old one)"),
-    ("data_owner.stop_sharing", Some(Capability::KeyRecovery), "stop sharing new data with a data owner"),
-    ("notifications.pending", Some(Capability::KeyRecovery), "the caller's pending notifications (KEY_PAIR_UPDATE)"),
-    ("notifications.complete", Some(Capability::KeyRecovery), "mark a notification done"),
-    ("data_sample.list", Some(Capability::KeyRecovery), "list the data samples of a data owner the caller can read"),
-    ("sso.login", Some(Capability::Sso), "the partner's SSO login (Email, Password)"),
-    ("sso.register", Some(Capability::Sso), "the partner's registration"),
-    ("data_sample.add_key", Some(Capability::KeyRecovery), "add a wrapped content key to a data sample (give access back)"),
+/// The operations features speak of, and the capabilities that together make
+/// each one required (none: every target must bind it).
+pub const OPERATIONS: &[(&str, &[Capability], &str)] = &[
+    ("otp.start", &[], "start a sign-up/sign-in process; a code is sent"),
+    ("otp.validate", &[], "submit the code of a process"),
+    ("user.current", &[], "who the presented secret authenticates"),
+    ("token.create", &[], "create a long-lived token for the user"),
+    ("data_owner.get", &[], "read the data owner and its public keys"),
+    ("data_owner.add_key", &[], "publish a public key on the data owner"),
+    ("data_sample.create", &[Capability::E2eData], "store an encrypted data sample"),
+    ("data_sample.get", &[Capability::E2eData], "read a data sample back"),
+    ("test.age_process", &[Capability::TimeTravel], "test hook: make a process older"),
+    ("test.age_token", &[Capability::TimeTravel], "test hook: make a token older"),
+    ("data_owner.add_transfer_key", &[Capability::KeyRecovery], "publish a transfer key (new private key for holders of an old one)"),
+    ("data_owner.stop_sharing", &[Capability::KeyRecovery], "stop sharing new data with a data owner"),
+    ("notifications.pending", &[Capability::KeyRecovery], "the caller's pending notifications (KEY_PAIR_UPDATE)"),
+    ("notifications.complete", &[Capability::KeyRecovery], "mark a notification done"),
+    ("data_sample.list", &[Capability::KeyRecovery], "list the data samples of a data owner the caller can read"),
+    ("sso.login", &[Capability::Sso], "the partner's SSO login (Email, Password)"),
+    ("sso.register", &[Capability::Sso], "the partner's registration"),
+    ("data_sample.add_key", &[Capability::KeyRecovery], "add a wrapped content key to a data sample (give access back)"),
+    ("sso.reset.start", &[Capability::PasswordReset], "ask the partner for a password-reset mail (Email)"),
+    ("sso.reset.complete", &[Capability::ResetCompletion], "set a new password with the mailed link's token"),
+    ("test.age_reset_link", &[Capability::ResetCompletion, Capability::TimeTravel], "test hook: make a reset link older"),
+    ("sso.deep_link", &[Capability::DeepLink], "the partner's deep link snapmdconnectedcare://?jwt= (Email, Password)"),
+    ("sso.disable_account", &[Capability::AccountAdmin], "disable a partner account (admin endpoint or test hook)"),
+];
+
+/// Capabilities that only make sense on top of others.
+const CAPABILITY_NEEDS: &[(Capability, Capability)] = &[
+    (Capability::PasswordReset, Capability::Sso),
+    (Capability::PasswordReset, Capability::Email),
+    (Capability::ResetCompletion, Capability::PasswordReset),
+    (Capability::DeepLink, Capability::Sso),
+    (Capability::AccountAdmin, Capability::Sso),
 ];
 
 type Problem = (Vec<String>, String);
@@ -34,10 +48,16 @@ fn at(path: &[&str], message: impl Into<String>) -> Problem {
 pub fn validate(p: &Profile) -> Result<(), Problem> {
     check_template(&["base_url"], &p.base_url)?;
     check_auth(&p.auth)?;
+    for (cap, needs) in CAPABILITY_NEEDS {
+        if p.capabilities.contains(cap) && !p.capabilities.contains(needs) {
+            return Err(at(&["capabilities"], format!("capability `{}` needs capability `{}`", cap.as_str(), needs.as_str())));
+        }
+    }
     for (name, needs, _) in OPERATIONS {
-        let required = needs.map_or(true, |c| p.capabilities.contains(&c));
+        let required = needs.iter().all(|c| p.capabilities.contains(c));
         if required && !p.operations.contains_key(*name) {
-            let why = needs.map_or(String::new(), |c| format!(" (the profile declares capability `{}`)", c.as_str()));
+            let names: Vec<String> = needs.iter().map(|c| format!("`{}`", c.as_str())).collect();
+            let why = if names.is_empty() { String::new() } else { format!(" (the profile declares capability {})", names.join(" and ")) };
             return Err(at(&["operations"], format!("operation `{name}` is not bound{why}")));
         }
     }
@@ -54,6 +74,8 @@ pub fn validate(p: &Profile) -> Result<(), Problem> {
                 return Err(at(&["mailbox"], "set exactly one of `smtp` or `http`"));
             }
             check_regex(&["mailbox", "code", "regex"], &m.code.regex)?;
+            check_regex(&["mailbox", "link", "regex"], &m.link.regex)?;
+            check_regex(&["mailbox", "link", "token"], &m.link.token)?;
             if let Some(http) = &m.http {
                 check_template(&["mailbox", "http", "url"], &http.url)?;
             }
@@ -74,6 +96,9 @@ pub fn validate(p: &Profile) -> Result<(), Problem> {
     }
     if p.capabilities.contains(&Capability::Sso) && p.platform.is_none() {
         return Err(at(&["capabilities"], "capability `sso` needs a `platform` section (the platform double)"));
+    }
+    if p.platform.as_ref().is_some_and(|pl| pl.partner_public_key.is_some() && pl.partner_public_key_file.is_some()) {
+        return Err(at(&["platform", "partner_public_key_file"], "set `partner_public_key` or `partner_public_key_file`, not both"));
     }
     Ok(())
 }

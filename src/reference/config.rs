@@ -28,6 +28,9 @@ pub struct ReferenceConfig {
     pub faults: BTreeSet<Fault>,
     /// The partner SSO backend, when the reference plays a partner too.
     pub partner: Option<PartnerConfig>,
+    /// The address mailed links point at (password reset); defaults to
+    /// `http://<bound address>`. Never taken from a request's Host header.
+    pub public_url: Option<String>,
 }
 
 /// What a partner backend is configured with to reach the platform
@@ -63,6 +66,7 @@ impl Default for ReferenceConfig {
             test_hooks: true,
             faults: BTreeSet::new(),
             partner: None,
+            public_url: None,
         }
     }
 }

@@ -64,6 +64,15 @@ faults! {
     SsoRegisterEnumerates => "sso-register-enumerates": "registration answers 409 for a taken e-mail",
     SsoRoleFromRequest => "sso-role-from-request": "registration keeps the Role the client sent, and the JWT carries it",
     SsoDuplicatePatient => "sso-duplicate-patient": "registration creates the platform patient without looking for an existing one",
+    SsoDisabledDistinct => "sso-disabled-distinct": "SSO login tells a disabled account apart (403 account_disabled)",
+    SsoResetEnumerates => "sso-reset-enumerates": "password reset answers 404 for an unknown e-mail",
+    SsoResetLinkReusable => "sso-reset-link-reusable": "a reset link can be used more than once",
+    SsoResetLinkNeverExpires => "sso-reset-link-never-expires": "a reset link works however old it is",
+    SsoResetWeakToken => "sso-reset-weak-token": "the reset link carries a 6-digit token",
+    SsoResetClearsPassword => "sso-reset-clears-password": "asking for a reset disables the current password before the reset completes",
+    SsoResetKeepsOldPassword => "sso-reset-keeps-old-password": "the old password still works after a completed reset",
+    SsoResetLinkFromHost => "sso-reset-link-from-host": "the reset link is built from the request's Host header",
+    SsoDeepLinkReusedJwt => "sso-deeplink-reused-jwt": "the deep link hands out the same JWT again",
     KeyEntriesCopied => "key-entries-copied": "on a new key, the server copies every wrapped key of the owner to the new fingerprint",
 }
 

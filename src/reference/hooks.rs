@@ -1,7 +1,8 @@
 //! Test hooks, on unless the reference is started with `--no-test-hooks`:
 //! ageing one process or token (lifetime checks without waiting ten minutes,
 //! and without a shared clock that concurrent scenarios would trip over),
-//! and an iCure-style `lastEmail` endpoint for the HTTP mailbox backend.
+//! an iCure-style `lastEmail` endpoint for the HTTP mailbox backend, and
+//! disabling a partner account (what the partner's admin console would do).
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -18,10 +19,11 @@ use super::store::age as age_instant;
 pub struct AgeRequest {
     request_id: Option<String>,
     token: Option<String>,
+    reset_token: Option<String>,
     seconds: u64,
 }
 
-/// `POST /_test/age {requestId | token, seconds}`
+/// `POST /_test/age {requestId | token | resetToken, seconds}`
 pub async fn age(State(app): State<Shared>, Json(req): Json<AgeRequest>) -> ApiResult<StatusCode> {
     let by = Duration::from_secs(req.seconds);
     let mut store = app.store();
@@ -48,7 +50,26 @@ pub async fn age(State(app): State<Shared>, Json(req): Json<AgeRequest>) -> ApiR
         age_instant(&mut t.created, by);
         return Ok(StatusCode::NO_CONTENT);
     }
-    Err(ApiError::bad_request("request_id_or_token_required"))
+    if let Some(token) = req.reset_token {
+        let link = store.reset_links.get_mut(&token).ok_or_else(ApiError::not_found)?;
+        age_instant(&mut link.created, by);
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    Err(ApiError::bad_request("request_id_token_or_reset_token_required"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableRequest {
+    email: String,
+}
+
+/// `POST /_test/partner/disable {email}`: what a partner's admin console does.
+pub async fn disable_partner_account(State(app): State<Shared>, Json(req): Json<DisableRequest>) -> ApiResult<StatusCode> {
+    let mut store = app.store();
+    let user = store.partner_users.get_mut(&req.email.to_lowercase()).ok_or_else(ApiError::not_found)?;
+    user.disabled = true;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /msggw/{spec}/lastEmail/{email}` -> `{from, subject, html}`

@@ -14,6 +14,8 @@ mod gateway;
 mod notify;
 mod partner;
 mod partner_alt;
+mod partner_deeplink;
+mod partner_reset;
 mod platform_client;
 mod server;
 mod store;

@@ -12,7 +12,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::faults::Fault;
-use super::platform_client::{NewPatient, PlatformClient};
+use super::config::PartnerConfig;
+use super::platform_client::{NewPatient, PlatformClient, PlatformError};
 use super::server::{AppState, Shared};
 use super::store::PartnerUser;
 
@@ -20,7 +21,7 @@ pub(super) fn generic(status: StatusCode, code: &'static str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code }))).into_response()
 }
 
-async fn hash(password: String) -> String {
+pub(super) async fn hash(password: String) -> String {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any input").to_string()
@@ -41,9 +42,9 @@ async fn verify(password: String, hash: String) -> bool {
 #[serde(rename_all = "PascalCase")]
 pub struct Login {
     #[serde(default)]
-    email: String,
+    pub(super) email: String,
     #[serde(default)]
-    password: String,
+    pub(super) password: String,
 }
 
 /// `POST /partner/sso/login {Email, Password}` -> `{access_token, expires}`
@@ -59,21 +60,10 @@ pub async fn login(State(app): State<Shared>, body: Option<Json<Login>>) -> Resp
 /// Signs a user in whatever the dialect: `(token, expires)`, `None` for the
 /// null token of the `sso-null-token` defect, or the generic refusal.
 pub(super) async fn sign_in(app: &AppState, email: &str, password: String) -> Result<Option<(String, String)>, Response> {
-    let Some(partner) = app.config.partner.as_ref() else { return Err(generic(StatusCode::NOT_FOUND, "not_found")) };
-    let user = app.store().partner_users.get(&email.to_lowercase()).cloned();
-    // Unknown e-mails still pay for a hash, so timing tells nothing either.
-    let stored = user.as_ref().map(|u| u.hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
-    let password_ok = verify(password, stored).await || app.config.has(Fault::SsoAnyPassword);
-    let user = match user {
-        Some(u) if password_ok && !u.disabled => u,
-        None if app.config.has(Fault::SsoUnknownEmailDistinct) => return Err(generic(StatusCode::NOT_FOUND, "unknown_email")),
-        _ => return Err(generic(StatusCode::UNAUTHORIZED, "invalid_credentials")),
-    };
+    let (partner, user) = authenticate(app, email, password).await?;
     let platform = PlatformClient::new(&app.config, partner, app.http.clone());
     let token = async {
-        let admin = platform.admin_token().await?;
-        platform.ensure_patient(&admin, &user.as_new_patient()).await?;
-        let jwt = platform.patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email, &user.role)?;
+        let jwt = patient_jwt(&platform, &user).await?;
         platform.exchange(&jwt).await
     }
     .await;
@@ -84,9 +74,40 @@ pub(super) async fn sign_in(app: &AppState, email: &str, password: String) -> Re
             if app.config.has(Fault::SsoNullToken) {
                 return Ok(None);
             }
-            Err(generic(StatusCode::BAD_GATEWAY, "platform_unavailable"))
+            Err(platform_unavailable())
         }
     }
+}
+
+pub(super) fn platform_unavailable() -> Response {
+    generic(StatusCode::BAD_GATEWAY, "platform_unavailable")
+}
+
+/// Checks e-mail and password; every refusal is the same generic 401
+/// (unknown e-mail, wrong password, disabled account) unless a defect says otherwise.
+pub(super) async fn authenticate<'a>(app: &'a AppState, email: &str, password: String) -> Result<(&'a PartnerConfig, PartnerUser), Response> {
+    let Some(partner) = app.config.partner.as_ref() else { return Err(generic(StatusCode::NOT_FOUND, "not_found")) };
+    let user = app.store().partner_users.get(&email.to_lowercase()).cloned();
+    // Unknown e-mails still pay for a hash, so timing tells nothing either.
+    let stored = user.as_ref().map(|u| u.hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
+    let mut password_ok = verify(password.clone(), stored).await || app.config.has(Fault::SsoAnyPassword);
+    if let Some(old) = user.as_ref().and_then(|u| u.previous_hash.clone()) {
+        password_ok = password_ok || (app.config.has(Fault::SsoResetKeepsOldPassword) && verify(password, old).await);
+    }
+    match user {
+        Some(u) if password_ok && u.disabled && app.config.has(Fault::SsoDisabledDistinct) => Err(generic(StatusCode::FORBIDDEN, "account_disabled")),
+        Some(u) if password_ok && !u.disabled => Ok((partner, u)),
+        None if app.config.has(Fault::SsoUnknownEmailDistinct) => Err(generic(StatusCode::NOT_FOUND, "unknown_email")),
+        _ => Err(generic(StatusCode::UNAUTHORIZED, "invalid_credentials")),
+    }
+}
+
+/// The seed's platform dance up to the signed JWT: admin token, the patient
+/// found or created, the JWT built for the user.
+pub(super) async fn patient_jwt(platform: &PlatformClient<'_>, user: &PartnerUser) -> Result<String, PlatformError> {
+    let admin = platform.admin_token().await?;
+    platform.ensure_patient(&admin, &user.as_new_patient()).await?;
+    platform.patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email, &user.role)
 }
 
 /// An argon2 hash of a random password, verified against for unknown e-mails
@@ -138,12 +159,13 @@ fn invalid_fields(r: &Registration) -> Vec<&'static str> {
 pub async fn register(State(app): State<Shared>, body: Option<Json<serde_json::Value>>) -> Response {
     let Some(Json(raw)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
     let Ok(r) = serde_json::from_value::<Registration>(raw.clone()) else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
-    register_account(&app, r, raw.get("Role").and_then(|v| v.as_str())).await
+    register_account(&app, r, raw.get("Role").and_then(|v| v.as_str()), |f| f).await
 }
 
 /// Registers an account whatever the dialect. `claimed_role` is what the
-/// client sent, read only by the `sso-role-from-request` defect.
-pub(super) async fn register_account(app: &AppState, r: Registration, claimed_role: Option<&str>) -> Response {
+/// client sent, read only by the `sso-role-from-request` defect; `field_name`
+/// turns the seed's field names into the dialect's in field errors.
+pub(super) async fn register_account(app: &AppState, r: Registration, claimed_role: Option<&str>, field_name: fn(&'static str) -> &'static str) -> Response {
     let Some(partner) = app.config.partner.as_ref() else { return generic(StatusCode::NOT_FOUND, "not_found") };
     let role = match claimed_role {
         Some(claimed) if app.config.has(Fault::SsoRoleFromRequest) => claimed.to_string(),
@@ -151,7 +173,7 @@ pub(super) async fn register_account(app: &AppState, r: Registration, claimed_ro
     };
     let invalid = if app.config.has(Fault::SsoRegistrationUnvalidated) { Vec::new() } else { invalid_fields(&r) };
     if !invalid.is_empty() {
-        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_registration", "fields": invalid }))).into_response();
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_registration", "fields": invalid.into_iter().map(field_name).collect::<Vec<_>>() }))).into_response();
     }
     let accepted = || (StatusCode::ACCEPTED, Json(json!({ "status": "accepted" }))).into_response();
     let email = r.email.to_lowercase();
@@ -169,6 +191,7 @@ pub(super) async fn register_account(app: &AppState, r: Registration, claimed_ro
         mobile: r.mobile_number_with_country_code,
         gender: r.gender,
         hash: hash(r.password).await,
+        previous_hash: None,
         disabled: false,
         role,
     };
@@ -180,7 +203,7 @@ pub(super) async fn register_account(app: &AppState, r: Registration, claimed_ro
     .await;
     if let Err(e) = created {
         tracing::warn!("SSO registration: {e}");
-        return generic(StatusCode::BAD_GATEWAY, "platform_unavailable");
+        return platform_unavailable();
     }
     app.store().partner_users.entry(email).or_insert(user);
     accepted()

@@ -57,5 +57,19 @@ pub async fn accounts(State(app): State<Shared>, body: Option<Json<serde_json::V
         gender: a.sex,
         password: a.password,
     };
-    register_account(&app, r, raw.get("role").and_then(|v| v.as_str())).await
+    register_account(&app, r, raw.get("role").and_then(|v| v.as_str()), field_name).await
+}
+
+/// This dialect's name for each of the seed's registration fields.
+fn field_name(seed: &'static str) -> &'static str {
+    match seed {
+        "FirstName" => "givenName",
+        "LastName" => "familyName",
+        "Email" => "emailAddress",
+        "Address" => "postalAddress",
+        "MobileNumberWithCountryCode" => "phone",
+        "Gender" => "sex",
+        "Password" => "password",
+        other => other,
+    }
 }

@@ -8,7 +8,7 @@ use axum::Router;
 use super::config::ReferenceConfig;
 use super::notify::Notifier;
 use super::store::Store;
-use super::{auth, data, gateway, hooks, keys, partner, partner_alt, v3};
+use super::{auth, data, gateway, hooks, keys, partner, partner_alt, partner_deeplink, partner_reset, v3};
 
 pub struct AppState {
     pub config: ReferenceConfig,
@@ -16,6 +16,8 @@ pub struct AppState {
     pub notifier: Notifier,
     /// Client for outgoing calls (the partner's platform calls).
     pub http: reqwest::Client,
+    /// Where mailed links point (`config.public_url` or the bound address).
+    pub public_url: String,
 }
 
 impl AppState {
@@ -76,11 +78,15 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v3/tokens", post(v3::tokens))
         .route("/partner/sso/login", post(partner::login))
         .route("/partner/sso/register", post(partner::register))
+        .route("/partner/sso/password-reset", post(partner_reset::request).get(partner_reset::page))
+        .route("/partner/sso/password-reset/complete", post(partner_reset::complete))
+        .route("/partner/sso/deeplink", post(partner_deeplink::deep_link))
         .route("/partner/api/session", post(partner_alt::session))
         .route("/partner/api/accounts", post(partner_alt::accounts));
     if state.config.test_hooks {
         app = app
             .route("/_test/age", post(hooks::age))
+            .route("/_test/partner/disable", post(hooks::disable_partner_account))
             .route(&format!("{spec}/lastEmail/{{email}}"), get(hooks::last_email));
     }
     app.with_state(state)
@@ -93,7 +99,8 @@ pub async fn start(config: ReferenceConfig) -> std::io::Result<ReferenceServer> 
     let mut store = Store::default();
     store.seed_master_hcp(&config.master_hcp_id);
     let notifier = Notifier::new(config.smtp.as_deref(), &config.mail_from, config.sms_webhook.clone());
-    let state = Arc::new(AppState { config, store: Mutex::new(store), notifier, http: reqwest::Client::new() });
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_string();
+    let state = Arc::new(AppState { config, store: Mutex::new(store), notifier, http: reqwest::Client::new(), public_url });
     let app = router(state);
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

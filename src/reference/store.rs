@@ -105,6 +105,19 @@ pub struct Store {
     pub tasks: Vec<Task>,
     /// The partner backend's own accounts, by lower-cased e-mail.
     pub partner_users: HashMap<String, PartnerUser>,
+    /// Outstanding password-reset links of the partner, by token.
+    pub reset_links: HashMap<String, ResetLink>,
+    /// The deep-link JWT handed out per e-mail; kept only by the
+    /// `sso-deeplink-reused-jwt` defect, which hands it out again.
+    pub deep_link_cache: HashMap<String, String>,
+}
+
+/// A mailed password-reset link: for whom, since when, and whether it was used.
+#[derive(Debug, Clone)]
+pub struct ResetLink {
+    pub email: String,
+    pub created: Instant,
+    pub used: bool,
 }
 
 /// An account of the partner backend (seed 004).
@@ -118,6 +131,9 @@ pub struct PartnerUser {
     pub gender: String,
     /// argon2id PHC string.
     pub hash: String,
+    /// The hash before the last completed reset; only the
+    /// `sso-reset-keeps-old-password` defect still accepts it.
+    pub previous_hash: Option<String>,
     pub disabled: bool,
     /// Always "patient", unless the `sso-role-from-request` fault took the client's word.
     pub role: String,

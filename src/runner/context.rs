@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::crypto::KeyPool;
 use crate::doubles::{Inbox, Mailbox, PlatformDouble, Sms};
 use crate::operation::{Exchange, Target};
-use crate::profile::CodeExtraction;
+use crate::profile::{CodeExtraction, LinkExtraction};
 use crate::redact::Redactor;
 use crate::snapshot::SnapshotSettings;
 
@@ -22,6 +22,9 @@ pub struct MailDouble {
     pub mailbox: Mailbox,
     pub timeout: Duration,
     pub code: CodeExtraction,
+    pub link: LinkExtraction,
+    /// How long to wait before concluding that no mail is coming.
+    pub silence: Duration,
 }
 
 pub struct RunContext {

@@ -117,7 +117,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
                 Some(api) => Mailbox::Http(MailApi::new(api.clone(), target.base_vars())),
                 None => Mailbox::Smtp(mail_inbox),
             };
-            Some(MailDouble { mailbox, timeout: m.timeout, code: m.code.clone() })
+            Some(MailDouble { mailbox, timeout: m.timeout, code: m.code.clone(), link: m.link.clone(), silence: m.silence })
         }
         None => None,
     };

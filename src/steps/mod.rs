@@ -2,10 +2,12 @@
 //! pick actors out of the World and call `client`, `doubles` and `snapshot`.
 mod actors;
 mod data;
+mod deep_link;
 mod devices;
 mod keys;
 mod otp;
 mod reply;
+mod reset;
 mod session;
 mod snapshot;
 mod sso;

@@ -11,12 +11,12 @@ use crate::operation::Vars;
 use crate::redact::SecretKind;
 use crate::world::{ActorKind, AuthWorld};
 
-fn platform(w: &AuthWorld) -> Result<&PlatformDouble, ClientError> {
+pub(super) fn platform(w: &AuthWorld) -> Result<&PlatformDouble, ClientError> {
     w.ctx.as_ref().and_then(|c| c.platform.as_ref()).ok_or_else(|| ClientError::Expectation("the profile has no platform double".into()))
 }
 
 /// The password an actor uses at the partner: random, registered as a secret.
-fn password(w: &AuthWorld, name: &str) -> String {
+pub(super) fn password(w: &AuthWorld, name: &str) -> String {
     let pw = format!("pw-{}-{}", name.to_lowercase(), &uuid::Uuid::new_v4().simple().to_string()[..12]);
     w.ctx().redactor.register(&pw, SecretKind::Password);
     pw
@@ -40,7 +40,7 @@ async fn register_with(w: &mut AuthWorld, name: &str, vars: Vars) -> StepResult 
     Ok(())
 }
 
-fn ensure_actor(w: &mut AuthWorld, name: &str) {
+pub(super) fn ensure_actor(w: &mut AuthWorld, name: &str) {
     if !w.actors.contains_key(name) {
         let a = new_actor(w, name, ActorKind::Patient);
         w.actors.insert(name.to_string(), a);
@@ -110,7 +110,9 @@ async fn field_error(w: &mut AuthWorld, field: String) -> StepResult {
     let ctx = w.ctx();
     let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
     expect(ex.status == 400, || format!("expected 400 with field errors: {}", ex.summary(&ctx.redactor)))?;
-    expect(ex.response_body.contains(&field), || format!("the field errors do not name {field}: {}", ex.summary(&ctx.redactor)))
+    // The seed's name, or the target's own where the profile maps it.
+    let name = ctx.target.profile().field_names.get(&field).cloned().unwrap_or(field);
+    expect(ex.response_body.contains(&name), || format!("the field errors do not name {name}: {}", ex.summary(&ctx.redactor)))
 }
 
 async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
@@ -129,15 +131,29 @@ async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
     Ok(())
 }
 
-/// When Arya signs in at the partner / with a wrong password
-#[when(regex = r"^(\w+) signs in at the partner( with a wrong password)?$")]
-async fn signs_in(w: &mut AuthWorld, name: String, wrong: String) -> StepResult {
+/// When Arya signs in at the partner / with a wrong password / with her old password
+#[when(regex = r"^(\w+) signs in at the partner(?: with (a wrong|(?:her|his|their) old) password)?$")]
+async fn signs_in(w: &mut AuthWorld, name: String, which: String) -> StepResult {
     ensure_actor(w, &name);
-    let pw = match (wrong.is_empty(), actor(w, &name)?.password.clone()) {
-        (true, Some(pw)) => pw,
+    let a = actor(w, &name)?;
+    let pw = match (which.as_str(), a.password.clone(), a.previous_password.clone()) {
+        ("", Some(pw), _) => pw,
+        (w_, _, Some(old)) if w_.ends_with("old") => old,
+        (w_, _, None) if w_.ends_with("old") => return Err(ClientError::Expectation(format!("{name} has not reset a password yet"))),
         _ => password(w, &name),
     };
     login_as(w, &name, pw).await
+}
+
+/// Given Arya's partner account is disabled
+#[given(regex = r"^(\w+)'s partner account is disabled$")]
+async fn disabled(w: &mut AuthWorld, name: String) -> StepResult {
+    let ctx = w.ctx();
+    let mut vars = Vars::new();
+    vars.insert("email".into(), json!(actor(w, &name)?.email.clone()));
+    let ex = ctx.target.expect("sso.disable_account", &vars, None).await?;
+    w.record(ex);
+    Ok(())
 }
 
 /// Then the answers to registration for Arya and Gendry were the same

@@ -1,0 +1,21 @@
+@sso
+Feature: Partner deep link
+  Instead of a token, the partner may hand the app a deep link,
+  snapmdconnectedcare://?jwt=<JWT>; the app gives the JWT to the platform
+  itself (research/snapmd-sso.md).
+
+  @req:SSO-DEEP-01 @req:SSO-JWT-01 @needs:deep_link
+  Scenario: Every deep link carries a fresh JWT, and a used one cannot be replayed
+    Given Arya has a partner account
+    When Arya asks the partner for a deep link
+    Then the deep link opens the app as Arya
+    When Arya opens her first deep link again
+    Then the platform refuses the replayed link
+    When Arya asks the partner for a deep link
+    Then the deep link opens the app as Arya
+
+  @req:SSO-DEEP-02 @needs:deep_link
+  Scenario: A wrong password gets no deep link
+    Given Arya has a partner account
+    When Arya asks the partner for a deep link with a wrong password
+    Then the partner hands out no deep link

@@ -1,0 +1,143 @@
+//! The partner's deep link (`snapmdconnectedcare://?jwt=<JWT>`): the harness
+//! asks the partner for one, then plays the app the link opens, which hands
+//! the JWT to the platform (the double) for a token.
+use std::time::Instant;
+
+use cucumber::{then, when};
+use serde_json::json;
+
+use super::actors::actor;
+use super::sso::{ensure_actor, password, platform};
+use super::StepResult;
+use crate::client::{expect, ClientError};
+use crate::operation::{Exchange, Vars};
+use crate::redact::SecretKind;
+use crate::world::AuthWorld;
+
+const SCHEME: &str = "snapmdconnectedcare";
+
+/// When Arya asks the partner for a deep link [with a wrong password]
+#[when(regex = r"^(\w+) asks the partner for a deep link( with a wrong password)?$")]
+async fn asks_deep_link(w: &mut AuthWorld, name: String, wrong: String) -> StepResult {
+    ensure_actor(w, &name);
+    let a = actor(w, &name)?;
+    let (email, pw) = (a.email.clone(), a.password.clone());
+    let pw = match pw {
+        Some(pw) if wrong.is_empty() => pw,
+        _ => password(w, &name),
+    };
+    let ctx = w.ctx();
+    let mut vars = Vars::new();
+    vars.insert("email".into(), json!(email));
+    vars.insert("password".into(), json!(pw));
+    let ex = ctx.target.call("sso.deep_link", &vars, None).await?;
+    let link = ex.get("deep_link").map(str::to_string);
+    w.record(ex);
+    if let Some(link) = link {
+        if let Some(jwt) = jwt_of(&link) {
+            ctx.redactor.register(&jwt, SecretKind::Token);
+        }
+        actor(w, &name)?.deep_links.push(link);
+    }
+    Ok(())
+}
+
+/// The `jwt` query parameter of a `snapmdconnectedcare://` link.
+fn jwt_of(link: &str) -> Option<String> {
+    let url = url::Url::parse(link).ok().filter(|u| u.scheme() == SCHEME)?;
+    url.query_pairs().find(|(k, _)| k == "jwt").map(|(_, v)| v.into_owned()).filter(|v| !v.is_empty())
+}
+
+/// Plays the app the link opens: `GET {platform}v2/account/token?jwt=`,
+/// recorded as evidence like any exchange.
+async fn open(w: &mut AuthWorld, link: &str) -> Result<Exchange, ClientError> {
+    let jwt = jwt_of(link).ok_or_else(|| ClientError::Expectation(format!("the deep link is not {SCHEME}://?jwt=<JWT>")))?;
+    let ctx = w.ctx();
+    let double = platform(w)?;
+    let creds = ctx.target.profile().platform.clone().ok_or_else(|| ClientError::Expectation("the profile has no platform section".into()))?;
+    let url = format!("{}v2/account/token", double.url());
+    let headers = [("X-Developer-Id", creds.developer_id.clone()), ("X-Api-Key", creds.api_key.clone())];
+    let started = Instant::now();
+    let mut req = reqwest::Client::new().get(&url).query(&[("jwt", jwt.as_str())]);
+    for (k, v) in &headers {
+        req = req.header(*k, v);
+    }
+    let reply = req.send().await.map_err(|e| ClientError::Expectation(format!("the app could not reach the platform at {url}: {e}")))?;
+    let status = reply.status().as_u16();
+    let response_headers = reply.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string())).collect();
+    let body = reply.text().await.unwrap_or_default();
+    let token = serde_json::from_str::<serde_json::Value>(&body).ok().and_then(|v| v["data"][0]["access_token"].as_str().map(str::to_string));
+    if let Some(t) = &token {
+        ctx.redactor.register(t, SecretKind::Token);
+    }
+    Ok(Exchange {
+        operation: "app.open_deep_link".into(),
+        method: "GET".into(),
+        url: format!("{url}?jwt={jwt}"),
+        request_headers: headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        request_body: None,
+        status,
+        response_headers,
+        response_body: body,
+        elapsed: started.elapsed(),
+        accepted: status == 200,
+        extracted: token.into_iter().map(|t| ("access_token".to_string(), t)).collect(),
+    })
+}
+
+fn link(w: &mut AuthWorld, name: &str, first: bool) -> Result<String, ClientError> {
+    let links = &actor(w, name)?.deep_links;
+    let found = if first { links.first() } else { links.last() };
+    found.cloned().ok_or_else(|| ClientError::Expectation(format!("the partner handed {name} no deep link")))
+}
+
+/// Then the deep link opens the app as Arya
+///
+/// The platform took the link's JWT for Arya, and that JWT passed its
+/// checks (only the verdicts of this opening count: a replay the scenario
+/// made on purpose is not the partner's fault).
+#[then(regex = r"^the deep link opens the app as (\w+)$")]
+async fn opens_as(w: &mut AuthWorld, name: String) -> StepResult {
+    let latest = link(w, &name, false)?;
+    let email = actor(w, &name)?.email.clone();
+    let seen_before = platform(w)?.verdicts_for(&email).len();
+    let ex = open(w, &latest).await?;
+    let ctx = w.ctx();
+    let summary = ex.summary(&ctx.redactor);
+    let token = ex.get("access_token").map(str::to_string);
+    w.record(ex);
+    let p = platform(w)?;
+    let verdicts = p.verdicts_for(&email);
+    let fresh = verdicts.get(seen_before..).unwrap_or_default();
+    expect(!fresh.is_empty(), || format!("the platform saw no JWT for {name} in the deep link: {summary}"))?;
+    let failed: Vec<String> = fresh.iter().flat_map(|v| v.failed().into_iter().map(|c| format!("{}: {}", c.name, c.detail))).collect();
+    expect(failed.is_empty(), || format!("JWT checks failed: {}", failed.join("; ")))?;
+    let issued = p.tokens_issued_for(&email);
+    expect(token.as_ref().is_some_and(|t| issued.contains(t)), || format!("the platform gave the app no token for {name}: {summary}"))
+}
+
+/// When Arya opens her first deep link again
+#[when(regex = r"^(\w+) opens (?:her|his|their) first deep link again$")]
+async fn replays(w: &mut AuthWorld, name: String) -> StepResult {
+    let first = link(w, &name, true)?;
+    let ex = open(w, &first).await?;
+    w.record(ex);
+    Ok(())
+}
+
+/// Then the partner hands out no deep link
+#[then(regex = r"^the partner hands out no deep link$")]
+async fn no_link(w: &mut AuthWorld) -> StepResult {
+    let ctx = w.ctx();
+    let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
+    let leaked = ex.response_body.contains(&format!("{SCHEME}:")) || ex.response_body.contains("eyJ");
+    expect(!ex.accepted && !leaked, || format!("a deep link was handed out: {}", ex.summary(&ctx.redactor)))
+}
+
+/// Then the platform refuses the replayed link
+#[then(regex = r"^the platform refuses the replayed link$")]
+async fn replay_refused(w: &mut AuthWorld) -> StepResult {
+    let ctx = w.ctx();
+    let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no deep link was opened".into()))?;
+    expect(ex.operation == "app.open_deep_link" && !ex.accepted, || format!("a replayed deep link was accepted: {}", ex.summary(&ctx.redactor)))
+}

@@ -1,0 +1,174 @@
+//! Password reset at the partner. Seed 004 leaves its shape to the partner;
+//! what the steps check is the OWASP Forgot Password cheat sheet and ASVS
+//! 6.3/6.5: no enumeration, a mailed single-use link with an unguessable,
+//! expiring token on the partner's own address, no lock-out before completion.
+use cucumber::{given, then, when};
+use serde_json::json;
+
+use super::actors::actor;
+use super::sso::{ensure_actor, password};
+use super::StepResult;
+use crate::client::{expect, ClientError};
+use crate::operation::Vars;
+use crate::redact::SecretKind;
+use crate::world::AuthWorld;
+
+/// The host a forged `X-Forwarded-Host` names: a reserved name (RFC 2606)
+/// that no partner can legitimately use.
+const FORGED_HOST: &str = "attacker.invalid";
+
+async fn ask_reset(w: &mut AuthWorld, name: &str, forged: bool) -> StepResult {
+    ensure_actor(w, name);
+    let ctx = w.ctx();
+    let mut vars = Vars::new();
+    vars.insert("email".into(), json!(actor(w, name)?.email.clone()));
+    let headers: &[(&str, &str)] = if forged { &[("X-Forwarded-Host", FORGED_HOST)] } else { &[] };
+    let ex = ctx.target.call_with_headers("sso.reset.start", &vars, None, headers).await?;
+    w.record(ex);
+    let index = w.exchanges.len() - 1;
+    w.start_replies.insert(format!("{name}@reset"), index);
+    Ok(())
+}
+
+/// When Arya asks the partner to reset her password [through a forged host]
+#[when(regex = r"^(\w+) asks the partner to reset (?:her|his|their) password( through a forged host)?$")]
+async fn asks_reset(w: &mut AuthWorld, name: String, forged: String) -> StepResult {
+    ask_reset(w, &name, !forged.is_empty()).await
+}
+
+/// Then the partner's reset answers to Arya and Gendry were the same
+#[then(regex = r"^the partner's reset answers to (\w+) and (\w+) were the same$")]
+async fn same_reset_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
+    super::reply::compare_answers(w, &format!("{a}@reset"), &format!("{b}@reset"))
+}
+
+async fn receive_link(w: &mut AuthWorld, name: &str) -> StepResult {
+    let ctx = w.ctx();
+    let mail = ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no mailbox".into()))?;
+    let email = actor(w, name)?.email.clone();
+    let m = mail.mailbox.next_for(&email, mail.timeout, &ctx.redactor).await?;
+    let (link, token) = m
+        .find_link(&mail.link)
+        .ok_or_else(|| ClientError::Expectation(format!("the mail to {name} (subject {:?}) holds no link matching `mailbox.link.regex`", m.subject)))?;
+    let token = token.ok_or_else(|| ClientError::Expectation(format!("the link mailed to {name} holds no token matching `mailbox.link.token`")))?;
+    ctx.redactor.register(&token, SecretKind::Token);
+    actor(w, name)?.reset_links.push((link, token));
+    Ok(())
+}
+
+/// Then Arya receives a password-reset link by email
+#[then(regex = r"^(\w+) receives a password-reset link by email$")]
+async fn receives_link(w: &mut AuthWorld, name: String) -> StepResult {
+    receive_link(w, &name).await
+}
+
+/// Given Arya has received a password-reset link
+#[given(regex = r"^(\w+) has received a password-reset link$")]
+async fn has_link(w: &mut AuthWorld, name: String) -> StepResult {
+    ask_reset(w, &name, false).await?;
+    let ctx = w.ctx();
+    let ex = w.last_exchange().expect("recorded");
+    expect(ex.accepted, || format!("the reset request was not accepted: {}", ex.summary(&ctx.redactor)))?;
+    receive_link(w, &name).await
+}
+
+/// Then Gendry receives no password-reset mail
+#[then(regex = r"^(\w+) receives no password-reset mail$")]
+async fn receives_no_link(w: &mut AuthWorld, name: String) -> StepResult {
+    let ctx = w.ctx();
+    let mail = ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no mailbox".into()))?;
+    let email = actor(w, &name)?.email.clone();
+    // A partner may mail in the background (so that timing tells nothing):
+    // give a mail that is coming the profile's `silence` to arrive.
+    tokio::time::sleep(mail.silence).await;
+    let got = mail.mailbox.received_any(&email, &ctx.redactor).await;
+    expect(!got, || format!("a mail reached {name}, who has no account"))
+}
+
+fn last_link(w: &mut AuthWorld, name: &str) -> Result<(String, String), ClientError> {
+    actor(w, name)?.reset_links.last().cloned().ok_or_else(|| ClientError::Expectation(format!("{name} has received no reset link")))
+}
+
+/// Then the link Arya received points at the partner, not at the forged host
+#[then(regex = r"^the link (\w+) received points at the partner, not at the forged host$")]
+async fn link_not_forged(w: &mut AuthWorld, name: String) -> StepResult {
+    let (link, _) = last_link(w, &name)?;
+    let host = url::Url::parse(&link).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+    let shown = w.ctx().redactor.text(&link);
+    expect(!host.is_empty() && !link.contains(FORGED_HOST), || format!("the reset link follows the forged X-Forwarded-Host: {shown}"))
+}
+
+/// Bits of a token, from its length and the smallest usual alphabet that
+/// holds it (digits, hex, base32, base64url); an upper bound of its entropy.
+pub fn token_bits(token: &str) -> f64 {
+    let all = |f: fn(char) -> bool| token.chars().all(f);
+    let per_char: f64 = if all(|c| c.is_ascii_digit()) {
+        10f64.log2()
+    } else if all(|c| c.is_ascii_hexdigit()) {
+        4.0
+    } else if all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)) {
+        5.0
+    } else {
+        6.0
+    };
+    token.chars().count() as f64 * per_char
+}
+
+/// Then Arya's reset links carry tokens of at least 128 bits, each new
+#[then(regex = r"^(\w+)'s reset links carry tokens of at least 128 bits, each new$")]
+async fn strong_tokens(w: &mut AuthWorld, name: String) -> StepResult {
+    let links = actor(w, &name)?.reset_links.clone();
+    expect(links.len() >= 2, || format!("{name} received {} reset links; the step compares at least two", links.len()))?;
+    for (_, token) in &links {
+        let bits = token_bits(token);
+        expect(bits >= 128.0, || format!("a reset token of {} characters carries at most {bits:.0} bits", token.chars().count()))?;
+    }
+    let distinct: std::collections::BTreeSet<_> = links.iter().map(|(_, t)| t).collect();
+    expect(distinct.len() == links.len(), || "two reset requests mailed the same token".into())
+}
+
+/// When Arya sets a new password with the link / with the link again
+#[when(regex = r"^(\w+) sets a new password with the link(?: again)?$")]
+async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
+    let (link, token) = last_link(w, &name)?;
+    let new = password(w, &name);
+    let ctx = w.ctx();
+    let mut vars = Vars::new();
+    vars.insert("link".into(), json!(link));
+    vars.insert("reset_token".into(), json!(token));
+    vars.insert("password".into(), json!(new));
+    let ex = ctx.target.call("sso.reset.complete", &vars, None).await?;
+    let accepted = ex.accepted;
+    w.record(ex);
+    if accepted {
+        let a = actor(w, &name)?;
+        a.previous_password = a.password.replace(new);
+    }
+    Ok(())
+}
+
+/// When Arya's reset link is 61 minutes old
+#[when(regex = r"^(\w+)'s reset link is (\d+) minutes old$")]
+async fn link_ages(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult {
+    let (_, token) = last_link(w, &name)?;
+    let ctx = w.ctx();
+    let mut vars = Vars::new();
+    vars.insert("reset_token".into(), json!(token));
+    vars.insert("seconds".into(), json!(minutes * 60));
+    ctx.target.expect("test.age_reset_link", &vars, None).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_bits;
+
+    #[test]
+    fn token_bits_follow_the_alphabet() {
+        assert!(token_bits("123456") < 20.0);
+        assert_eq!(token_bits(&"a".repeat(32)), 128.0);
+        assert_eq!(token_bits(&"Q".repeat(26)), 130.0);
+        assert_eq!(token_bits(&"z".repeat(22)), 132.0);
+        assert!(token_bits(&"Z_-".repeat(7)) < 128.0);
+    }
+}
