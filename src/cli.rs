@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use authconform::exit;
-use authconform::reference::{Fault, ReferenceConfig};
+use authconform::reference::{Fault, PartnerConfig, ReferenceConfig};
 use authconform::runner::{RunConfig, SnapshotMode};
 
 #[derive(Parser)]
@@ -82,6 +82,56 @@ pub struct ReferenceArgs {
     /// Disable the /_test hooks (lifetime scenarios then become not applicable).
     #[arg(long)]
     pub no_test_hooks: bool,
+    /// Address mailed links point at (default: http://<listen>).
+    #[arg(long)]
+    pub public_url: Option<String>,
+    #[command(flatten)]
+    pub partner: PartnerArgs,
+}
+
+/// The partner SSO backend of the reference: on when `--platform-url` is
+/// given. Defaults match `scenarios/targets/reference.yaml`'s `platform:`.
+#[derive(clap::Args)]
+pub struct PartnerArgs {
+    /// Platform base URL the partner calls (the harness's platform double,
+    /// e.g. http://127.0.0.1:2527/api/). Enables the partner endpoints.
+    #[arg(long, requires = "partner_key")]
+    pub platform_url: Option<String>,
+    /// The partner's RS256 signing key: a PKCS#8 PEM file. Its public half
+    /// goes in the profile's `platform.partner_public_key_file`.
+    #[arg(long)]
+    pub partner_key: Option<PathBuf>,
+    #[arg(long, default_value = "reference-partner")]
+    pub partner_issuer: String,
+    #[arg(long, default_value = "conformance-developer")]
+    pub platform_developer_id: String,
+    #[arg(long, env = "AUTHCONFORM_PLATFORM_API_KEY", default_value = "conformance-api-key", hide_env_values = true)]
+    pub platform_api_key: String,
+    #[arg(long, default_value = "admin@partner.conformance.test")]
+    pub platform_admin_email: String,
+    #[arg(long, env = "AUTHCONFORM_PLATFORM_ADMIN_PASSWORD", default_value = "conformance-admin-password", hide_env_values = true)]
+    pub platform_admin_password: String,
+    #[arg(long, default_value_t = 126)]
+    pub hospital_id: i64,
+}
+
+impl PartnerArgs {
+    fn into_config(self) -> Result<Option<PartnerConfig>, String> {
+        let (Some(platform_url), Some(key)) = (self.platform_url, self.partner_key) else { return Ok(None) };
+        let private_pem = std::fs::read_to_string(&key).map_err(|e| format!("--partner-key {}: {e}", key.display()))?;
+        let public_pem = PartnerConfig::public_pem_of(&private_pem).map_err(|e| format!("--partner-key {}: {e}", key.display()))?;
+        Ok(Some(PartnerConfig {
+            platform_url: if platform_url.ends_with('/') { platform_url } else { format!("{platform_url}/") },
+            developer_id: self.platform_developer_id,
+            api_key: self.platform_api_key,
+            admin_email: self.platform_admin_email,
+            admin_password: self.platform_admin_password,
+            hospital_id: self.hospital_id,
+            issuer: self.partner_issuer,
+            private_pem,
+            public_pem,
+        }))
+    }
 }
 
 fn faults(names: &[String]) -> Result<Vec<Fault>, String> {
@@ -123,6 +173,8 @@ impl ReferenceArgs {
             sms_webhook: self.sms_webhook,
             test_hooks: !self.no_test_hooks,
             faults: faults(&self.faults)?.into_iter().collect(),
+            public_url: self.public_url,
+            partner: self.partner.into_config()?,
             ..ReferenceConfig::default()
         })
     }

@@ -58,7 +58,8 @@ fn finish(
 /// on the command line) into `partner_public_key`.
 fn read_key_file(profile: &mut Profile, sources: &[Source]) -> Result<(), ProfileError> {
     let Some(platform) = profile.platform.as_mut() else { return Ok(()) };
-    let Some(rel) = platform.partner_public_key_file.take() else { return Ok(()) };
+    // An empty path is unset: `${AUTHCONFORM_PARTNER_PUBLIC_KEY_FILE:-}` in a profile.
+    let Some(rel) = platform.partner_public_key_file.take().filter(|p| !p.as_os_str().is_empty()) else { return Ok(()) };
     let base = sources.first().and_then(|s| s.path.parent()).unwrap_or(Path::new("."));
     let file = base.join(&rel);
     let key_path = ["platform".to_string(), "partner_public_key_file".to_string()];
