@@ -85,6 +85,14 @@ impl KeyPair {
         fingerprint_of(&self.public_hex)
     }
 
+    /// (public SPKI PEM, private PKCS#8 PEM): the forms a JWT signer is given.
+    pub fn pem_pair(&self) -> Result<(String, String), KeyError> {
+        use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+        let public = self.public.to_public_key_pem(LineEnding::LF).map_err(|e| KeyError::Generate(e.to_string()))?;
+        let private = self.private.to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyError::Generate(e.to_string()))?;
+        Ok((public, private.to_string()))
+    }
+
     pub fn hash(&self) -> OaepHash {
         self.hash
     }

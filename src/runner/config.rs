@@ -37,6 +37,9 @@ pub struct RunConfig {
     pub faults: Vec<Fault>,
     /// Progress on stdout.
     pub progress: bool,
+    /// Key pairs shared with other runs of this process (the fault matrix);
+    /// `None`, as in every CLI run: all keys are generated for this run.
+    pub key_bank: Option<crate::crypto::KeyBank>,
 }
 
 impl RunConfig {
@@ -53,6 +56,7 @@ impl RunConfig {
             snapshots: SnapshotMode::Check,
             faults: Vec::new(),
             progress: true,
+            key_bank: None,
         }
     }
 

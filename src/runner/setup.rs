@@ -51,6 +51,16 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
         sms = Some(sink);
     }
 
+    let hash = match profile.crypto.oaep_hash {
+        OaepHashName::Sha1 => OaepHash::Sha1,
+        OaepHashName::Sha256 => OaepHash::Sha256,
+    };
+    let producers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let keys = match &config.key_bank {
+        Some(bank) => KeyPool::with_bank(producers, producers * 2, hash, bank.clone()),
+        None => KeyPool::start(producers, producers * 2, hash),
+    };
+
     // The platform double, and for the embedded reference a partner key pair
     // generated here: its public half is what the partner "registered".
     let mut platform = None;
@@ -58,9 +68,8 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
     if let Some(pc) = &profile.platform {
         let (public_pem, private_pem) = match (&pc.partner_public_key, embedded) {
             (_, true) => {
-                let (public, private) = tokio::task::spawn_blocking(partner_key_pair)
-                    .await
-                    .map_err(|e| RunError::Usage(format!("partner key generation failed: {e}")))?;
+                let pair = keys.take().await.and_then(|k| k.pem_pair());
+                let (public, private) = pair.map_err(|e| RunError::Usage(format!("partner key generation failed: {e}")))?;
                 (public, Some(private))
             }
             (Some(pem), false) => (pem.clone(), None),
@@ -122,12 +131,6 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
         None => None,
     };
     let sms_double = profile.sms.as_ref().map(|s| SmsDouble { inbox: sms_inbox, timeout: s.timeout, code: s.code.clone() });
-    let hash = match profile.crypto.oaep_hash {
-        OaepHashName::Sha1 => OaepHash::Sha1,
-        OaepHashName::Sha256 => OaepHash::Sha256,
-    };
-    let producers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    let keys = KeyPool::start(producers, producers * 2, hash);
     let snapshots = SnapshotSettings {
         mode: config.snapshots,
         dir: std::path::absolute(config.snapshot_root().join(profile.snapshots.folder.as_deref().unwrap_or(&profile.name))).map_err(io("snapshot folder"))?,
@@ -135,14 +138,6 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
     };
     let ctx = Arc::new(RunContext { target, mail, sms: sms_double, platform, keys, redactor, snapshots, records: Mutex::new(Vec::new()) });
     Ok(Running { ctx, _smtp: smtp, _sms: sms, _reference: reference_server })
-}
-
-/// An RSA-2048 pair as (public SPKI PEM, private PKCS#8 PEM). Blocking.
-fn partner_key_pair() -> (String, String) {
-    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-    let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("RSA-2048 generation");
-    let public = rsa::RsaPublicKey::from(&private).to_public_key_pem(LineEnding::LF).expect("SPKI PEM");
-    (public, private.to_pkcs8_pem(LineEnding::LF).expect("PKCS#8 PEM").to_string())
 }
 
 /// The embedded reference takes the values the profile tells the harness to
