@@ -17,6 +17,8 @@ fn scenario(line: usize, name: &str, reqs: &[&str], failure: Option<&str>) -> Sc
         status: if failure.is_some() { ScenarioStatus::Failed } else { ScenarioStatus::Passed },
         failure: failure.map(str::to_string),
         exchanges: vec![],
+        evidence: Default::default(),
+        steps: vec![],
     }
 }
 

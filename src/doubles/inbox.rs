@@ -82,6 +82,12 @@ impl<M: Message> Inbox<M> {
             .any(|e| e.message.recipients().iter().any(|r| r.eq_ignore_ascii_case(&who)))
     }
 
+    /// Every message delivered to `recipient`, taken or not, oldest first (evidence).
+    pub fn delivered_to(&self, recipient: &str) -> Vec<Arc<M>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.iter().filter(|e| e.message.recipients().iter().any(|r| r.eq_ignore_ascii_case(recipient))).map(|e| e.message.clone()).collect()
+    }
+
     fn take(&self, who: &str) -> Option<Arc<M>> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let entry = entries.iter_mut().find(|e| {

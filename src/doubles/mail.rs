@@ -15,6 +15,8 @@ pub struct Mail {
     pub text: Option<String>,
     pub html: Option<String>,
     pub size: usize,
+    /// When the harness received it (places it under its step in reports).
+    pub received: chrono::DateTime<chrono::Utc>,
 }
 
 impl Mail {
@@ -28,6 +30,7 @@ impl Mail {
             text: None,
             html: None,
             size: raw.len(),
+            received: chrono::Utc::now(),
         };
         collect_bodies(&parsed, &mut mail)?;
         Ok(mail)
@@ -43,6 +46,7 @@ impl Mail {
             size: text.as_ref().map_or(0, String::len) + html.as_ref().map_or(0, String::len),
             text,
             html,
+            received: chrono::Utc::now(),
         }
     }
 

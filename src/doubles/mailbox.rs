@@ -21,6 +21,15 @@ impl Mailbox {
         }
     }
 
+    /// The mails delivered to `recipient` so far, for evidence. The HTTP
+    /// backend keeps none: its mails live in the target.
+    pub fn delivered_to(&self, recipient: &str) -> Vec<Arc<Mail>> {
+        match self {
+            Mailbox::Smtp(inbox) => inbox.delivered_to(recipient),
+            Mailbox::Http(_) => Vec::new(),
+        }
+    }
+
     /// Whether any mail reached `recipient`. The HTTP backend cannot tell
     /// without consuming, so it answers with a short poll.
     pub async fn received_any(&self, recipient: &str, redactor: &Redactor) -> bool {

@@ -15,6 +15,8 @@ use crate::profile::SmsWebhookConfig;
 pub struct Sms {
     pub to: Vec<String>,
     pub text: String,
+    /// When the webhook received it.
+    pub received: chrono::DateTime<chrono::Utc>,
 }
 
 impl Message for Sms {
@@ -70,7 +72,7 @@ async fn receive(State(ctx): State<Ctx>, body: String) -> (StatusCode, String) {
     let pick = |ptr: &str| doc.pointer(ptr).and_then(|v| v.as_str()).map(str::to_string);
     match (pick(&ctx.recipient), pick(&ctx.text)) {
         (Some(to), Some(text)) => {
-            ctx.inbox.deliver(Sms { to: vec![to], text });
+            ctx.inbox.deliver(Sms { to: vec![to], text, received: chrono::Utc::now() });
             (StatusCode::NO_CONTENT, String::new())
         }
         _ => (StatusCode::BAD_REQUEST, format!("expected strings at {} and {}", ctx.recipient, ctx.text)),

@@ -11,6 +11,8 @@ use crate::redact::Redactor;
 #[derive(Debug, Clone, Serialize)]
 pub struct Exchange {
     pub operation: String,
+    /// When the request was sent (places the exchange under its step in reports).
+    pub started: chrono::DateTime<chrono::Utc>,
     pub method: String,
     pub url: String,
     pub request_headers: Vec<(String, String)>,
@@ -68,6 +70,7 @@ impl Exchange {
         };
         Exchange {
             operation: self.operation.clone(),
+            started: self.started,
             method: self.method.clone(),
             url: r.text(&self.url),
             request_headers: redact_headers(&self.request_headers),

@@ -61,6 +61,7 @@ mod tests {
     fn ex(body: &str) -> Exchange {
         Exchange {
             operation: "op".into(),
+            started: chrono::Utc::now(),
             method: "GET".into(),
             url: "http://t".into(),
             request_headers: vec![],

@@ -146,6 +146,7 @@ impl Target {
         }
         let budget = spec.timeout.unwrap_or(self.profile.defaults.timeout);
         let started = Instant::now();
+        let sent_at = chrono::Utc::now();
         let shown_url = self.redactor.text(&url);
         // A timeout and a broken connection are told apart: the first is the
         // target being slow (the profile's budget), the second it being down.
@@ -171,6 +172,7 @@ impl Target {
         let body = reply.text().await.map_err(|e| failed(e, "reading the reply: "))?;
         let mut ex = Exchange {
             operation: name.to_string(),
+            started: sent_at,
             method: method.to_string(),
             url,
             request_headers: sent_headers,

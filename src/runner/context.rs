@@ -57,4 +57,9 @@ pub struct ScenarioRecord {
     pub status: ScenarioStatus,
     pub failure: Option<String>,
     pub exchanges: Vec<Exchange>,
+    /// Mails, SMS, platform calls and JWT verdicts.
+    #[serde(flatten)]
+    pub evidence: super::evidence::Evidence,
+    /// The steps as they ran, each with the exchanges it made.
+    pub steps: Vec<super::timeline::StepRecord>,
 }

@@ -2,13 +2,17 @@
 //! reference), drive cucumber-rs, collect each scenario's result and evidence.
 mod config;
 mod context;
+mod evidence;
 mod outcome;
 mod plan;
 mod run;
 mod setup;
+mod timeline;
 
 pub use config::{RunConfig, SnapshotMode};
 pub use context::{RunContext, ScenarioRecord, ScenarioStatus};
 pub use outcome::{RunError, RunOutcome};
 pub use plan::{feature_files, NotApplicable, Plan, PlanError, PlannedScenario, Selector};
 pub use run::run;
+pub use evidence::{Evidence, MessageRecord};
+pub use timeline::{StepRecord, StepStatus};

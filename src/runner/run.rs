@@ -15,6 +15,8 @@ use super::context::{RunContext, ScenarioRecord, ScenarioStatus};
 use super::outcome::{RunError, RunOutcome};
 use super::plan::{plan, Selector};
 use super::setup;
+use super::evidence;
+use super::timeline::{self, StepTimeline};
 use crate::profile::load_profile;
 use crate::report;
 use crate::requirements::{requirement_tags, Catalogue};
@@ -72,10 +74,13 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
     };
     let console: Box<dyn io::Write> = if config.progress { Box::new(io::stdout()) } else { Box::new(io::sink()) };
 
+    let timeline = StepTimeline::default();
+    let step_times = timeline.steps.clone();
     let writer = writer::Basic::raw(console, writer::Coloring::Auto, 0)
         .summarized()
         .tee::<AuthWorld, _>(writer::JUnit::for_tee(junit_out, 0))
         .tee::<AuthWorld, _>(writer::Json::for_tee(json_out))
+        .tee::<AuthWorld, _>(timeline.discard_stats_writes().discard_arbitrary_writes())
         .normalized();
 
     let before_ctx = ctx.clone();
@@ -105,6 +110,11 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
 
     let mut scenarios = std::mem::take(&mut *ctx.records.lock().unwrap_or_else(|e| e.into_inner()));
     scenarios.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    let mut step_times = std::mem::take(&mut *step_times.lock().unwrap_or_else(|e| e.into_inner()));
+    for s in &mut scenarios {
+        s.steps = step_times.remove(&(s.file.clone(), s.line)).unwrap_or_default();
+        timeline::assign(&mut s.steps, &s.exchanges, &s.evidence.messages);
+    }
     let failed_requirements: BTreeSet<String> = scenarios
         .iter()
         .filter(|s| s.status == ScenarioStatus::Failed)
@@ -156,14 +166,7 @@ fn record(
         ScenarioFinished::StepFailed(_, _, err) => (ScenarioStatus::Failed, Some(step_error_text(err))),
     };
     let exchanges = world.map(|w| w.exchanges.iter().map(|e| e.redacted(&ctx.redactor)).collect()).unwrap_or_default();
-    let file = feature
-        .path
-        .as_ref()
-        .map(|p| {
-            let s = p.display().to_string();
-            s.find("features/").map(|i| s[i..].to_string()).unwrap_or(s)
-        })
-        .unwrap_or_default();
+    let file = timeline::feature_file(feature);
     let rec = ScenarioRecord {
         feature: feature.name.clone(),
         file,
@@ -174,6 +177,8 @@ fn record(
         status,
         failure: failure.map(|f| ctx.redactor.text(&f)),
         exchanges,
+        evidence: world.map(|w| evidence::gather(ctx, w)).unwrap_or_default(),
+        steps: Vec::new(),
     };
     ctx.records.lock().unwrap_or_else(|e| e.into_inner()).push(rec);
 }

@@ -58,6 +58,7 @@ async fn open(w: &mut AuthWorld, link: &str) -> Result<Exchange, ClientError> {
     let url = format!("{}v2/account/token", double.url());
     let headers = [("X-Developer-Id", creds.developer_id.clone()), ("X-Api-Key", creds.api_key.clone())];
     let started = Instant::now();
+    let sent_at = chrono::Utc::now();
     let mut req = reqwest::Client::new().get(&url).query(&[("jwt", jwt.as_str())]);
     for (k, v) in &headers {
         req = req.header(*k, v);
@@ -72,6 +73,7 @@ async fn open(w: &mut AuthWorld, link: &str) -> Result<Exchange, ClientError> {
     }
     Ok(Exchange {
         operation: "app.open_deep_link".into(),
+        started: sent_at,
         method: "GET".into(),
         url: format!("{url}?jwt={jwt}"),
         request_headers: headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),

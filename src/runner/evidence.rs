@@ -1,0 +1,68 @@
+//! What a scenario leaves beside its HTTP exchanges, gathered by the
+//! after-hook and redacted there: the mails and SMS its actors received, the
+//! calls the partner made to the platform double for them, and the double's
+//! verdict on every JWT it was handed.
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::context::RunContext;
+use crate::crypto::Verdict;
+use crate::doubles::PlatformCall;
+use crate::world::AuthWorld;
+
+/// A mail or SMS an actor received, redacted.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageRecord {
+    /// `mail` or `sms`.
+    pub kind: &'static str,
+    pub to: String,
+    pub subject: Option<String>,
+    pub text: String,
+    pub received: DateTime<Utc>,
+}
+
+/// Everything but the exchanges (which the World already holds).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Evidence {
+    pub messages: Vec<MessageRecord>,
+    pub platform_calls: Vec<PlatformCall>,
+    pub jwt_verdicts: Vec<Verdict>,
+}
+
+/// Text shown in reports is cut here: a mail body is evidence, not an archive.
+const MAX_TEXT: usize = 4000;
+
+pub fn gather(ctx: &RunContext, world: &AuthWorld) -> Evidence {
+    let r = &ctx.redactor;
+    let mut ev = Evidence::default();
+    for actor in world.actors.values() {
+        if let Some(mail) = &ctx.mail {
+            for m in mail.mailbox.delivered_to(&actor.email) {
+                let body = m.text.clone().or_else(|| m.html.clone()).unwrap_or_default();
+                ev.messages.push(MessageRecord {
+                    kind: "mail",
+                    to: actor.email.clone(),
+                    subject: Some(r.text(&m.subject)),
+                    text: r.excerpt(&body, MAX_TEXT),
+                    received: m.received,
+                });
+            }
+        }
+        if let Some(sms) = &ctx.sms {
+            for m in sms.inbox.delivered_to(&actor.phone) {
+                ev.messages.push(MessageRecord { kind: "sms", to: actor.phone.clone(), subject: None, text: r.excerpt(&m.text, MAX_TEXT), received: m.received });
+            }
+        }
+        if let Some(p) = &ctx.platform {
+            ev.platform_calls.extend(p.calls_for(&actor.email));
+            for mut v in p.verdicts_for(&actor.email) {
+                if let Some(claims) = v.claims.as_mut() {
+                    r.json(claims);
+                }
+                ev.jwt_verdicts.push(v);
+            }
+        }
+    }
+    ev.messages.sort_by_key(|m| m.received);
+    ev
+}
