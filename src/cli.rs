@@ -21,8 +21,30 @@ pub enum Command {
     Run(RunArgs),
     /// Serve the reference implementation standalone.
     Reference(ReferenceArgs),
+    /// Run a certification plan and write a signed-if-asked evidence bundle.
+    Certify(CertifyArgs),
+    /// Check a report folder against its manifest (and signature, with --key).
+    Verify(VerifyArgs),
     /// List the faults the reference can be started with.
     Faults,
+}
+
+#[derive(clap::Args)]
+pub struct CertifyArgs {
+    /// The plan, as named under `plans:` in scenarios/requirements.yaml (otp, sso, full).
+    #[arg(long)]
+    pub plan: String,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// A report folder (reports/<run-id>).
+    pub dir: PathBuf,
+    /// The PEM public key whose private half signed the manifest.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -61,6 +83,9 @@ pub struct RunArgs {
     /// Start the embedded reference with this fault (repeatable).
     #[arg(long = "fault")]
     pub faults: Vec<String>,
+    /// PEM RSA private key: sign the report's manifest.json (manifest.sig).
+    #[arg(long)]
+    pub sign_key: Option<PathBuf>,
     /// Folder holding features/ and scenarios/.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
@@ -161,6 +186,15 @@ impl RunArgs {
             Snapshots::Off => SnapshotMode::Off,
         };
         c.faults = faults(&self.faults)?;
+        c.sign_key = self.sign_key;
+        Ok(c)
+    }
+}
+
+impl CertifyArgs {
+    pub fn into_config(self) -> Result<RunConfig, String> {
+        let mut c = self.run.into_config()?;
+        c.plan = Some(self.plan);
         Ok(c)
     }
 }

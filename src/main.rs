@@ -20,6 +20,11 @@ fn main() {
             Ok(config) => run(config),
             Err(e) => usage(&e),
         },
+        cli::Command::Certify(args) => match args.into_config() {
+            Ok(config) => run(config),
+            Err(e) => usage(&e),
+        },
+        cli::Command::Verify(args) => verify(&args.dir, args.key.as_deref()),
         cli::Command::Reference(args) => match args.into_config() {
             Ok(config) => serve(config),
             Err(e) => usage(&e),
@@ -50,6 +55,20 @@ fn run(config: authconform::runner::RunConfig) -> i32 {
             eprint!("{}", e.render());
             e.exit_code()
         }
+    }
+}
+
+fn verify(dir: &std::path::Path, key: Option<&std::path::Path>) -> i32 {
+    match authconform::report::verify(dir, key) {
+        Ok(v) => {
+            print!("{}", authconform::report::render_verification(dir, &v));
+            if v.problems.is_empty() {
+                exit::CONFORMS
+            } else {
+                exit::NOT_CONFORMING
+            }
+        }
+        Err(e) => usage(&e.to_string()),
     }
 }
 

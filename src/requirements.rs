@@ -32,16 +32,29 @@ pub struct Requirement {
     pub source: String,
 }
 
+/// A named certification plan (`authconform certify --plan sso`): the
+/// scenarios a tag expression selects.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationPlan {
+    pub title: String,
+    /// Tag expression; absent: every scenario.
+    pub tags: Option<String>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     pub path: PathBuf,
     pub requirements: BTreeMap<String, Requirement>,
+    pub plans: BTreeMap<String, CertificationPlan>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
     requirements: BTreeMap<String, Requirement>,
+    #[serde(default)]
+    plans: BTreeMap<String, CertificationPlan>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,7 +96,7 @@ impl Catalogue {
                 });
             }
         }
-        Ok(Catalogue { path: path.into(), requirements: raw.requirements })
+        Ok(Catalogue { path: path.into(), requirements: raw.requirements, plans: raw.plans })
     }
 
     pub fn get(&self, id: &str) -> Option<&Requirement> {

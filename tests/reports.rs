@@ -26,6 +26,7 @@ fn outcome() -> RunOutcome {
     RunOutcome {
         run_id: "20261122T000000Z-golden".into(),
         target: "reference".into(),
+        plan: None,
         faults: vec!["otp-reusable".into()],
         scenarios: vec![
             scenario(8, "A patient registers by e-mail", &["OTP-REG-01", "OTP-REG-06"], None),

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::Path;
 
+use super::evidence::evidence_lines;
+use super::manifest::{manifest_files, SigningKey};
 use super::summary::{markdown_summary, requirement_verdicts};
 use crate::runner::RunOutcome;
 
@@ -14,12 +16,18 @@ fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> 
     Ok(())
 }
 
-pub fn write_bundle(dir: &Path, outcome: &RunOutcome) -> std::io::Result<()> {
+/// Writes the summaries, `evidence.jsonl`, and last the manifest (and its
+/// signature with a key) over everything in `dir`, cucumber's files included.
+pub fn write_bundle(dir: &Path, outcome: &RunOutcome, key: Option<&SigningKey>) -> std::io::Result<()> {
     write_atomic(dir, "summary.md", markdown_summary(outcome).as_bytes())?;
     let json = serde_json::json!({
         "outcome": outcome,
         "requirements": requirement_verdicts(outcome),
     });
     write_atomic(dir, "summary.json", serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?.as_bytes())?;
+    write_atomic(dir, "evidence.jsonl", evidence_lines(outcome).map_err(std::io::Error::other)?.as_bytes())?;
+    for (name, bytes) in manifest_files(dir, &outcome.run_id, &outcome.target, key)? {
+        write_atomic(dir, name, &bytes)?;
+    }
     Ok(())
 }

@@ -40,6 +40,10 @@ pub struct RunConfig {
     /// Key pairs shared with other runs of this process (the fault matrix);
     /// `None`, as in every CLI run: all keys are generated for this run.
     pub key_bank: Option<crate::crypto::KeyBank>,
+    /// PEM RSA private key signing the report's manifest (`--sign-key`).
+    pub sign_key: Option<PathBuf>,
+    /// A certification plan of the catalogue (`certify --plan sso`).
+    pub plan: Option<String>,
 }
 
 impl RunConfig {
@@ -57,6 +61,8 @@ impl RunConfig {
             faults: Vec::new(),
             progress: true,
             key_bank: None,
+            sign_key: None,
+            plan: None,
         }
     }
 

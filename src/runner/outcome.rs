@@ -13,6 +13,8 @@ use crate::requirements::{Catalogue, CatalogueError};
 pub struct RunOutcome {
     pub run_id: String,
     pub target: String,
+    /// The certification plan run (`certify --plan`), if any.
+    pub plan: Option<String>,
     pub faults: Vec<String>,
     pub scenarios: Vec<ScenarioRecord>,
     pub not_applicable: Vec<NotApplicable>,

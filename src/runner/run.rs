@@ -34,6 +34,11 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
     if !config.starts_reference() && !config.faults.is_empty() {
         return Err(RunError::Usage("--fault applies to the embedded reference; start a standalone reference with `authconform reference --fault` instead".into()));
     }
+    // A bad signing key fails now, not after the scenarios have run.
+    let sign_key = match &config.sign_key {
+        Some(path) => Some(report::SigningKey::from_pem_file(path).map_err(|e| RunError::Usage(format!("--sign-key: {e}")))?),
+        None => None,
+    };
     let profile_path = config.target.clone().unwrap_or_else(|| config.embedded_profile());
     let mut profile = load_profile(&profile_path)?;
     if !config.starts_reference() && profile.platform.as_ref().is_some_and(|p| p.partner_public_key.is_none()) {
@@ -44,7 +49,8 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
         profile.platform = None;
     }
     let catalogue = Catalogue::load(&config.requirements_path())?;
-    let selector = Selector::new(config.tags.as_deref(), config.name.clone(), &profile)?;
+    let tags = plan_tags(config, &catalogue)?;
+    let selector = Selector::new(tags.as_deref(), config.name.clone(), &profile)?;
     let plan = plan(&config.features_dir(), &catalogue, &selector)?;
     if plan.selected.is_empty() && plan.not_applicable.is_empty() {
         // A filter that selects nothing would "pass" vacuously: say so instead.
@@ -124,6 +130,7 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
     let mut outcome = RunOutcome {
         run_id: run_id.clone(),
         target: profile.name.clone(),
+        plan: config.plan.clone(),
         faults: config.faults.iter().map(|f| f.name().to_string()).collect(),
         scenarios,
         not_applicable: plan.not_applicable,
@@ -138,13 +145,28 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
     };
     drop(running);
     if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {
-        report::write_bundle(staging.path(), &outcome).map_err(io_err("cannot write the reports"))?;
+        report::write_bundle(staging.path(), &outcome, sign_key.as_ref()).map_err(io_err("cannot write the reports"))?;
         let target = dir.join(&run_id);
         let kept = staging.keep();
         std::fs::rename(&kept, &target).map_err(io_err(format!("cannot move the reports to {}", target.display())))?;
         outcome.report_path = Some(target);
     }
     Ok(outcome)
+}
+
+/// The tag expression a run selects with: the certification plan's, and
+/// `--tags` on top of it.
+fn plan_tags(config: &RunConfig, catalogue: &Catalogue) -> Result<Option<String>, RunError> {
+    let Some(name) = &config.plan else { return Ok(config.tags.clone()) };
+    let plan = catalogue.plans.get(name).ok_or_else(|| {
+        let known: Vec<&str> = catalogue.plans.keys().map(String::as_str).collect();
+        RunError::Usage(format!("unknown plan `{name}`; {} defines: {}", catalogue.path.display(), known.join(", ")))
+    })?;
+    Ok(match (&plan.tags, &config.tags) {
+        (Some(p), Some(t)) => Some(format!("({p}) and ({t})")),
+        (Some(p), None) => Some(p.clone()),
+        (None, t) => t.clone(),
+    })
 }
 
 /// The after-hook: turns a finished scenario into a redacted record.

@@ -1,0 +1,45 @@
+//! `evidence.jsonl`: every piece of evidence of the run, one JSON object per
+//! line, already redacted: HTTP exchanges, mails and SMS (each with the step
+//! it happened in), the partner's platform calls and the JWT verdicts. Lines
+//! are in scenario order, so two runs of the same plan diff line by line.
+use serde_json::{json, Value};
+
+use crate::runner::{RunOutcome, ScenarioRecord};
+
+/// The step (keyword and text) an exchange or message belongs to.
+fn step_of(s: &ScenarioRecord, pick: impl Fn(&crate::runner::StepRecord) -> bool) -> Value {
+    s.steps.iter().find(|st| pick(st)).map_or(Value::Null, |st| json!(format!("{} {}", st.keyword, st.text)))
+}
+
+pub fn evidence_lines(outcome: &RunOutcome) -> serde_json::Result<String> {
+    let mut out = String::new();
+    let mut line = |scenario: &ScenarioRecord, step: Value, kind: &str, data: Value| -> serde_json::Result<()> {
+        let v = json!({
+            "run_id": outcome.run_id,
+            "file": scenario.file,
+            "line": scenario.line,
+            "scenario": scenario.scenario,
+            "step": step,
+            "kind": kind,
+            "data": data,
+        });
+        out.push_str(&serde_json::to_string(&v)?);
+        out.push('\n');
+        Ok(())
+    };
+    for s in &outcome.scenarios {
+        for (i, ex) in s.exchanges.iter().enumerate() {
+            line(s, step_of(s, |st| st.exchanges.contains(&i)), "http", serde_json::to_value(ex)?)?;
+        }
+        for (i, m) in s.evidence.messages.iter().enumerate() {
+            line(s, step_of(s, |st| st.messages.contains(&i)), m.kind, serde_json::to_value(m)?)?;
+        }
+        for c in &s.evidence.platform_calls {
+            line(s, Value::Null, "platform_call", serde_json::to_value(c)?)?;
+        }
+        for v in &s.evidence.jwt_verdicts {
+            line(s, Value::Null, "jwt_verdict", serde_json::to_value(v)?)?;
+        }
+    }
+    Ok(out)
+}
