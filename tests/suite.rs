@@ -20,14 +20,20 @@ fn the_whole_suite_passes_against_the_reference_and_writes_reports() {
         regex::Regex::new(r#"["\s>][A-Za-z0-9_-]{43}["\s<]"#).unwrap(),
         regex::Regex::new(r"Basic [A-Za-z0-9+/=]{8,}").unwrap(),
         regex::Regex::new(r"validate/[0-9a-f-]{36}-\d{4,}").unwrap(),
+        // JWTs (the partner's, the deep links') and mailed reset tokens.
+        regex::Regex::new(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ").unwrap(),
+        regex::Regex::new(r"token=[A-Za-z0-9_-]{16,}").unwrap(),
     ];
-    for file in ["junit.xml", "cucumber.json", "summary.md", "summary.json"] {
+    for file in ["junit.xml", "cucumber.json", "summary.md", "summary.json", "report.html", "evidence.jsonl", "manifest.json"] {
         let text = std::fs::read_to_string(report.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(!text.is_empty(), "{file} is empty");
         for re in &leaks {
             assert!(!re.is_match(&text), "{file} leaks a secret: {:?}", re.find(&text).map(|m| m.as_str()));
         }
     }
+    let verification = authconform::report::verify(&report, None).unwrap();
+    assert!(verification.problems.is_empty(), "a fresh bundle verifies: {:?}", verification.problems);
+    assert_eq!(verification.files, 6, "junit, cucumber, summary.md/json, report.html, evidence.jsonl");
     let summary = std::fs::read_to_string(report.join("summary.json")).unwrap();
     assert!(summary.contains("[REDACTED:code]") && summary.contains("[REDACTED:token]"), "redaction markers expected in the evidence");
     // No staging folder is left behind.

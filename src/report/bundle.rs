@@ -25,6 +25,7 @@ pub fn write_bundle(dir: &Path, outcome: &RunOutcome, key: Option<&SigningKey>) 
         "requirements": requirement_verdicts(outcome),
     });
     write_atomic(dir, "summary.json", serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?.as_bytes())?;
+    write_atomic(dir, "report.html", super::html::html_report(outcome).map_err(std::io::Error::other)?.as_bytes())?;
     write_atomic(dir, "evidence.jsonl", evidence_lines(outcome).map_err(std::io::Error::other)?.as_bytes())?;
     for (name, bytes) in manifest_files(dir, &outcome.run_id, &outcome.target, key)? {
         write_atomic(dir, name, &bytes)?;

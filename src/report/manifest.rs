@@ -169,7 +169,7 @@ pub fn verify(dir: &Path, key: Option<&Path>) -> Result<Verification, KeyFileErr
             let mut validation = Validation::new(Algorithm::RS256);
             validation.required_spec_claims.clear();
             validation.validate_exp = false;
-            match jsonwebtoken::decode::<SignedClaims>(jws.trim(), &key, &validation) {
+            match jsonwebtoken::decode::<SignedClaims>(&jws, &key, &validation) {
                 Ok(data) if data.claims.manifest_sha256 == sha256_hex(&raw) => SignatureState::Verified,
                 Ok(_) => {
                     problems.push(format!("{MANIFEST}: changed since it was signed"));

@@ -3,10 +3,12 @@
 //! `cucumber.json` during the run; these add the summary by requirement.
 mod bundle;
 mod evidence;
+mod html;
 mod manifest;
 mod summary;
 
 pub use bundle::write_bundle;
 pub use evidence::evidence_lines;
+pub use html::html_report;
 pub use manifest::{render_verification, verify, KeyFileError, Manifest, SignatureState, SigningKey, Verification, MANIFEST, SIGNATURE};
 pub use summary::{console_summary, markdown_summary, requirement_verdicts, Verdict};

@@ -1,0 +1,37 @@
+//! `report.html`: one self-contained page (inline style and script, no
+//! network, opens from disk) with every requirement's verdict, the
+//! scenarios behind it and, per step, the redacted HTTP exchanges and mails.
+//! Rendered with minijinja, which escapes every value (the template's name
+//! ends in `.html`).
+use minijinja::{context, Environment};
+
+use super::summary::{requirement_verdicts, Verdict};
+use crate::runner::RunOutcome;
+
+const TEMPLATE: &str = include_str!("report.html.j2");
+
+pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
+    let mut env = Environment::new();
+    env.add_template("report.html", TEMPLATE)?;
+    let verdicts = requirement_verdicts(outcome);
+    let failed = verdicts.iter().any(|v| v.verdict == Verdict::Fail);
+    let run = context! {
+        run_id => outcome.run_id,
+        target => outcome.target,
+        plan => outcome.plan,
+        faults => outcome.faults,
+        verdict => if failed || outcome.exit_code() != crate::exit::CONFORMS { "FAIL" } else { "PASS" },
+        passed => outcome.passed(),
+        failed => outcome.failed(),
+        not_applicable => outcome.not_applicable.len(),
+        wall_s => format!("{:.2}", outcome.wall_ms / 1000.0),
+    };
+    // Requirements the plan did not touch are left out of a plan's page.
+    let shown: Vec<_> = verdicts.into_iter().filter(|v| outcome.plan.is_none() || v.verdict != Verdict::NotRun).collect();
+    env.get_template("report.html")?.render(context! {
+        run,
+        verdicts => shown,
+        scenarios => outcome.scenarios,
+        not_applicable => outcome.not_applicable,
+    })
+}
