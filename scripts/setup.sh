@@ -1,7 +1,20 @@
 #!/usr/bin/env bash
 # Installs what the README's two commands need on a fresh machine.
-# The build needs only the Rust toolchain and a C compiler (present on this
-# machine kind); no system packages are required yet.
+# - The build needs the Rust toolchain and a C compiler (present on this
+#   machine kind).
+# - The tests need Debian's Chromium (tests/browser.rs renders report.html
+#   headless); it is installed when missing. Set AUTHCONFORM_NO_APT=1 to skip
+#   that step (the browser test then fails, saying what is missing).
 set -euo pipefail
 command -v cargo >/dev/null || { echo "cargo is required (rustup.rs)"; exit 1; }
 command -v cc >/dev/null || command -v gcc >/dev/null || { echo "a C compiler is required"; exit 1; }
+
+if [ ! -x /usr/bin/chromium ] && [ "${AUTHCONFORM_NO_APT:-0}" != 1 ]; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "setup: installing Debian's chromium for the report's browser test"
+    export DEBIAN_FRONTEND=noninteractive
+    # Retried once: a fresh machine's package lists may be stale.
+    $sudo apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 \
+        || { $sudo apt-get update -qq && $sudo apt-get install -y --no-install-recommends chromium >/dev/null; }
+fi

@@ -3,6 +3,7 @@
 mod common;
 
 use authconform::report::{console_summary, markdown_summary, requirement_verdicts};
+
 use authconform::requirements::Catalogue;
 use authconform::runner::{NotApplicable, RunOutcome, ScenarioRecord, ScenarioStatus};
 
@@ -60,6 +61,14 @@ fn console_summary_is_stable() {
 #[test]
 fn markdown_summary_is_stable() {
     insta::assert_snapshot!("summary_md", markdown_summary(&outcome()));
+}
+
+#[test]
+fn html_verdict_table_is_stable() {
+    let html = authconform::report::html_report(&outcome()).unwrap();
+    let start = html.find(r#"<table id="verdicts">"#).expect("a verdict table");
+    let end = start + html[start..].find("</table>").unwrap() + "</table>".len();
+    insta::assert_snapshot!("html_verdicts", &html[start..end]);
 }
 
 #[test]
