@@ -72,6 +72,16 @@ fn html_verdict_table_is_stable() {
 }
 
 #[test]
+fn should_failures_warn_and_must_failures_fail_the_run() {
+    let mut o = outcome();
+    assert_eq!(o.exit_code(), 1, "OTP-CODE-03 is a MUST");
+    o.catalogue.requirements.get_mut("OTP-CODE-03").unwrap().level = authconform::requirements::Level::Should;
+    assert_eq!(o.exit_code(), 0, "a SHOULD failure is a warning");
+    let v = requirement_verdicts(&o);
+    assert_eq!(v.iter().find(|r| r.id == "OTP-CODE-03").unwrap().verdict.label(), "WARN");
+}
+
+#[test]
 fn verdicts_follow_levels_and_applicability() {
     let v = requirement_verdicts(&outcome());
     let of = |id: &str| v.iter().find(|r| r.id == id).unwrap().verdict.label();

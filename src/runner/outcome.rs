@@ -41,11 +41,17 @@ impl RunOutcome {
         self.scenarios.len() - self.passed()
     }
 
+    /// 1 when a failed scenario cites a MUST requirement (or none at all);
+    /// failures behind SHOULD requirements only are warnings, exit 0.
     pub fn exit_code(&self) -> i32 {
-        if self.failed() == 0 {
-            exit::CONFORMS
-        } else {
+        let blocking = self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Failed).any(|s| {
+            s.requirements.is_empty()
+                || s.requirements.iter().any(|r| self.catalogue.get(r).is_none_or(|req| req.level == crate::requirements::Level::Must))
+        });
+        if blocking {
             exit::NOT_CONFORMING
+        } else {
+            exit::CONFORMS
         }
     }
 }
