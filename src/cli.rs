@@ -83,6 +83,9 @@ pub struct RunArgs {
     /// Start the embedded reference with this fault (repeatable).
     #[arg(long = "fault")]
     pub faults: Vec<String>,
+    /// Check the profile, the features and every step, print the plan, call nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// PEM RSA private key: sign the report's manifest.json (manifest.sig).
     #[arg(long)]
     pub sign_key: Option<PathBuf>,
@@ -187,6 +190,7 @@ impl RunArgs {
         };
         c.faults = faults(&self.faults)?;
         c.sign_key = self.sign_key;
+        c.dry_run = self.dry_run;
         Ok(c)
     }
 }

@@ -43,6 +43,18 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn run(config: authconform::runner::RunConfig) -> i32 {
+    if config.dry_run {
+        return match authconform::runner::dry_run(&config) {
+            Ok(d) => {
+                print!("{}", authconform::runner::render_dry_run(&d));
+                exit::CONFORMS
+            }
+            Err(e) => {
+                eprint!("{}", e.render());
+                e.exit_code()
+            }
+        };
+    }
     // insta reads its mode from the environment once: set it before any thread starts.
     authconform::snapshot::configure_process(config.snapshots, &config.root);
     let rt = runtime();

@@ -45,3 +45,24 @@ fn the_binary_exits_2_on_a_bad_profile() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("unknown_key.yaml:7:5"), "{stderr}");
 }
+
+#[test]
+fn a_dry_run_checks_everything_and_calls_nothing() {
+    // The profile points at a port nobody listens on: a dry run must not care.
+    let out = Command::new(env!("CARGO_BIN_EXE_authconform"))
+        .args(["run", "--dry-run", "--target", "tests/fixtures/profiles/unreachable.yaml", "--tags", "@sso"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(authconform::exit::CONFORMS), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("would run  features/sso/login.feature:"), "{stdout}");
+    assert!(stdout.contains("nothing was called"), "{stdout}");
+
+    // And it still refuses broken features, like a run.
+    let out = Command::new(env!("CARGO_BIN_EXE_authconform"))
+        .args(["run", "--dry-run", "--root", "tests/fixtures/broken", "--target", "scenarios/targets/reference.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(authconform::exit::USAGE));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("undefined step: When Daenerys signs up by carrier pigeon"));
+}

@@ -44,6 +44,8 @@ pub struct RunConfig {
     pub sign_key: Option<PathBuf>,
     /// A certification plan of the catalogue (`certify --plan sso`).
     pub plan: Option<String>,
+    /// Plan and check only (`--dry-run`).
+    pub dry_run: bool,
 }
 
 impl RunConfig {
@@ -63,6 +65,7 @@ impl RunConfig {
             key_bank: None,
             sign_key: None,
             plan: None,
+            dry_run: false,
         }
     }
 

@@ -39,23 +39,7 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
         Some(path) => Some(report::SigningKey::from_pem_file(path).map_err(|e| RunError::Usage(format!("--sign-key: {e}")))?),
         None => None,
     };
-    let profile_path = config.target.clone().unwrap_or_else(|| config.embedded_profile());
-    let mut profile = load_profile(&profile_path)?;
-    if !config.starts_reference() && profile.platform.as_ref().is_some_and(|p| p.partner_public_key.is_none()) {
-        // Without the partner's registered key no JWT can be checked: the SSO
-        // scenarios cannot say anything, so they are not applicable, and said so.
-        eprintln!("note: `platform.partner_public_key` is not set; SSO scenarios are not applicable to this run");
-        profile.capabilities.remove(&crate::profile::Capability::Sso);
-        profile.platform = None;
-    }
-    let catalogue = Catalogue::load(&config.requirements_path())?;
-    let tags = plan_tags(config, &catalogue)?;
-    let selector = Selector::new(tags.as_deref(), config.name.clone(), &profile)?;
-    let plan = plan(&config.features_dir(), &catalogue, &selector)?;
-    if plan.selected.is_empty() && plan.not_applicable.is_empty() {
-        // A filter that selects nothing would "pass" vacuously: say so instead.
-        return Err(RunError::Usage("no scenario matches the --tags/--name filters".into()));
-    }
+    let Prepared { profile, catalogue, selector, plan } = prepare(config)?;
     crate::snapshot::configure_process(config.snapshots, &config.root);
 
     let running = setup::start(config, profile.clone()).await?;
@@ -152,6 +136,40 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
         outcome.report_path = Some(target);
     }
     Ok(outcome)
+}
+
+/// What a run (or a dry run) knows before it starts anything.
+pub(super) struct Prepared {
+    pub profile: crate::profile::Profile,
+    pub catalogue: Catalogue,
+    pub selector: Selector,
+    pub plan: super::plan::Plan,
+}
+
+/// Loads the profile and catalogue and plans the scenarios: every check on
+/// what the user wrote, nothing started.
+pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
+    let profile_path = config.target.clone().unwrap_or_else(|| config.embedded_profile());
+    let mut profile = load_profile(&profile_path)?;
+    if !config.starts_reference() && profile.platform.as_ref().is_some_and(|p| p.partner_public_key.is_none()) {
+        // Without the partner's registered key no JWT can be checked: the SSO
+        // scenarios cannot say anything, so they are not applicable, and said so.
+        eprintln!("note: `platform.partner_public_key` is not set; SSO scenarios are not applicable to this run");
+        use crate::profile::Capability::{AccountAdmin, DeepLink, PasswordReset, ResetCompletion, Sso};
+        for c in [Sso, PasswordReset, ResetCompletion, DeepLink, AccountAdmin] {
+            profile.capabilities.remove(&c);
+        }
+        profile.platform = None;
+    }
+    let catalogue = Catalogue::load(&config.requirements_path())?;
+    let tags = plan_tags(config, &catalogue)?;
+    let selector = Selector::new(tags.as_deref(), config.name.clone(), &profile)?;
+    let plan = plan(&config.features_dir(), &catalogue, &selector)?;
+    if plan.selected.is_empty() && plan.not_applicable.is_empty() {
+        // A filter that selects nothing would "pass" vacuously: say so instead.
+        return Err(RunError::Usage("no scenario matches the --tags/--name filters".into()));
+    }
+    Ok(Prepared { profile, catalogue, selector, plan })
 }
 
 /// The tag expression a run selects with: the certification plan's, and
