@@ -25,8 +25,22 @@ pub enum Command {
     Certify(CertifyArgs),
     /// Check a report folder against its manifest (and signature, with --key).
     Verify(VerifyArgs),
+    /// List every step the features may use: pattern, parameters, description, example.
+    Steps(StepsArgs),
     /// List the faults the reference can be started with.
     Faults,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StepsFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct StepsArgs {
+    #[arg(long, value_enum, default_value_t = StepsFormat::Markdown)]
+    pub format: StepsFormat,
 }
 
 #[derive(clap::Args)]

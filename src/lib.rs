@@ -20,5 +20,6 @@ pub mod report;
 pub mod requirements;
 pub mod runner;
 pub mod snapshot;
+pub mod step_docs;
 pub mod steps;
 pub mod world;

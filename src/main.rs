@@ -24,6 +24,7 @@ fn main() {
             Ok(config) => run(config),
             Err(e) => usage(&e),
         },
+        cli::Command::Steps(args) => steps(args.format),
         cli::Command::Verify(args) => verify(&args.dir, args.key.as_deref()),
         cli::Command::Reference(args) => match args.into_config() {
             Ok(config) => serve(config),
@@ -66,6 +67,22 @@ fn run(config: authconform::runner::RunConfig) -> i32 {
         Err(e) => {
             eprint!("{}", e.render());
             e.exit_code()
+        }
+    }
+}
+
+fn steps(format: cli::StepsFormat) -> i32 {
+    match authconform::step_docs::step_docs() {
+        Ok(docs) => {
+            match format {
+                cli::StepsFormat::Markdown => print!("{}", authconform::step_docs::render_markdown(&docs)),
+                cli::StepsFormat::Json => println!("{}", serde_json::to_string_pretty(&docs).expect("step docs serialize")),
+            }
+            exit::CONFORMS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::HARNESS
         }
     }
 }

@@ -66,3 +66,13 @@ fn a_dry_run_checks_everything_and_calls_nothing() {
     assert_eq!(out.status.code(), Some(authconform::exit::USAGE));
     assert!(String::from_utf8_lossy(&out.stderr).contains("undefined step: When Daenerys signs up by carrier pigeon"));
 }
+
+#[test]
+fn the_step_reference_is_stable() {
+    let out = Command::new(env!("CARGO_BIN_EXE_authconform")).args(["steps"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("steps_markdown", String::from_utf8_lossy(&out.stdout));
+    let json = Command::new(env!("CARGO_BIN_EXE_authconform")).args(["steps", "--format", "json"]).output().unwrap();
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("steps --format json is JSON");
+    assert!(parsed.as_array().is_some_and(|a| a.len() >= 80));
+}

@@ -43,6 +43,8 @@ pub fn actor<'a>(w: &'a mut AuthWorld, name: &str) -> Result<&'a mut crate::worl
 }
 
 /// Given Daenerys is a new patient
+///
+/// Introduces a patient with a unique e-mail address and phone number for this scenario.
 #[given(regex = r"^(\w+) is a new patient$")]
 async fn new_patient(w: &mut AuthWorld, name: String) -> StepResult {
     let a = new_actor(w, &name, ActorKind::Patient);
@@ -51,6 +53,8 @@ async fn new_patient(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// Given Samwell is a new healthcare professional
+///
+/// Introduces a healthcare professional with a unique e-mail address and phone number.
 #[given(regex = r"^(\w+) is a new healthcare professional$")]
 async fn new_hcp(w: &mut AuthWorld, name: String) -> StepResult {
     let a = new_actor(w, &name, ActorKind::Hcp);

@@ -9,7 +9,10 @@ use crate::client::{self, expect, ClientError};
 use crate::operation::Vars;
 use crate::world::AuthWorld;
 
+/// Given Daenerys has stored the data sample "Hello world"
 /// When Daenerys stores the data sample "Hello world"
+///
+/// Encrypts the text client-side (AES-256-GCM, key wrapped with RSA-OAEP for every reader) and stores it as a data sample.
 #[given(regex = r#"^(\w+) has stored the data sample "([^"]*)"$"#)]
 #[when(regex = r#"^(\w+) stores the data sample "([^"]*)"$"#)]
 async fn store(w: &mut AuthWorld, name: String, text: String) -> StepResult {
@@ -48,6 +51,8 @@ pub(super) async fn expect_decrypts(w: &mut AuthWorld, reader: &str, id: &str, t
 }
 
 /// Then Daenerys reads the data sample back as "Hello world"
+///
+/// Fetches the actor's last data sample and decrypts it with the keys the actor's device holds.
 #[then(regex = r#"^(\w+) reads the data sample back as "([^"]*)"$"#)]
 async fn read_back(w: &mut AuthWorld, name: String, text: String) -> StepResult {
     let id = actor(w, &name)?.samples.last().map(|s| s.id.clone()).ok_or_else(|| ClientError::Expectation(format!("{name} stored no data sample")))?;
@@ -55,6 +60,8 @@ async fn read_back(w: &mut AuthWorld, name: String, text: String) -> StepResult 
 }
 
 /// When Cersei tries to read Daenerys's data sample
+///
+/// Makes the first actor ask for the second actor's data sample with their own token.
 #[when(regex = r"^(\w+) tries to read (\w+)'s data sample$")]
 async fn read_other(w: &mut AuthWorld, reader: String, owner: String) -> StepResult {
     let ctx = w.ctx();
@@ -65,6 +72,8 @@ async fn read_other(w: &mut AuthWorld, reader: String, owner: String) -> StepRes
 }
 
 /// When Daenerys tries to store the data sample "Hello world" in clear
+///
+/// Tries to store a data sample whose content is plain text, not encrypted.
 #[when(regex = r#"^(\w+) tries to store the data sample "([^"]*)" in clear$"#)]
 async fn store_clear(w: &mut AuthWorld, name: String, text: String) -> StepResult {
     let ctx = w.ctx();
@@ -78,6 +87,8 @@ async fn store_clear(w: &mut AuthWorld, name: String, text: String) -> StepResul
 }
 
 /// Then no reply from the target contained "Hello world"
+///
+/// Checks that no HTTP reply of the scenario carried the given plaintext.
 #[then(regex = r#"^no reply from the target contained "([^"]*)"$"#)]
 async fn never_plaintext(w: &mut AuthWorld, text: String) -> StepResult {
     let hits: Vec<String> = w.exchanges.iter().filter(|e| e.response_body.contains(&text)).map(|e| format!("{} {}", e.operation, e.status)).collect();

@@ -16,7 +16,9 @@ use crate::world::AuthWorld;
 
 const SCHEME: &str = "snapmdconnectedcare";
 
-/// When Arya asks the partner for a deep link [with a wrong password]
+/// When Arya asks the partner for a deep link
+///
+/// Calls the partner's deep-link operation with the actor's password (or a wrong one) and keeps the link.
 #[when(regex = r"^(\w+) asks the partner for a deep link( with a wrong password)?$")]
 async fn asks_deep_link(w: &mut AuthWorld, name: String, wrong: String) -> StepResult {
     ensure_actor(w, &name);
@@ -95,6 +97,8 @@ fn link(w: &mut AuthWorld, name: &str, first: bool) -> Result<String, ClientErro
 
 /// Then the deep link opens the app as Arya
 ///
+/// Plays the app: hands the link's JWT to the platform double, which must accept it, pass every claim check and issue a token.
+///
 /// The platform took the link's JWT for Arya, and that JWT passed its
 /// checks (only the verdicts of this opening count: a replay the scenario
 /// made on purpose is not the partner's fault).
@@ -119,6 +123,8 @@ async fn opens_as(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// When Arya opens her first deep link again
+///
+/// Hands the JWT of the actor's first deep link to the platform again (a replay).
 #[when(regex = r"^(\w+) opens (?:her|his|their) first deep link again$")]
 async fn replays(w: &mut AuthWorld, name: String) -> StepResult {
     let first = link(w, &name, true)?;
@@ -128,6 +134,8 @@ async fn replays(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// Then the partner hands out no deep link
+///
+/// Checks that the last answer was a refusal carrying no deep link and no JWT.
 #[then(regex = r"^the partner hands out no deep link$")]
 async fn no_link(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();
@@ -137,6 +145,8 @@ async fn no_link(w: &mut AuthWorld) -> StepResult {
 }
 
 /// Then the platform refuses the replayed link
+///
+/// Checks that the platform refused the replayed deep link.
 #[then(regex = r"^the platform refuses the replayed link$")]
 async fn replay_refused(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();

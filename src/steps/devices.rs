@@ -8,6 +8,8 @@ use crate::client::{self, expect, ClientError};
 use crate::world::AuthWorld;
 
 /// When Daenerys's phone takes the new key from the transfer key
+///
+/// Makes the named device download the transfer key and recover the actor's new private key from it.
 #[when(regex = r"^(\w+)'s (\w+) takes the new key from the transfer key$")]
 async fn take_transfer(w: &mut AuthWorld, name: String, device: String) -> StepResult {
     let ctx = w.ctx();
@@ -19,6 +21,8 @@ async fn take_transfer(w: &mut AuthWorld, name: String, device: String) -> StepR
 }
 
 /// When Daenerys's phone gives her tablet access to her data
+///
+/// Gives the other device's key access to every data sample the first device can read.
 #[when(regex = r"^(\w+)'s (\w+) gives (?:her|his|their) (\w+) access to (?:her|his|their) data$")]
 async fn hand_over(w: &mut AuthWorld, name: String, device: String, other: String) -> StepResult {
     let ctx = w.ctx();
@@ -40,6 +44,8 @@ async fn hand_over(w: &mut AuthWorld, name: String, device: String, other: Strin
 }
 
 /// Then Daenerys's tablet decrypts the data sample "From the phone"
+///
+/// Checks that the named device decrypts the data sample to the given text.
 #[then(regex = r#"^(\w+)'s (\w+) decrypts the data sample "([^"]*)"$"#)]
 async fn device_decrypts(w: &mut AuthWorld, name: String, device: String, text: String) -> StepResult {
     let a = actor(w, &name)?;
@@ -49,6 +55,8 @@ async fn device_decrypts(w: &mut AuthWorld, name: String, device: String, text: 
 }
 
 /// When Daenerys stops sharing her data with Samwell
+///
+/// Stops the automatic sharing of new data with the given data owner.
 #[when(regex = r"^(\w+) stops sharing (?:her|his|their) data with (\w+)$")]
 async fn stop_sharing(w: &mut AuthWorld, name: String, delegate: String) -> StepResult {
     let ctx = w.ctx();
@@ -59,6 +67,8 @@ async fn stop_sharing(w: &mut AuthWorld, name: String, delegate: String) -> Step
 }
 
 /// Then Samwell cannot read Daenerys's data sample "New"
+///
+/// Checks that the data sample was not shared: the reader holds no key for it.
 #[then(regex = r#"^(\w+) cannot read (\w+)'s data sample "([^"]*)"$"#)]
 async fn cannot_read(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
     let id = sample_id(w, &owner, &text)?;

@@ -9,6 +9,8 @@ use crate::crypto::EnvelopeError;
 use crate::world::{ActorKind, AuthWorld};
 
 /// Given Samwell has signed up by email as a healthcare professional
+///
+/// Signs a healthcare professional up by code and key pair, ready to be a master HCP.
 #[given(regex = r"^(\w+) has signed up by (email|SMS) as a healthcare professional$")]
 async fn hcp_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResult {
     let a = new_actor(w, &name, ActorKind::Hcp);
@@ -17,6 +19,8 @@ async fn hcp_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResu
 }
 
 /// Given Daenerys has signed up by email under Samwell
+///
+/// Signs a patient up under the given healthcare professional as master HCP.
 #[given(regex = r"^(\w+) has signed up by (email|SMS) under (\w+)$")]
 async fn signed_up_under(w: &mut AuthWorld, name: String, via: String, master: String) -> StepResult {
     let master_id = actor(w, &master)?.data_owner_id.clone().ok_or_else(|| ClientError::Expectation(format!("{master} has not signed up")))?;
@@ -27,6 +31,8 @@ async fn signed_up_under(w: &mut AuthWorld, name: String, via: String, master: S
 }
 
 /// When Daenerys loses her key pair
+///
+/// Forgets the actor's key pair on every device (a lost phone, a wiped browser).
 #[when(regex = r"^(\w+) loses (?:her|his|their) key pair$")]
 async fn loses_key(w: &mut AuthWorld, name: String) -> StepResult {
     actor(w, &name)?.lose_device_storage();
@@ -34,6 +40,9 @@ async fn loses_key(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// When Daenerys signs in again by email with a new key pair
+///
+/// Signs in by a new code with a freshly generated key pair, on the current device or a named one, and publishes the new key.
+///
 /// When Daenerys signs in on her tablet with a new key pair
 #[when(regex = r"^(\w+) signs in (?:again|on (?:her|his|their) (\w+)) by (email|SMS) with a new key pair$")]
 async fn sign_in_new_key(w: &mut AuthWorld, name: String, device: String, via: String) -> StepResult {
@@ -50,6 +59,8 @@ async fn sign_in_new_key(w: &mut AuthWorld, name: String, device: String, via: S
 }
 
 /// Then Daenerys's data owner has 2 public keys
+///
+/// Counts the public keys on the actor's data owner.
 #[then(regex = r"^(\w+)'s data owner has (\d+) public keys?$")]
 async fn key_count(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
     let ctx = w.ctx();
@@ -65,6 +76,8 @@ async fn key_count(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
 }
 
 /// Then Daenerys still sees 2 data samples
+///
+/// Counts the data samples the actor can list.
 #[then(regex = r"^(\w+) still sees (\d+) data samples?$")]
 async fn sees_samples(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
     let ctx = w.ctx();
@@ -76,6 +89,8 @@ async fn sees_samples(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
 }
 
 /// Then Daenerys cannot decrypt the data sample "Before the loss"
+///
+/// Checks that none of the actor's keys opens the data sample.
 #[then(regex = r#"^(\w+) cannot decrypt (?:(\w+)'s|the) data sample "([^"]*)"$"#)]
 async fn cannot_decrypt(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
     let owner = if owner.is_empty() { reader.clone() } else { owner };
@@ -88,7 +103,9 @@ async fn cannot_decrypt(w: &mut AuthWorld, reader: String, owner: String, text: 
     }
 }
 
-/// Then Daenerys decrypts the data sample "Before the loss" / Samwell decrypts Daenerys's data sample "x"
+/// Then Daenerys decrypts the data sample "Before the loss"
+///
+/// Checks that the actor decrypts the data sample (their own, or another actor's) to the given text.
 #[then(regex = r#"^(\w+) decrypts (?:(\w+)'s|the) data sample "([^"]*)"$"#)]
 async fn decrypts(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
     let owner = if owner.is_empty() { reader.clone() } else { owner };
@@ -97,6 +114,8 @@ async fn decrypts(w: &mut AuthWorld, reader: String, owner: String, text: String
 }
 
 /// Then Samwell has a pending key pair update naming Daenerys's new key
+///
+/// Checks the actor's pending notifications for a KEY_PAIR_UPDATE naming the other actor's newest key.
 #[then(regex = r"^(\w+) has a pending key pair update naming (\w+)'s new key$")]
 async fn pending_update(w: &mut AuthWorld, delegate: String, owner: String) -> StepResult {
     let ctx = w.ctx();
@@ -109,6 +128,8 @@ async fn pending_update(w: &mut AuthWorld, delegate: String, owner: String) -> S
 }
 
 /// Then Jon gets no key pair update about himself
+///
+/// Checks that no KEY_PAIR_UPDATE notification names the actor's own keys.
 #[then(regex = r"^(\w+) gets no key pair update about (?:herself|himself|themselves)$")]
 async fn no_self_update(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
@@ -120,6 +141,8 @@ async fn no_self_update(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// When Samwell gives Daenerys access back
+///
+/// Wraps the content key of the other actor's data samples for their new key (giving access back).
 #[when(regex = r"^(\w+) gives (\w+) access back$")]
 async fn give_back(w: &mut AuthWorld, delegate: String, owner: String) -> StepResult {
     let ctx = w.ctx();
@@ -141,6 +164,8 @@ async fn give_back(w: &mut AuthWorld, delegate: String, owner: String) -> StepRe
 }
 
 /// When Cersei tries to give Daenerys access back to "Before the loss"
+///
+/// Tries to add a wrapped key to another actor's data sample without being its owner or delegate.
 #[when(regex = r#"^(\w+) tries to give (\w+) access back to "([^"]*)"$"#)]
 async fn stranger_gives(w: &mut AuthWorld, stranger: String, owner: String, text: String) -> StepResult {
     let ctx = w.ctx();
@@ -161,7 +186,9 @@ async fn stranger_gives(w: &mut AuthWorld, stranger: String, owner: String, text
     Ok(())
 }
 
-/// Then the data sample "Only mine" of Jon is lost for good
+/// Then the data sample "Only mine" of Jon is lost for good: nobody holds a key for it
+///
+/// Checks that no key held by anyone in the scenario opens the data sample.
 #[then(regex = r#"^the data sample "([^"]*)" of (\w+) is lost for good: nobody holds a key for it$"#)]
 async fn lost_for_good(w: &mut AuthWorld, text: String, owner: String) -> StepResult {
     let ctx = w.ctx();

@@ -28,6 +28,8 @@ fn channel(word: &str) -> Channel {
 }
 
 /// When Daenerys starts signing up by email under the master HCP
+///
+/// Starts a sign-up or sign-in process by e-mail or SMS (patients under the profile's master HCP); a code is sent.
 #[when(regex = r"^(\w+) starts signing (?:up|in) by (email|SMS)(?: under the master HCP)?$")]
 async fn start_signing(w: &mut AuthWorld, name: String, via: String) -> StepResult {
     // Patients name the master HCP; for a known login it is simply ignored.
@@ -36,24 +38,32 @@ async fn start_signing(w: &mut AuthWorld, name: String, via: String) -> StepResu
 }
 
 /// When Arya starts signing up by email without a master HCP
+///
+/// Starts a patient sign-up without naming a master HCP.
 #[when(regex = r"^(\w+) starts signing up by (email|SMS) without a master HCP$")]
 async fn start_without_master(w: &mut AuthWorld, name: String, via: String) -> StepResult {
     start_as(w, &name, channel(&via), StartOptions::default()).await
 }
 
 /// When Tyrion starts signing up by email with the captcha "bad"
+///
+/// Starts a sign-up with the given captcha token instead of the profile's.
 #[when(regex = r#"^(\w+) starts signing up by (email|SMS) with the captcha "([^"]*)"$"#)]
 async fn start_with_captcha(w: &mut AuthWorld, name: String, via: String, captcha: String) -> StepResult {
     start_as(w, &name, channel(&via), StartOptions { with_master: true, captcha: Some(captcha), ..Default::default() }).await
 }
 
 /// When Sansa starts signing up by email asking for 8-digit codes
+///
+/// Starts a sign-up asking for codes of the given length.
 #[when(regex = r"^(\w+) starts signing up by (email|SMS) asking for (\d+)-digit codes$")]
 async fn start_with_length(w: &mut AuthWorld, name: String, via: String, digits: usize) -> StepResult {
     start_as(w, &name, channel(&via), StartOptions { with_master: true, code_length: Some(digits), ..Default::default() }).await
 }
 
-/// When Bran starts signing up by email with the address "not-an-email"
+/// When Bran starts signing up with the address "not-an-email"
+///
+/// Starts a sign-up with the given e-mail address or phone number.
 #[when(regex = r#"^(\w+) starts signing up with the (address|number) "([^"]*)"$"#)]
 async fn start_with_address(w: &mut AuthWorld, name: String, what: String, value: String) -> StepResult {
     let via = if what == "number" {
@@ -67,6 +77,8 @@ async fn start_with_address(w: &mut AuthWorld, name: String, what: String, value
 }
 
 /// Then Daenerys receives a 6-digit code by email
+///
+/// Reads the code from the mail or SMS the actor received and checks its length.
 #[then(regex = r"^(\w+) receives an? (\d+)-digit code by (?:email|SMS)$")]
 async fn receives_code(w: &mut AuthWorld, name: String, digits: usize) -> StepResult {
     let ctx = w.ctx();
@@ -78,6 +90,8 @@ async fn receives_code(w: &mut AuthWorld, name: String, digits: usize) -> StepRe
 }
 
 /// Then Arya receives no email
+///
+/// Checks that no mail or SMS reached the actor.
 #[then(regex = r"^(\w+) receives no (?:email|SMS)$")]
 async fn receives_nothing(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
@@ -106,14 +120,18 @@ async fn submit(w: &mut AuthWorld, name: &str, code: String) -> StepResult {
     Ok(())
 }
 
-/// When Robb submits the code / submits the code again
+/// When Robb submits the code
+///
+/// Submits the actor's current code to the validation operation.
 #[when(regex = r"^(\w+) submits the code(?: again)?$")]
 async fn submit_code(w: &mut AuthWorld, name: String) -> StepResult {
     let code = actor(w, &name)?.code().map(str::to_string).ok_or_else(|| ClientError::Expectation(format!("{name} has received no code")))?;
     submit(w, &name, code).await
 }
 
-/// When Robb submits a wrong code [5 times]
+/// When Robb submits a wrong code 5 times
+///
+/// Submits codes derived from the right one but wrong, once or the given number of times.
 #[when(regex = r"^(\w+) submits a wrong code(?: (\d+) times)?$")]
 async fn submit_wrong(w: &mut AuthWorld, name: String, times: String) -> StepResult {
     let times: usize = times.parse().unwrap_or(1);
@@ -132,6 +150,8 @@ async fn submit_wrong(w: &mut AuthWorld, name: String, times: String) -> StepRes
 }
 
 /// When 11 minutes pass for Catelyn's process
+///
+/// Ages the actor's process through the target's test hook (needs time_travel).
 #[when(regex = r"^(\d+) minutes pass for (\w+)'s process$")]
 async fn age_process(w: &mut AuthWorld, minutes: u64, name: String) -> StepResult {
     let ctx = w.ctx();
@@ -144,6 +164,8 @@ async fn age_process(w: &mut AuthWorld, minutes: u64, name: String) -> StepResul
 }
 
 /// When Daenerys completes the sign-up with the code and a new key pair
+///
+/// Validates the code, creates a token, and publishes a new or the stored public key on the data owner.
 #[when(regex = r"^(\w+) completes the sign-(?:up|in) with the code and (a new|(?:her|his|their) stored) key pair$")]
 async fn complete(w: &mut AuthWorld, name: String, which: String) -> StepResult {
     let ctx = w.ctx();
@@ -160,6 +182,8 @@ async fn complete(w: &mut AuthWorld, name: String, which: String) -> StepResult 
 }
 
 /// Given Daenerys has started signing up by email
+///
+/// Starts a process and reads the code, so the scenario continues from there.
 #[given(regex = r"^(\w+) has started signing up by (email|SMS)$")]
 async fn has_started(w: &mut AuthWorld, name: String, via: String) -> StepResult {
     if !w.actors.contains_key(&name) {
@@ -175,6 +199,8 @@ async fn has_started(w: &mut AuthWorld, name: String, via: String) -> StepResult
 }
 
 /// Given Daenerys has signed up by email
+///
+/// Signs the actor up completely: code, key pair, token.
 #[given(regex = r"^(\w+) has signed up by (email|SMS)$")]
 pub(super) async fn has_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResult {
     has_started(w, name.clone(), via).await?;
@@ -182,6 +208,8 @@ pub(super) async fn has_signed_up(w: &mut AuthWorld, name: String, via: String) 
 }
 
 /// Then Daenerys is signed in with a user id, a group id and a token
+///
+/// Checks that the actor holds a user id, a group id and a token from the sign-up.
 #[then(regex = r"^(\w+) is signed in with a user id, a group id and a token$")]
 async fn signed_in(w: &mut AuthWorld, name: String) -> StepResult {
     client::check_signed_in(actor(w, &name)?)

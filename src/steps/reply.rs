@@ -6,6 +6,8 @@ use crate::client::{expect, ClientError};
 use crate::world::AuthWorld;
 
 /// Then the target accepts the request
+///
+/// Checks that the last answer's status is one the profile accepts for its operation.
 #[then(regex = r"^the target accepts the request$")]
 async fn accepts(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();
@@ -13,7 +15,9 @@ async fn accepts(w: &mut AuthWorld) -> StepResult {
     expect(ex.accepted, || format!("expected acceptance: {}", ex.summary(&ctx.redactor)))
 }
 
-/// Then the target refuses the request (a 4xx; a 5xx is a failure, not a refusal)
+/// Then the target refuses the request
+///
+/// Checks that the last answer was a 4xx refusal (a 5xx is a failure, not a refusal).
 #[then(regex = r"^the target refuses the request$")]
 async fn refuses(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();
@@ -21,7 +25,9 @@ async fn refuses(w: &mut AuthWorld) -> StepResult {
     expect(ex.refused(), || format!("expected a 4xx refusal: {}", ex.summary(&ctx.redactor)))
 }
 
-/// When Daenerys ... ; Then the answers to Daenerys and Viserys were the same
+/// Then the answers to Daenerys and Viserys were the same
+///
+/// Compares the two actors' start answers (status and redacted body): enumeration shows as a difference.
 #[then(regex = r"^the answers to (\w+) and (\w+) were the same$")]
 async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     compare_answers(w, &a, &b)

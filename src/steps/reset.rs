@@ -30,13 +30,17 @@ async fn ask_reset(w: &mut AuthWorld, name: &str, forged: bool) -> StepResult {
     Ok(())
 }
 
-/// When Arya asks the partner to reset her password [through a forged host]
+/// When Arya asks the partner to reset her password
+///
+/// Calls the partner's reset operation for the actor's e-mail, optionally with a forged X-Forwarded-Host.
 #[when(regex = r"^(\w+) asks the partner to reset (?:her|his|their) password( through a forged host)?$")]
 async fn asks_reset(w: &mut AuthWorld, name: String, forged: String) -> StepResult {
     ask_reset(w, &name, !forged.is_empty()).await
 }
 
 /// Then the partner's reset answers to Arya and Gendry were the same
+///
+/// Compares the two actors' reset answers (status and redacted body).
 #[then(regex = r"^the partner's reset answers to (\w+) and (\w+) were the same$")]
 async fn same_reset_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     super::reply::compare_answers(w, &format!("{a}@reset"), &format!("{b}@reset"))
@@ -57,12 +61,16 @@ async fn receive_link(w: &mut AuthWorld, name: &str) -> StepResult {
 }
 
 /// Then Arya receives a password-reset link by email
+///
+/// Reads the reset mail and finds the link and its token with the profile's mailbox.link rules.
 #[then(regex = r"^(\w+) receives a password-reset link by email$")]
 async fn receives_link(w: &mut AuthWorld, name: String) -> StepResult {
     receive_link(w, &name).await
 }
 
 /// Given Arya has received a password-reset link
+///
+/// Asks for a reset and reads the mailed link, so the scenario continues from there.
 #[given(regex = r"^(\w+) has received a password-reset link$")]
 async fn has_link(w: &mut AuthWorld, name: String) -> StepResult {
     ask_reset(w, &name, false).await?;
@@ -73,6 +81,8 @@ async fn has_link(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// Then Gendry receives no password-reset mail
+///
+/// Waits the profile's mailbox.silence, then checks that no mail reached the actor.
 #[then(regex = r"^(\w+) receives no password-reset mail$")]
 async fn receives_no_link(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
@@ -90,6 +100,8 @@ fn last_link(w: &mut AuthWorld, name: &str) -> Result<(String, String), ClientEr
 }
 
 /// Then the link Arya received points at the partner, not at the forged host
+///
+/// Checks that the mailed link does not point at the forged forwarded host.
 #[then(regex = r"^the link (\w+) received points at the partner, not at the forged host$")]
 async fn link_not_forged(w: &mut AuthWorld, name: String) -> StepResult {
     let (link, _) = last_link(w, &name)?;
@@ -115,6 +127,8 @@ pub fn token_bits(token: &str) -> f64 {
 }
 
 /// Then Arya's reset links carry tokens of at least 128 bits, each new
+///
+/// Checks each reset token's size (alphabet and length: at least 128 bits) and that no two are equal.
 #[then(regex = r"^(\w+)'s reset links carry tokens of at least 128 bits, each new$")]
 async fn strong_tokens(w: &mut AuthWorld, name: String) -> StepResult {
     let links = actor(w, &name)?.reset_links.clone();
@@ -127,7 +141,9 @@ async fn strong_tokens(w: &mut AuthWorld, name: String) -> StepResult {
     expect(distinct.len() == links.len(), || "two reset requests mailed the same token".into())
 }
 
-/// When Arya sets a new password with the link / with the link again
+/// When Arya sets a new password with the link
+///
+/// Completes the reset with the last mailed link's token and a fresh password.
 #[when(regex = r"^(\w+) sets a new password with the link(?: again)?$")]
 async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
     let (link, token) = last_link(w, &name)?;
@@ -148,6 +164,8 @@ async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// When Arya's reset link is 61 minutes old
+///
+/// Ages the actor's last reset link through the target's test hook (needs time_travel).
 #[when(regex = r"^(\w+)'s reset link is (\d+) minutes old$")]
 async fn link_ages(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult {
     let (_, token) = last_link(w, &name)?;

@@ -25,6 +25,8 @@ async fn owner_keys(w: &mut AuthWorld, name: &str) -> Result<Vec<String>, Client
 }
 
 /// Then Daenerys's public key is published on her data owner
+///
+/// Checks that the actor's public key is on their data owner.
 #[then(regex = r"^(\w+)'s public key is published on (?:her|his|their) data owner$")]
 async fn key_published(w: &mut AuthWorld, name: String) -> StepResult {
     let keys = owner_keys(w, &name).await?;
@@ -33,6 +35,8 @@ async fn key_published(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// Then Daenerys's data owner still has exactly her one public key
+///
+/// Checks that signing in again did not add a public key.
 #[then(regex = r"^(\w+)'s data owner still has exactly (?:her|his|their) one public key$")]
 async fn key_unchanged(w: &mut AuthWorld, name: String) -> StepResult {
     let keys = owner_keys(w, &name).await?;
@@ -41,6 +45,8 @@ async fn key_unchanged(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// Then Daenerys has a new token, different from the previous one
+///
+/// Checks that the actor's latest token differs from the one before.
 #[then(regex = r"^(\w+) has a new token, different from the previous one$")]
 async fn new_token(w: &mut AuthWorld, name: String) -> StepResult {
     let a = actor(w, &name)?;
@@ -59,6 +65,8 @@ async fn whoami(w: &mut AuthWorld, name: &str, secret: String) -> StepResult {
 }
 
 /// When Daenerys comes back with her stored token and key pair
+///
+/// Authenticates with the stored token, no code, and reads the data owner with the stored key pair.
 #[when(regex = r"^(\w+) comes back with (?:her|his|their) stored token and key pair$")]
 async fn comes_back(w: &mut AuthWorld, name: String) -> StepResult {
     let token = client::session(actor(w, &name)?)?.secret;
@@ -76,6 +84,8 @@ async fn comes_back(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// When Daenerys presents her token with its last character changed
+///
+/// Presents the actor's token with one character changed.
 #[when(regex = r"^(\w+) presents (?:her|his|their) token with its last character changed$")]
 async fn tampered(w: &mut AuthWorld, name: String) -> StepResult {
     let mut token = client::session(actor(w, &name)?)?.secret;
@@ -85,6 +95,8 @@ async fn tampered(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// When Daenerys's token is 61 minutes old
+///
+/// Ages the actor's token through the target's test hook (needs time_travel).
 #[when(regex = r"^(\w+)'s token is (\d+) minutes old$")]
 async fn token_age(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult {
     let ctx = w.ctx();
@@ -96,7 +108,9 @@ async fn token_age(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult 
     Ok(())
 }
 
-/// Then Daenerys's token is accepted / refused
+/// Then Daenerys's token is refused
+///
+/// Checks whether the target accepts the actor's token.
 #[then(regex = r"^(\w+)'s token is (accepted|refused)$")]
 async fn token_verdict(w: &mut AuthWorld, name: String, verdict: String) -> StepResult {
     let token = client::session(actor(w, &name)?)?.secret;

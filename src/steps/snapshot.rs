@@ -7,6 +7,8 @@ use crate::snapshot::snapshot_name;
 use crate::world::AuthWorld;
 
 /// Then the last reply matches the snapshot "data-owner"
+///
+/// Compares the last reply, redacted, with the insta baseline of that name for this profile.
 #[then(regex = r#"^the last reply matches the snapshot "([^"]+)"$"#)]
 async fn matches_snapshot(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();

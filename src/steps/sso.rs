@@ -48,6 +48,8 @@ pub(super) fn ensure_actor(w: &mut AuthWorld, name: &str) {
 }
 
 /// Given Arya has a partner account
+///
+/// Registers the actor at the partner with a fresh random password and expects it accepted.
 #[given(regex = r"^(\w+) has a partner account$")]
 async fn has_account(w: &mut AuthWorld, name: String) -> StepResult {
     ensure_actor(w, &name);
@@ -61,6 +63,8 @@ async fn has_account(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// Given Arya is already a patient on the platform
+///
+/// Creates the actor's patient on the platform double, as if registered elsewhere before.
 #[given(regex = r"^(\w+) is already a patient on the platform$")]
 async fn already_patient(w: &mut AuthWorld, name: String) -> StepResult {
     ensure_actor(w, &name);
@@ -69,7 +73,9 @@ async fn already_patient(w: &mut AuthWorld, name: String) -> StepResult {
     Ok(())
 }
 
-/// When Arya registers at the partner [as an admin of hospital 1]
+/// When Arya registers at the partner claiming to be an admin of another hospital
+///
+/// Registers the actor at the partner, optionally sending a Role and a HospitalId it must ignore.
 #[when(regex = r"^(\w+) registers at the partner( claiming to be an admin of another hospital)?$")]
 async fn registers(w: &mut AuthWorld, name: String, claim: String) -> StepResult {
     ensure_actor(w, &name);
@@ -84,7 +90,9 @@ async fn registers(w: &mut AuthWorld, name: String, claim: String) -> StepResult
     Ok(())
 }
 
-/// When Arya registers at the partner without Gender / with Gender "X"
+/// When Arya registers at the partner with Gender "X"
+///
+/// Registers with one field (by the seed's name) set to the given value.
 #[when(regex = r#"^(\w+) registers at the partner with (\w+) "([^"]*)"$"#)]
 async fn registers_with_field(w: &mut AuthWorld, name: String, field: String, value: String) -> StepResult {
     ensure_actor(w, &name);
@@ -105,6 +113,8 @@ async fn registers_with_field(w: &mut AuthWorld, name: String, field: String, va
 }
 
 /// Then the partner refuses with a field error naming Gender
+///
+/// Checks for a 400 whose body names the field (by the profile's field_names, else the seed's name).
 #[then(regex = r"^the partner refuses with a field error naming (\w+)$")]
 async fn field_error(w: &mut AuthWorld, field: String) -> StepResult {
     let ctx = w.ctx();
@@ -131,7 +141,9 @@ async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
     Ok(())
 }
 
-/// When Arya signs in at the partner / with a wrong password / with her old password
+/// When Arya signs in at the partner with a wrong password
+///
+/// Signs in at the partner's SSO login with the actor's password, a wrong one, or the one before the last reset.
 #[when(regex = r"^(\w+) signs in at the partner(?: with (a wrong|(?:her|his|their) old) password)?$")]
 async fn signs_in(w: &mut AuthWorld, name: String, which: String) -> StepResult {
     ensure_actor(w, &name);
@@ -146,6 +158,8 @@ async fn signs_in(w: &mut AuthWorld, name: String, which: String) -> StepResult 
 }
 
 /// Given Arya's partner account is disabled
+///
+/// Disables the actor's partner account through the profile's admin operation.
 #[given(regex = r"^(\w+)'s partner account is disabled$")]
 async fn disabled(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
@@ -157,18 +171,24 @@ async fn disabled(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// Then the answers to registration for Arya and Gendry were the same
+///
+/// Compares the two actors' registration answers (status and redacted body).
 #[then(regex = r"^the answers to registration for (\w+) and (\w+) were the same$")]
 async fn same_registration_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     super::reply::compare_answers(w, &format!("{a}@register"), &format!("{b}@register"))
 }
 
 /// Then the partner's answers to Arya and Bran were the same
+///
+/// Compares the two actors' last SSO login answers (status and redacted body).
 #[then(regex = r"^the partner's answers to (\w+) and (\w+) were the same$")]
 async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     super::reply::compare_answers(w, &format!("{a}@sso"), &format!("{b}@sso"))
 }
 
 /// Then the partner answers with only the token fields, not to be cached
+///
+/// Checks that the login answer holds only a token, its expiry and maybe a session id, with Cache-Control: no-store.
 ///
 /// Where the token sits is the profile's `access_token` extraction; "only the
 /// token fields" means every value in the reply is the token, its expiry
@@ -205,6 +225,8 @@ fn leaves(v: &Value, f: &mut dyn FnMut(&Value)) {
 }
 
 /// Then the token is the one the platform issued for Arya
+///
+/// Checks that the token the app got is one the platform double issued for the actor.
 #[then(regex = r"^the token is the one the platform issued for (\w+)$")]
 async fn token_from_platform(w: &mut AuthWorld, name: String) -> StepResult {
     let email = actor(w, &name)?.email.clone();
@@ -214,6 +236,8 @@ async fn token_from_platform(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// Then every JWT the partner built for Arya passed the platform's checks
+///
+/// Checks the platform double's verdict on every JWT it was handed for the actor: every claim check passed.
 #[then(regex = r"^every JWT the partner built for (\w+) passed the platform's checks$")]
 async fn jwt_checks(w: &mut AuthWorld, name: String) -> StepResult {
     let email = actor(w, &name)?.email.clone();
@@ -224,6 +248,8 @@ async fn jwt_checks(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 /// Then the partner called the platform with its keys and as an admin of its hospital
+///
+/// Checks every platform call for X-Developer-Id and X-Api-Key, and admin token requests for userTypeId 2 and the profile's hospital.
 #[then(regex = r"^the partner called the platform with its keys and as an admin of its hospital$")]
 async fn platform_calls(w: &mut AuthWorld) -> StepResult {
     let p = platform(w)?;
@@ -236,7 +262,9 @@ async fn platform_calls(w: &mut AuthWorld) -> StepResult {
     expect(bad_admin == 0, || format!("{bad_admin} admin token request(s) not as userTypeId 2 of the hospital"))
 }
 
-/// Then the platform holds exactly one patient for Arya, a plain patient
+/// Then the platform holds exactly one patient for Arya
+///
+/// Counts the platform double's patients with the actor's e-mail.
 #[then(regex = r"^the platform holds exactly one patient for (\w+)$")]
 async fn one_patient(w: &mut AuthWorld, name: String) -> StepResult {
     let email = actor(w, &name)?.email.clone();
@@ -244,7 +272,9 @@ async fn one_patient(w: &mut AuthWorld, name: String) -> StepResult {
     expect(n == 1, || format!("the platform holds {n} patients for {name}"))
 }
 
-/// When the platform answers Arya's calls with 401 / 500 / no data
+/// When the platform answers Arya's calls with 500
+///
+/// Makes the platform double answer the actor's calls with a 401, a 500 or an empty data envelope.
 #[when(regex = r"^the platform answers (\w+)'s calls with (401|500|no data)$")]
 async fn platform_misbehaves(w: &mut AuthWorld, name: String, how: String) -> StepResult {
     let email = actor(w, &name)?.email.clone();
@@ -258,6 +288,8 @@ async fn platform_misbehaves(w: &mut AuthWorld, name: String, how: String) -> St
 }
 
 /// Then the partner answers with a generic error, not the platform's
+///
+/// Checks that the answer is an error that carries none of the platform's own text.
 #[then(regex = r"^the partner answers with a generic error, not the platform's$")]
 async fn generic_error(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();
