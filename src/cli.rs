@@ -27,8 +27,19 @@ pub enum Command {
     Verify(VerifyArgs),
     /// List every step the features may use: pattern, parameters, description, example.
     Steps(StepsArgs),
+    /// Check features and profiles without running anything (rustc-style findings).
+    Lint(LintArgs),
     /// List the faults the reference can be started with.
     Faults,
+}
+
+#[derive(clap::Args)]
+pub struct LintArgs {
+    /// Feature files, profiles, or folders of them (default: features/ and scenarios/targets/).
+    pub paths: Vec<PathBuf>,
+    /// Folder holding features/ and scenarios/ (the catalogue).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

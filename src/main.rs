@@ -25,6 +25,15 @@ fn main() {
             Err(e) => usage(&e),
         },
         cli::Command::Steps(args) => steps(args.format),
+        cli::Command::Lint(args) => {
+            let report = authconform::runner::lint(&args.root, &args.paths);
+            print!("{}", report.render());
+            if report.errors.is_empty() {
+                exit::CONFORMS
+            } else {
+                exit::USAGE
+            }
+        }
         cli::Command::Verify(args) => verify(&args.dir, args.key.as_deref()),
         cli::Command::Reference(args) => match args.into_config() {
             Ok(config) => serve(config),

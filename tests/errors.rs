@@ -76,3 +76,13 @@ fn the_step_reference_is_stable() {
     let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("steps --format json is JSON");
     assert!(parsed.as_array().is_some_and(|a| a.len() >= 80));
 }
+
+#[test]
+fn lint_reports_every_mistake_rustc_style() {
+    let out = Command::new(env!("CARGO_BIN_EXE_authconform")).args(["lint", "--root", "tests/fixtures/lint"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(authconform::exit::USAGE));
+    insta::assert_snapshot!("lint_fixture", String::from_utf8_lossy(&out.stdout));
+    // The project's own features and profiles are clean.
+    let out = Command::new(env!("CARGO_BIN_EXE_authconform")).arg("lint").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}

@@ -51,21 +51,32 @@ pub struct Problem {
     pub line: usize,
     pub col: usize,
     pub message: String,
+    /// Hints shown under the caret (`= help: ...`).
+    pub help: Vec<String>,
 }
 
 impl PlanError {
     fn one(file: PathBuf, line: usize, col: usize, message: String) -> PlanError {
-        PlanError { problems: vec![Problem { file, line, col, message }] }
+        PlanError { problems: vec![Problem { file, line, col, message, help: Vec::new() }] }
     }
 
     /// rustc-style: each problem, then its line with a caret.
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        for p in &self.problems {
-            out.push_str(&format!("error: {}\n  --> {}:{}:{}\n", p.message, p.file.display(), p.line, p.col));
-            if let Some(text) = std::fs::read_to_string(&p.file).ok().and_then(|t| t.lines().nth(p.line.saturating_sub(1)).map(str::to_string)) {
-                let g = p.line.to_string().len();
-                out.push_str(&format!("{:g$} |\n{} | {}\n{:g$} | {}^\n", "", p.line, text, "", " ".repeat(p.col.saturating_sub(1))));
+        self.problems.iter().map(|p| p.render("error")).collect()
+    }
+}
+
+impl Problem {
+    /// rustc-style, as an `error` or a `warning`: the message, the place,
+    /// the line with a caret, and any help.
+    pub fn render(&self, severity: &str) -> String {
+        let p = self;
+        let mut out = format!("{severity}: {}\n  --> {}:{}:{}\n", p.message, p.file.display(), p.line, p.col);
+        if let Some(text) = std::fs::read_to_string(&p.file).ok().and_then(|t| t.lines().nth(p.line.saturating_sub(1)).map(str::to_string)) {
+            let g = p.line.to_string().len();
+            out.push_str(&format!("{:g$} |\n{} | {}\n{:g$} | {}^\n", "", p.line, text, "", " ".repeat(p.col.saturating_sub(1))));
+            for h in &p.help {
+                out.push_str(&format!("{:g$} = help: {h}\n", ""));
             }
         }
         out
@@ -140,7 +151,7 @@ impl Selector {
     }
 }
 
-fn all_tags(feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, sc: &gherkin::Scenario) -> Vec<String> {
+pub(super) fn all_tags(feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, sc: &gherkin::Scenario) -> Vec<String> {
     let mut tags = feature.tags.clone();
     tags.extend(rule.map(|r| r.tags.clone()).unwrap_or_default());
     tags.extend(sc.tags.iter().cloned());
@@ -154,13 +165,8 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
     for file in feature_files(features_dir)? {
         let feature = match gherkin::Feature::parse_path(&file, GherkinEnv::default()) {
             Ok(f) => f,
-            Err(gherkin::ParseFileError::Parsing { source, .. }) => {
-                let (line, col) = parse_position(&source.to_string());
-                problems.push(Problem { file: file.clone(), line, col, message: format!("feature does not parse: {source}") });
-                continue;
-            }
             Err(e) => {
-                problems.push(Problem { file: file.clone(), line: 1, col: 1, message: e.to_string() });
+                problems.push(parse_problem(&file, e));
                 continue;
             }
         };
@@ -172,29 +178,7 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
             .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))));
         for (rule, sc) in scenarios {
             let all_tags = all_tags(&feature, rule, sc);
-            for step in feature.background.iter().flat_map(|b| b.steps.iter()).chain(sc.steps.iter()) {
-                check_step(&steps, step, sc, &file, &mut problems);
-            }
-            for req in requirement_tags(&all_tags) {
-                if catalogue.get(&req).is_none() {
-                    problems.push(Problem {
-                        file: file.clone(),
-                        line: sc.position.line,
-                        col: sc.position.col,
-                        message: format!("scenario `{}` cites @req:{req}, which is not in {}", sc.name, catalogue.path.display()),
-                    });
-                }
-            }
-            for c in needed_capabilities(&all_tags) {
-                if Capability::parse(&c).is_none() {
-                    problems.push(Problem {
-                        file: file.clone(),
-                        line: sc.position.line,
-                        col: sc.position.col,
-                        message: format!("scenario `{}` needs unknown capability `{c}`", sc.name),
-                    });
-                }
-            }
+            check_scenario(&steps, &feature, sc, &all_tags, &file, catalogue, &mut problems);
             match selector.decide(&all_tags, &sc.name) {
                 Decision::Excluded => {}
                 Decision::Run => plan.selected.push(PlannedScenario {
@@ -218,6 +202,39 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
         Ok(plan)
     } else {
         Err(PlanError { problems })
+    }
+}
+
+/// Everything checked on one scenario, by a run and by `lint` alike: each
+/// step matches exactly one definition, each `@req:` is catalogued, each
+/// `@needs:` is a known capability.
+pub fn check_scenario(
+    steps: &cucumber::step::Collection<AuthWorld>,
+    feature: &gherkin::Feature,
+    sc: &gherkin::Scenario,
+    all_tags: &[String],
+    file: &Path,
+    catalogue: &Catalogue,
+    problems: &mut Vec<Problem>,
+) {
+    for step in feature.background.iter().flat_map(|b| b.steps.iter()).chain(sc.steps.iter()) {
+        check_step(steps, step, sc, file, problems);
+    }
+    let at = |message: String| Problem { file: file.into(), line: sc.position.line, col: sc.position.col, message, help: Vec::new() };
+    for req in requirement_tags(all_tags) {
+        if catalogue.get(&req).is_none() {
+            let mut p = at(format!("scenario `{}` cites @req:{req}, which is not in {}", sc.name, catalogue.path.display()));
+            let nearest = catalogue.requirements.keys().map(|id| (similar::TextDiff::from_chars(req.as_str(), id.as_str()).ratio(), id)).max_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((_, id)) = nearest.filter(|(r, _)| *r > 0.8) {
+                p.help.push(format!("did you mean @req:{id}?"));
+            }
+            problems.push(p);
+        }
+    }
+    for c in needed_capabilities(all_tags) {
+        if Capability::parse(&c).is_none() {
+            problems.push(at(format!("scenario `{}` needs unknown capability `{c}`", sc.name)));
+        }
     }
 }
 
@@ -246,13 +263,44 @@ fn check_step(
         variants.push(step.clone());
     }
     for s in variants {
-        let problem = match steps.find(&s) {
+        let (problem, help) = match steps.find(&s) {
             Ok(Some(_)) => continue,
-            Ok(None) => format!("undefined step: {} {}", step.keyword.trim(), s.value),
-            Err(e) => format!("ambiguous step: {} {} ({e})", step.keyword.trim(), s.value),
+            Ok(None) => (format!("undefined step: {} {}", step.keyword.trim(), s.value), nearest_steps(&s)),
+            Err(e) => (format!("ambiguous step: {} {} ({e})", step.keyword.trim(), s.value), Vec::new()),
         };
-        problems.push(Problem { file: file.into(), line: step.position.line, col: step.position.col, message: problem });
+        problems.push(Problem { file: file.into(), line: step.position.line, col: step.position.col, message: problem, help });
         return;
+    }
+}
+
+/// The three documented steps nearest to an undefined one (of the same
+/// keyword), by character similarity of the sentence to their examples.
+fn nearest_steps(step: &gherkin::Step) -> Vec<String> {
+    let keyword = match step.ty {
+        gherkin::StepType::Given => "Given",
+        gherkin::StepType::When => "When",
+        gherkin::StepType::Then => "Then",
+    };
+    let Ok(docs) = crate::step_docs::step_docs() else { return Vec::new() };
+    let wanted = format!("{keyword} {}", step.value);
+    let mut scored: Vec<(f32, String)> = docs
+        .iter()
+        .filter(|d| d.keyword == keyword)
+        .map(|d| (similar::TextDiff::from_words(wanted.as_str(), d.example.as_str()).ratio(), format!("{} {}", d.keyword, crate::step_docs::readable(&d.pattern))))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).filter(|(r, _)| *r > 0.4).map(|(_, s)| format!("a step that exists: {s}")).collect()
+}
+
+/// A feature file's parse failure, placed where gherkin says.
+pub(super) fn parse_problem(file: &Path, e: gherkin::ParseFileError) -> Problem {
+    match e {
+        gherkin::ParseFileError::Parsing { source, .. } => {
+            let (line, col) = parse_position(&source.to_string());
+            Problem { file: file.into(), line, col, message: format!("feature does not parse: {source}"), help: Vec::new() }
+        }
+        e => Problem { file: file.into(), line: 1, col: 1, message: e.to_string(), help: Vec::new() },
     }
 }
 
