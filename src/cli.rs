@@ -108,6 +108,10 @@ pub struct RunArgs {
     /// Start the embedded reference with this fault (repeatable).
     #[arg(long = "fault")]
     pub faults: Vec<String>,
+    /// Run only shard I of N (e.g. 2/4): scenarios are dealt round robin in
+    /// file order, each in exactly one shard; join the reports with `report merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// Check the profile, the features and every step, print the plan, call nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -187,6 +191,17 @@ impl PartnerArgs {
     }
 }
 
+/// `I/N` with 1 <= I <= N.
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("--shard {s}: expected I/N with 1 <= I <= N, e.g. 2/4");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if i == 0 || n == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
 fn faults(names: &[String]) -> Result<Vec<Fault>, String> {
     names.iter().map(|n| n.parse::<Fault>()).collect()
 }
@@ -216,6 +231,7 @@ impl RunArgs {
         c.faults = faults(&self.faults)?;
         c.sign_key = self.sign_key;
         c.dry_run = self.dry_run;
+        c.shard = self.shard.as_deref().map(parse_shard).transpose()?;
         Ok(c)
     }
 }

@@ -46,6 +46,8 @@ pub struct RunConfig {
     pub plan: Option<String>,
     /// Plan and check only (`--dry-run`).
     pub dry_run: bool,
+    /// `(index, count)`, 1-based: run only this shard of the plan (`--shard 2/4`).
+    pub shard: Option<(usize, usize)>,
 }
 
 impl RunConfig {
@@ -66,6 +68,7 @@ impl RunConfig {
             sign_key: None,
             plan: None,
             dry_run: false,
+            shard: None,
         }
     }
 

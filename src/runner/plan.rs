@@ -109,6 +109,9 @@ pub struct Selector {
     tags: Option<gherkin::tagexpr::TagOperation>,
     name: Option<regex::Regex>,
     capabilities: std::collections::BTreeSet<Capability>,
+    /// This shard's scenarios (`features/…`, scenario name), when sharded.
+    /// Names, not lines: cucumber gives each outline row its own line.
+    only: Option<std::sync::Arc<std::collections::HashSet<(String, String)>>>,
 }
 
 pub enum Decision {
@@ -125,7 +128,7 @@ impl Selector {
             })?),
             None => None,
         };
-        Ok(Selector { tags, name, capabilities: profile.capabilities.clone() })
+        Ok(Selector { tags, name, capabilities: profile.capabilities.clone(), only: None })
     }
 
     pub fn decide(&self, tags: &[String], scenario_name: &str) -> Decision {
@@ -147,7 +150,8 @@ impl Selector {
 
     /// cucumber's filter.
     pub fn runs(&self, feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, sc: &gherkin::Scenario) -> bool {
-        matches!(self.decide(&all_tags(feature, rule, sc), &sc.name), Decision::Run)
+        let in_shard = self.only.as_ref().is_none_or(|only| only.contains(&(super::timeline::feature_file(feature), sc.name.clone())));
+        in_shard && matches!(self.decide(&all_tags(feature, rule, sc), &sc.name), Decision::Run)
     }
 }
 
@@ -176,7 +180,12 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
             .iter()
             .map(|s| (None, s))
             .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))));
+        let mut names = std::collections::HashSet::new();
         for (rule, sc) in scenarios {
+            if !names.insert(sc.name.clone()) {
+                // Reports and shards tell scenarios apart by file and name.
+                problems.push(Problem { file: file.clone(), line: sc.position.line, col: sc.position.col, message: format!("a second scenario named `{}` in this file", sc.name), help: vec!["give each scenario of a feature file its own name".into()] });
+            }
             let all_tags = all_tags(&feature, rule, sc);
             check_scenario(&steps, &feature, sc, &all_tags, &file, catalogue, &mut problems);
             match selector.decide(&all_tags, &sc.name) {
@@ -203,6 +212,19 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
     } else {
         Err(PlanError { problems })
     }
+}
+
+/// Keeps shard `index` of `count` (1-based) of the plan: the planned and
+/// not-applicable scenarios together, in file and line order, dealt round
+/// robin, so every scenario is in exactly one shard whatever the filters.
+pub fn shard(plan: &mut Plan, selector: &mut Selector, index: usize, count: usize) {
+    let mut all: Vec<(String, usize, String)> =
+        plan.selected.iter().map(|s| (s.file.clone(), s.line, s.name.clone())).chain(plan.not_applicable.iter().map(|n| (n.file.clone(), n.line, n.scenario.clone()))).collect();
+    all.sort();
+    let mine: std::collections::HashSet<(String, String)> = all.into_iter().enumerate().filter(|(i, _)| i % count == index - 1).map(|(_, (f, _, name))| (f, name)).collect();
+    plan.selected.retain(|s| mine.contains(&(s.file.clone(), s.name.clone())));
+    plan.not_applicable.retain(|n| mine.contains(&(n.file.clone(), n.scenario.clone())));
+    selector.only = Some(std::sync::Arc::new(mine));
 }
 
 /// Everything checked on one scenario, by a run and by `lint` alike: each

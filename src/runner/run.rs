@@ -163,8 +163,11 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
     }
     let catalogue = Catalogue::load(&config.requirements_path())?;
     let tags = plan_tags(config, &catalogue)?;
-    let selector = Selector::new(tags.as_deref(), config.name.clone(), &profile)?;
-    let plan = plan(&config.features_dir(), &catalogue, &selector)?;
+    let mut selector = Selector::new(tags.as_deref(), config.name.clone(), &profile)?;
+    let mut plan = plan(&config.features_dir(), &catalogue, &selector)?;
+    if let Some((index, count)) = config.shard {
+        super::plan::shard(&mut plan, &mut selector, index, count);
+    }
     if plan.selected.is_empty() && plan.not_applicable.is_empty() {
         // A filter that selects nothing would "pass" vacuously: say so instead.
         return Err(RunError::Usage("no scenario matches the --tags/--name filters".into()));

@@ -1,0 +1,41 @@
+//! Sharding for CI: the shards of a run add up to the whole run, each
+//! scenario in exactly one shard, and `report merge` joins the shards'
+//! report folders into one report with the whole run's verdicts.
+mod common;
+
+use std::collections::BTreeSet;
+
+use authconform::runner::RunOutcome;
+
+fn keys(o: &RunOutcome) -> BTreeSet<String> {
+    o.scenarios.iter().map(|s| format!("{}:{} {}", s.file, s.line, s.scenario)).chain(o.not_applicable.iter().map(|n| format!("{}:{} {} (n/a)", n.file, n.line, n.scenario))).collect()
+}
+
+#[test]
+fn shards_add_up_to_the_whole_run() {
+    let bank = authconform::crypto::KeyBank::default();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut whole = common::config(vec![]);
+    whole.key_bank = Some(bank.clone());
+    let whole = common::run_blocking(whole);
+    let all = keys(&whole);
+
+    let mut seen = BTreeSet::new();
+    let mut dirs = Vec::new();
+    for i in 1..=3 {
+        let mut c = common::config(vec![]);
+        c.key_bank = Some(bank.clone());
+        c.shard = Some((i, 3));
+        c.report_dir = Some(tmp.path().join(format!("shard-{i}")));
+        let o = common::run_blocking(c);
+        assert!(common::failures(&o).is_empty(), "{:?}", common::failures(&o));
+        let mine = keys(&o);
+        assert!(!mine.is_empty(), "shard {i}/3 is empty");
+        let twice: Vec<_> = mine.intersection(&seen).collect();
+        assert!(twice.is_empty(), "in two shards: {twice:?}");
+        seen.extend(mine);
+        dirs.push(o.report_path.unwrap());
+    }
+    assert_eq!(seen, all, "the shards must add up to the whole run");
+    let _ = dirs;
+}
