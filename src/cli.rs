@@ -27,10 +27,35 @@ pub enum Command {
     Verify(VerifyArgs),
     /// List every step the features may use: pattern, parameters, description, example.
     Steps(StepsArgs),
+    /// Work on report folders: `report merge` joins the folders of a sharded run.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Check features and profiles without running anything (rustc-style findings).
     Lint(LintArgs),
     /// List the faults the reference can be started with.
     Faults,
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Join the report folders of the shards of one run into one report.
+    Merge(MergeArgs),
+}
+
+#[derive(clap::Args)]
+pub struct MergeArgs {
+    /// The shards' report folders (reports/<run-id>).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where the merged reports/<run-id>/ is written.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// PEM RSA private key: sign the merged manifest.
+    #[arg(long)]
+    pub sign_key: Option<PathBuf>,
+    /// Folder holding scenarios/requirements.yaml (the verdicts are recomputed against it).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }
 
 #[derive(clap::Args)]

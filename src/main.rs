@@ -25,6 +25,7 @@ fn main() {
             Err(e) => usage(&e),
         },
         cli::Command::Steps(args) => steps(args.format),
+        cli::Command::Report(cli::ReportCommand::Merge(args)) => merge(args),
         cli::Command::Lint(args) => {
             let report = authconform::runner::lint(&args.root, &args.paths);
             print!("{}", report.render());
@@ -93,6 +94,28 @@ fn steps(format: cli::StepsFormat) -> i32 {
             eprintln!("error: {e}");
             exit::HARNESS
         }
+    }
+}
+
+fn merge(args: cli::MergeArgs) -> i32 {
+    let catalogue = match authconform::requirements::Catalogue::load(&args.root.join("scenarios/requirements.yaml")) {
+        Ok(c) => c,
+        Err(e) => return usage(&e.to_string()),
+    };
+    let key = match args.sign_key.as_deref().map(authconform::report::SigningKey::from_pem_file).transpose() {
+        Ok(k) => k,
+        Err(e) => return usage(&format!("--sign-key: {e}")),
+    };
+    match authconform::report::merge_reports(&args.dirs, &args.report_dir, catalogue, key.as_ref()) {
+        Ok(outcome) => {
+            print!("{}", authconform::report::console_summary(&outcome));
+            outcome.exit_code()
+        }
+        Err(e @ authconform::report::MergeError::Write { .. }) => {
+            eprintln!("error: {e}");
+            exit::HARNESS
+        }
+        Err(e) => usage(&e.to_string()),
     }
 }
 

@@ -63,15 +63,15 @@ pub fn sign_rs256(claims: &PatientClaims, private_pem: &str) -> Result<String, J
 }
 
 /// One check of a JWT, as evidence: what was checked, whether it held, and why not.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Check {
-    pub name: &'static str,
+    pub name: std::borrow::Cow<'static, str>,
     pub passed: bool,
     pub detail: String,
 }
 
 /// Every check made on one JWT.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct Verdict {
     pub checks: Vec<Check>,
     /// The claims as read (unverified when the signature failed), for evidence.
@@ -88,7 +88,7 @@ impl Verdict {
     }
 
     fn check(&mut self, name: &'static str, passed: bool, detail: impl Into<String>) {
-        self.checks.push(Check { name, passed, detail: if passed { String::new() } else { detail.into() } });
+        self.checks.push(Check { name: name.into(), passed, detail: if passed { String::new() } else { detail.into() } });
     }
 }
 
@@ -199,8 +199,8 @@ mod tests {
         Registration::new("partner.test", keys().1.clone())
     }
 
-    fn failed_names(v: &Verdict) -> Vec<&'static str> {
-        v.failed().iter().map(|c| c.name).collect()
+    fn failed_names(v: &Verdict) -> Vec<&str> {
+        v.failed().into_iter().map(|c| c.name.as_ref()).collect()
     }
 
     #[test]
@@ -220,7 +220,8 @@ mod tests {
         c.role = "admin".into();
         c.jti = "42".into();
         let token = sign_rs256(&c, &keys().0).unwrap();
-        let names = failed_names(&r.verify(&token, Some("e@x.test")));
+        let verdict = r.verify(&token, Some("e@x.test"));
+        let names = failed_names(&verdict);
         for expected in ["iss is the registered issuer", "aud is snapmd", "exp - iat <= 300 s", "jti is a GUID", "email is the authenticated user's", "role is patient"] {
             assert!(names.contains(&expected), "{expected} not reported in {names:?}");
         }
@@ -231,7 +232,8 @@ mod tests {
         let r = reg();
         let c = PatientClaims::new("partner.test", "Dany", "d@x.test", 300);
         let hs = encode(&Header::new(Algorithm::HS256), &c, &EncodingKey::from_secret(keys().1.as_bytes())).unwrap();
-        let names = failed_names(&r.verify(&hs, None));
+        let verdict = r.verify(&hs, None);
+        let names = failed_names(&verdict);
         assert!(names.contains(&"alg is RS256") && names.contains(&"signature verifies with the registered key"), "{names:?}");
 
         let b64 = |v: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());

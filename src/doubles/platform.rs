@@ -41,7 +41,7 @@ pub enum Misbehaviour {
 }
 
 /// One call the partner made, as evidence.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PlatformCall {
     pub method: String,
     pub path: String,

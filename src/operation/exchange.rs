@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::redact::Redactor;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Exchange {
     pub operation: String,
     /// When the request was sent (places the exchange under its step in reports).
@@ -20,12 +20,17 @@ pub struct Exchange {
     pub status: u16,
     pub response_headers: Vec<(String, String)>,
     pub response_body: String,
-    #[serde(serialize_with = "millis")]
+    #[serde(serialize_with = "millis", deserialize_with = "from_millis")]
     pub elapsed: Duration,
     /// Whether `status` is one the profile accepts for this operation.
     pub accepted: bool,
     /// Named results (only when accepted).
     pub extracted: BTreeMap<String, String>,
+}
+
+fn from_millis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let ms = <f64 as serde::Deserialize>::deserialize(d)?;
+    Ok(Duration::from_secs_f64(ms.max(0.0) / 1000.0))
 }
 
 fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

@@ -32,7 +32,7 @@ pub fn evidence_lines(outcome: &RunOutcome) -> serde_json::Result<String> {
             line(s, step_of(s, |st| st.exchanges.contains(&i)), "http", serde_json::to_value(ex)?)?;
         }
         for (i, m) in s.evidence.messages.iter().enumerate() {
-            line(s, step_of(s, |st| st.messages.contains(&i)), m.kind, serde_json::to_value(m)?)?;
+            line(s, step_of(s, |st| st.messages.contains(&i)), &m.kind, serde_json::to_value(m)?)?;
         }
         for c in &s.evidence.platform_calls {
             line(s, Value::Null, "platform_call", serde_json::to_value(c)?)?;

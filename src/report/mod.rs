@@ -5,10 +5,12 @@ mod bundle;
 mod evidence;
 mod html;
 mod manifest;
+mod merge;
 mod summary;
 
 pub use bundle::write_bundle;
 pub use evidence::evidence_lines;
 pub use html::html_report;
+pub use merge::{merge_outcomes, merge_reports, MergeError};
 pub use manifest::{render_verification, verify, KeyFileError, Manifest, SignatureState, SigningKey, Verification, MANIFEST, SIGNATURE};
 pub use summary::{console_summary, markdown_summary, requirement_verdicts, Verdict};

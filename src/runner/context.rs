@@ -38,7 +38,7 @@ pub struct RunContext {
     pub records: Mutex<Vec<ScenarioRecord>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScenarioStatus {
     Passed,
@@ -46,7 +46,7 @@ pub enum ScenarioStatus {
 }
 
 /// One finished scenario, redacted, as reports consume it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ScenarioRecord {
     pub feature: String,
     pub file: String,

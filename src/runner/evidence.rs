@@ -11,10 +11,10 @@ use crate::doubles::PlatformCall;
 use crate::world::AuthWorld;
 
 /// A mail or SMS an actor received, redacted.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct MessageRecord {
     /// `mail` or `sms`.
-    pub kind: &'static str,
+    pub kind: String,
     pub to: String,
     pub subject: Option<String>,
     pub text: String,
@@ -22,7 +22,7 @@ pub struct MessageRecord {
 }
 
 /// Everything but the exchanges (which the World already holds).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Evidence {
     pub messages: Vec<MessageRecord>,
     pub platform_calls: Vec<PlatformCall>,
@@ -40,7 +40,7 @@ pub fn gather(ctx: &RunContext, world: &AuthWorld) -> Evidence {
             for m in mail.mailbox.delivered_to(&actor.email) {
                 let body = m.text.clone().or_else(|| m.html.clone()).unwrap_or_default();
                 ev.messages.push(MessageRecord {
-                    kind: "mail",
+                    kind: "mail".into(),
                     to: actor.email.clone(),
                     subject: Some(r.text(&m.subject)),
                     text: r.excerpt(&body, MAX_TEXT),
@@ -50,7 +50,7 @@ pub fn gather(ctx: &RunContext, world: &AuthWorld) -> Evidence {
         }
         if let Some(sms) = &ctx.sms {
             for m in sms.inbox.delivered_to(&actor.phone) {
-                ev.messages.push(MessageRecord { kind: "sms", to: actor.phone.clone(), subject: None, text: r.excerpt(&m.text, MAX_TEXT), received: m.received });
+                ev.messages.push(MessageRecord { kind: "sms".into(), to: actor.phone.clone(), subject: None, text: r.excerpt(&m.text, MAX_TEXT), received: m.received });
             }
         }
         if let Some(p) = &ctx.platform {

@@ -9,7 +9,7 @@ use crate::exit;
 use crate::profile::ProfileError;
 use crate::requirements::{Catalogue, CatalogueError};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, serde::Deserialize)]
 pub struct RunOutcome {
     pub run_id: String,
     pub target: String,

@@ -13,7 +13,7 @@ use crate::profile::{Capability, Profile};
 use crate::requirements::{needed_capabilities, requirement_tags, Catalogue};
 use crate::world::AuthWorld;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct PlannedScenario {
     pub file: String,
     pub feature: String,
@@ -22,7 +22,7 @@ pub struct PlannedScenario {
     pub tags: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct NotApplicable {
     pub file: String,
     pub scenario: String,

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::world::AuthWorld;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     Running,
@@ -23,7 +23,7 @@ pub enum StepStatus {
 
 /// One step of a scenario as it ran, with the indexes (into the scenario's
 /// exchanges) of the HTTP exchanges it made.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct StepRecord {
     pub keyword: String,
     pub text: String,
