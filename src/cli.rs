@@ -137,6 +137,10 @@ pub struct RunArgs {
     /// file order, each in exactly one shard; join the reports with `report merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// YAML list of known deviations (scenario or requirement, target, reason):
+    /// they do not fail the run and show as EXPECTED FAIL in the reports.
+    #[arg(long, value_name = "FILE")]
+    pub expected_failures: Option<PathBuf>,
     /// Check the profile, the features and every step, print the plan, call nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -256,6 +260,7 @@ impl RunArgs {
         c.faults = faults(&self.faults)?;
         c.sign_key = self.sign_key;
         c.dry_run = self.dry_run;
+        c.expected_failures = self.expected_failures;
         c.shard = self.shard.as_deref().map(parse_shard).transpose()?;
         Ok(c)
     }

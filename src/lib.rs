@@ -12,6 +12,7 @@ pub mod client;
 pub mod crypto;
 pub mod doubles;
 pub mod exit;
+pub mod expectations;
 pub mod operation;
 pub mod profile;
 pub mod redact;

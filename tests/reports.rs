@@ -17,6 +17,7 @@ fn scenario(line: usize, name: &str, reqs: &[&str], failure: Option<&str>) -> Sc
         requirements: reqs.iter().map(|r| r.to_string()).collect(),
         status: if failure.is_some() { ScenarioStatus::Failed } else { ScenarioStatus::Passed },
         failure: failure.map(str::to_string),
+        expected_failure: None,
         exchanges: vec![],
         evidence: Default::default(),
         steps: vec![],
@@ -28,6 +29,7 @@ fn outcome() -> RunOutcome {
         run_id: "20261122T000000Z-golden".into(),
         target: "reference".into(),
         plan: None,
+        unexpected_passes: vec![],
         faults: vec!["otp-reusable".into()],
         scenarios: vec![
             scenario(8, "A patient registers by e-mail", &["OTP-REG-01", "OTP-REG-06"], None),

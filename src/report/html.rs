@@ -33,5 +33,6 @@ pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
         verdicts => shown,
         scenarios => outcome.scenarios,
         not_applicable => outcome.not_applicable,
+        unexpected_passes => outcome.unexpected_passes,
     })
 }

@@ -44,6 +44,7 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
         run_id: format!("{}-merged-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &uuid::Uuid::new_v4().simple().to_string()[..6]),
         target,
         plan,
+        unexpected_passes: Vec::new(),
         faults: Vec::new(),
         scenarios: Vec::new(),
         not_applicable: Vec::new(),
@@ -57,7 +58,9 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
         report_path: None,
         catalogue,
     };
+    let mut candidates = Vec::new();
     for s in &mut shards {
+        candidates.append(&mut s.unexpected_passes);
         merged.faults.append(&mut s.faults);
         merged.scenarios.append(&mut s.scenarios);
         merged.not_applicable.append(&mut s.not_applicable);
@@ -69,6 +72,15 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
     merged.failed_requirements.dedup();
     merged.scenarios.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     merged.not_applicable.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    // An entry that passed in one shard may have failed in another: keep
+    // only those that no merged scenario failed.
+    for e in candidates {
+        let failed_somewhere = merged.scenarios.iter().any(|s| s.status == crate::runner::ScenarioStatus::Failed && e.covers(&merged.target, &s.scenario, &s.requirements));
+        let seen = merged.unexpected_passes.iter().any(|u| u.scenario == e.scenario && u.requirement == e.requirement);
+        if !failed_somewhere && !seen {
+            merged.unexpected_passes.push(e);
+        }
+    }
     Ok(merged)
 }
 

@@ -19,6 +19,9 @@ pub enum Verdict {
     NotApplicable,
     #[serde(rename = "NOT RUN")]
     NotRun,
+    /// Failed, but every failure is a known deviation (expected-failures file).
+    #[serde(rename = "EXPECTED FAIL")]
+    ExpectedFail,
 }
 
 impl Verdict {
@@ -29,6 +32,7 @@ impl Verdict {
             Verdict::Warn => "WARN",
             Verdict::NotApplicable => "NOT APPLICABLE",
             Verdict::NotRun => "NOT RUN",
+            Verdict::ExpectedFail => "EXPECTED FAIL",
         }
     }
 }
@@ -45,10 +49,11 @@ pub struct RequirementVerdict {
 
 /// One verdict per catalogued requirement.
 pub fn requirement_verdicts(outcome: &RunOutcome) -> Vec<RequirementVerdict> {
-    let mut by_req: BTreeMap<&str, Vec<(&str, ScenarioStatus)>> = BTreeMap::new();
+    // A failure the expected-failures file covers counts apart.
+    let mut by_req: BTreeMap<&str, Vec<(&str, ScenarioStatus, bool)>> = BTreeMap::new();
     for s in &outcome.scenarios {
         for r in &s.requirements {
-            by_req.entry(r).or_default().push((&s.scenario, s.status));
+            by_req.entry(r).or_default().push((&s.scenario, s.status, s.expected_failure.is_some()));
         }
     }
     outcome
@@ -59,15 +64,21 @@ pub fn requirement_verdicts(outcome: &RunOutcome) -> Vec<RequirementVerdict> {
             let ran = by_req.get(id.as_str());
             let na = outcome.not_applicable.iter().any(|n| n.requirements.contains(id));
             let verdict = match ran {
-                Some(list) if list.iter().any(|(_, st)| *st == ScenarioStatus::Failed) => match req.level {
+                Some(list) if list.iter().any(|(_, st, expected)| *st == ScenarioStatus::Failed && !expected) => match req.level {
                     Level::Must => Verdict::Fail,
                     Level::Should => Verdict::Warn,
                 },
+                Some(list) if list.iter().any(|(_, st, _)| *st == ScenarioStatus::Failed) => Verdict::ExpectedFail,
                 Some(_) => Verdict::Pass,
                 None if na => Verdict::NotApplicable,
                 None => Verdict::NotRun,
             };
-            let mut scenarios: Vec<String> = ran.map(|l| l.iter().map(|(n, st)| format!("{n} ({})", if *st == ScenarioStatus::Passed { "passed" } else { "failed" })).collect()).unwrap_or_default();
+            let state = |st: ScenarioStatus, expected: bool| match (st, expected) {
+                (ScenarioStatus::Passed, _) => "passed",
+                (_, true) => "failed, expected",
+                _ => "failed",
+            };
+            let mut scenarios: Vec<String> = ran.map(|l| l.iter().map(|(n, st, ex)| format!("{n} ({})", state(*st, *ex))).collect()).unwrap_or_default();
             scenarios.extend(outcome.not_applicable.iter().filter(|n| n.requirements.contains(id)).map(|n| format!("{} (not applicable: needs {})", n.scenario, n.missing.join(", "))));
             RequirementVerdict { id: id.clone(), title: req.title.clone(), level: req.level, source: req.source.clone(), verdict, scenarios }
         })
@@ -110,11 +121,12 @@ pub fn markdown_summary(outcome: &RunOutcome) -> String {
         md.push_str("\n## Failures\n");
         for s in failures {
             md.push_str(&format!(
-                "\n### {} ({}:{})\nrequirements: {}\n\n```\n{}\n```\n",
+                "\n### {} ({}:{})\nrequirements: {}\n{}\n```\n{}\n```\n",
                 s.scenario,
                 s.file,
                 s.line,
                 s.requirements.join(", "),
+                s.expected_failure.as_ref().map(|r| format!("expected failure: {r}\n")).unwrap_or_default(),
                 s.failure.as_deref().unwrap_or("")
             ));
         }
@@ -140,8 +152,15 @@ pub fn console_summary(outcome: &RunOutcome) -> String {
         count(Verdict::NotApplicable),
         count(Verdict::NotRun)
     );
-    for v in verdicts.iter().filter(|v| matches!(v.verdict, Verdict::Fail | Verdict::Warn)) {
+    for v in verdicts.iter().filter(|v| matches!(v.verdict, Verdict::Fail | Verdict::Warn | Verdict::ExpectedFail)) {
         out.push_str(&format!("  {} {}: {}\n", v.verdict.label(), v.id, v.title));
+    }
+    for s in outcome.scenarios.iter().filter(|s| s.expected_failure.is_some()) {
+        out.push_str(&format!("  expected failure: {} ({}:{}): {}\n", s.scenario, s.file, s.line, s.expected_failure.as_deref().unwrap_or("")));
+    }
+    for e in &outcome.unexpected_passes {
+        let what = e.scenario.clone().or_else(|| e.requirement.clone()).unwrap_or_default();
+        out.push_str(&format!("  note: expected to fail but passed: {what} ({}); remove it from the expected failures\n", e.reason));
     }
     for n in &outcome.not_applicable {
         out.push_str(&format!("  NOT APPLICABLE {} ({}:{}): needs {}\n", n.scenario, n.file, n.line, n.missing.join(", ")));

@@ -46,6 +46,8 @@ pub struct RunConfig {
     pub plan: Option<String>,
     /// Plan and check only (`--dry-run`).
     pub dry_run: bool,
+    /// Known deviations (`--expected-failures FILE`).
+    pub expected_failures: Option<PathBuf>,
     /// `(index, count)`, 1-based: run only this shard of the plan (`--shard 2/4`).
     pub shard: Option<(usize, usize)>,
 }
@@ -69,6 +71,7 @@ impl RunConfig {
             plan: None,
             dry_run: false,
             shard: None,
+            expected_failures: None,
         }
     }
 

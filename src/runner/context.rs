@@ -56,6 +56,9 @@ pub struct ScenarioRecord {
     pub requirements: Vec<String>,
     pub status: ScenarioStatus,
     pub failure: Option<String>,
+    /// When the failure is a known deviation: the expected-failures entry's reason.
+    #[serde(default)]
+    pub expected_failure: Option<String>,
     pub exchanges: Vec<Exchange>,
     /// Mails, SMS, platform calls and JWT verdicts.
     #[serde(flatten)]

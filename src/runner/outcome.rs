@@ -15,6 +15,9 @@ pub struct RunOutcome {
     pub target: String,
     /// The certification plan run (`certify --plan`), if any.
     pub plan: Option<String>,
+    /// Expected failures of this target that did not happen.
+    #[serde(default)]
+    pub unexpected_passes: Vec<crate::expectations::ExpectedFailure>,
     pub faults: Vec<String>,
     pub scenarios: Vec<ScenarioRecord>,
     pub not_applicable: Vec<NotApplicable>,
@@ -33,6 +36,11 @@ pub struct RunOutcome {
 }
 
 impl RunOutcome {
+    /// Failed scenarios the expected-failures file covers.
+    pub fn expected_failures(&self) -> usize {
+        self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Failed && s.expected_failure.is_some()).count()
+    }
+
     pub fn passed(&self) -> usize {
         self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Passed).count()
     }
@@ -44,7 +52,7 @@ impl RunOutcome {
     /// 1 when a failed scenario cites a MUST requirement (or none at all);
     /// failures behind SHOULD requirements only are warnings, exit 0.
     pub fn exit_code(&self) -> i32 {
-        let blocking = self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Failed).any(|s| {
+        let blocking = self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Failed && s.expected_failure.is_none()).any(|s| {
             s.requirements.is_empty()
                 || s.requirements.iter().any(|r| self.catalogue.get(r).is_none_or(|req| req.level == crate::requirements::Level::Must))
         });

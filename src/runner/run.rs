@@ -39,7 +39,7 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
         Some(path) => Some(report::SigningKey::from_pem_file(path).map_err(|e| RunError::Usage(format!("--sign-key: {e}")))?),
         None => None,
     };
-    let Prepared { profile, catalogue, selector, plan } = prepare(config)?;
+    let Prepared { profile, catalogue, selector, plan, expected } = prepare(config)?;
     crate::snapshot::configure_process(config.snapshots, &config.root);
 
     let running = setup::start(config, profile.clone()).await?;
@@ -115,6 +115,7 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
         run_id: run_id.clone(),
         target: profile.name.clone(),
         plan: config.plan.clone(),
+        unexpected_passes: Vec::new(),
         faults: config.faults.iter().map(|f| f.name().to_string()).collect(),
         scenarios,
         not_applicable: plan.not_applicable,
@@ -127,6 +128,7 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
         report_path: None,
         catalogue,
     };
+    apply_expectations(&mut outcome, &expected);
     drop(running);
     if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {
         report::write_bundle(staging.path(), &outcome, sign_key.as_ref()).map_err(io_err("cannot write the reports"))?;
@@ -138,12 +140,30 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
     Ok(outcome)
 }
 
+/// Marks the failures the expected-failures file covers, and lists the
+/// entries whose scenarios ran and passed.
+fn apply_expectations(outcome: &mut RunOutcome, expected: &[crate::expectations::ExpectedFailure]) {
+    for s in outcome.scenarios.iter_mut().filter(|s| s.status == ScenarioStatus::Failed) {
+        s.expected_failure = expected.iter().find(|e| e.covers(&outcome.target, &s.scenario, &s.requirements)).map(|e| e.reason.clone());
+    }
+    outcome.unexpected_passes = expected
+        .iter()
+        .filter(|e| {
+            let ran: Vec<_> = outcome.scenarios.iter().filter(|s| e.covers(&outcome.target, &s.scenario, &s.requirements)).collect();
+            !ran.is_empty() && ran.iter().all(|s| s.status == ScenarioStatus::Passed)
+        })
+        .cloned()
+        .collect();
+}
+
 /// What a run (or a dry run) knows before it starts anything.
 pub(super) struct Prepared {
     pub profile: crate::profile::Profile,
     pub catalogue: Catalogue,
     pub selector: Selector,
     pub plan: super::plan::Plan,
+    /// The expected failures that apply to this target.
+    pub expected: Vec<crate::expectations::ExpectedFailure>,
 }
 
 /// Loads the profile and catalogue and plans the scenarios: every check on
@@ -172,7 +192,11 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
         // A filter that selects nothing would "pass" vacuously: say so instead.
         return Err(RunError::Usage("no scenario matches the --tags/--name filters".into()));
     }
-    Ok(Prepared { profile, catalogue, selector, plan })
+    let expected = match &config.expected_failures {
+        Some(path) => crate::expectations::load(path).map_err(|e| RunError::Usage(e.to_string()))?.into_iter().filter(|e| e.target == profile.name).collect(),
+        None => Vec::new(),
+    };
+    Ok(Prepared { profile, catalogue, selector, plan, expected })
 }
 
 /// The tag expression a run selects with: the certification plan's, and
@@ -219,6 +243,7 @@ fn record(
         tags,
         status,
         failure: failure.map(|f| ctx.redactor.text(&f)),
+        expected_failure: None,
         exchanges,
         evidence: world.map(|w| evidence::gather(ctx, w)).unwrap_or_default(),
         steps: Vec::new(),

@@ -1,0 +1,58 @@
+//! Expected failures (`--expected-failures FILE`): known deviations of a
+//! target, each naming a scenario or a requirement, the target (profile
+//! name) it applies to, and why. A matching failure does not fail the run,
+//! but stays in every report as EXPECTED FAIL with its reason; an expected
+//! failure that did not happen is reported too, so the file does not rot.
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedFailure {
+    /// A scenario name, exactly as in the feature file.
+    pub scenario: Option<String>,
+    /// A requirement id: every failing scenario citing it is expected.
+    pub requirement: Option<String>,
+    /// The profile name (`name:`) this deviation is known for.
+    pub target: String,
+    /// Why, for the report: a ticket, a date, a decision.
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    expected_failures: Vec<ExpectedFailure>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExpectationError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}:{line}:{col}: {message}")]
+    Invalid { path: PathBuf, line: usize, col: usize, message: String },
+}
+
+impl ExpectedFailure {
+    /// Whether this entry covers a failed scenario of `target`.
+    pub fn covers(&self, target: &str, scenario: &str, requirements: &[String]) -> bool {
+        self.target == target && (self.scenario.as_deref() == Some(scenario) || self.requirement.as_ref().is_some_and(|r| requirements.contains(r)))
+    }
+}
+
+pub fn load(path: &Path) -> Result<Vec<ExpectedFailure>, ExpectationError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ExpectationError::Read { path: path.into(), source })?;
+    let raw: Raw = serde_yaml::from_str(&text).map_err(|e| {
+        let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+        ExpectationError::Invalid { path: path.into(), line, col, message: e.to_string() }
+    })?;
+    for (i, e) in raw.expected_failures.iter().enumerate() {
+        if e.scenario.is_some() == e.requirement.is_some() {
+            // Point at the entry: the i-th "- " item of the list.
+            let line = text.lines().enumerate().filter(|(_, l)| l.trim_start().starts_with("- ")).nth(i).map_or(1, |(n, _)| n + 1);
+            return Err(ExpectationError::Invalid { path: path.into(), line, col: 1, message: "an expected failure names exactly one of `scenario` or `requirement`".into() });
+        }
+    }
+    Ok(raw.expected_failures)
+}
