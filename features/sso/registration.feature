@@ -17,6 +17,11 @@ Feature: Partner registration
       | Gender                      | X           |
       | Password                    | short       |
 
+  @req:SSO-REG-05 @needs:sso
+  Scenario: A common password is refused
+    When Brienne registers at the partner with Password "password123"
+    Then the partner refuses with a field error naming Password
+
   @req:SSO-REG-02 @needs:sso
   Scenario: A patient already on the platform is reused, not created again
     Given Podrick is already a patient on the platform

@@ -73,6 +73,7 @@ faults! {
     SsoResetKeepsOldPassword => "sso-reset-keeps-old-password": "the old password still works after a completed reset",
     SsoResetLinkFromHost => "sso-reset-link-from-host": "the reset link is built from the request's Host header",
     SsoDeepLinkReusedJwt => "sso-deeplink-reused-jwt": "the deep link hands out the same JWT again",
+    SsoCommonPasswordAccepted => "sso-common-password-accepted": "registration accepts passwords from the common-password list",
     KeyEntriesCopied => "key-entries-copied": "on a new key, the server copies every wrapped key of the owner to the new fingerprint",
 }
 

@@ -134,7 +134,11 @@ pub struct Registration {
     // deliberately not fields: mass assignment has nothing to bind to.
 }
 
-fn invalid_fields(r: &Registration) -> Vec<&'static str> {
+/// A few of the most common passwords of breach corpora (NIST SP 800-63B
+/// 5.1.1.2 asks for a blocklist; a real partner would use a large one).
+const COMMON_PASSWORDS: &[&str] = &["password", "password1", "password123", "12345678", "123456789", "1234567890", "qwertyuiop", "iloveyou", "11111111", "abc12345", "letmein1", "welcome1"];
+
+fn invalid_fields(r: &Registration, blocklist: bool) -> Vec<&'static str> {
     let email_ok = r.email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !r.email.contains(' '));
     let mobile_ok = r.mobile_number_with_country_code.strip_prefix('+').is_some_and(|d| (7..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()) && !d.starts_with('0'));
     let pw_len = r.password.chars().count();
@@ -146,7 +150,7 @@ fn invalid_fields(r: &Registration) -> Vec<&'static str> {
         ("MobileNumberWithCountryCode", mobile_ok),
         ("Gender", matches!(r.gender.as_str(), "M" | "F")),
         // NIST SP 800-63B: at least 8, at least 64 allowed, no composition rules.
-        ("Password", (8..=64).contains(&pw_len)),
+        ("Password", (8..=64).contains(&pw_len) && !(blocklist && COMMON_PASSWORDS.contains(&r.password.to_lowercase().as_str()))),
     ]
     .into_iter()
     .filter(|(_, ok)| !ok)
@@ -171,7 +175,7 @@ pub(super) async fn register_account(app: &AppState, r: Registration, claimed_ro
         Some(claimed) if app.config.has(Fault::SsoRoleFromRequest) => claimed.to_string(),
         _ => "patient".to_string(),
     };
-    let invalid = if app.config.has(Fault::SsoRegistrationUnvalidated) { Vec::new() } else { invalid_fields(&r) };
+    let invalid = if app.config.has(Fault::SsoRegistrationUnvalidated) { Vec::new() } else { invalid_fields(&r, !app.config.has(Fault::SsoCommonPasswordAccepted)) };
     if !invalid.is_empty() {
         return (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_registration", "fields": invalid.into_iter().map(field_name).collect::<Vec<_>>() }))).into_response();
     }
