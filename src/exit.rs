@@ -4,9 +4,11 @@
 //! "the tool could not do its job", so a CI job can tell a non-conforming
 //! target from a broken pipeline.
 
-/// Every requirement that ran conformed (not-applicable ones are listed, not failed).
+/// Every MUST requirement that ran conformed (not-applicable ones are listed,
+/// SHOULD failures warn, expected failures are reported); `verify`: intact.
 pub const CONFORMS: i32 = 0;
-/// At least one requirement failed: the target does not conform.
+/// At least one MUST requirement failed: the target does not conform;
+/// `verify`: a file of the bundle was changed, removed or added.
 pub const NOT_CONFORMING: i32 = 1;
 /// Bad usage, a malformed profile or requirement catalogue, or a feature file
 /// that does not parse or uses an undefined step.
@@ -18,7 +20,7 @@ pub const HARNESS: i32 = 3;
 /// Human-readable table, printed by `authconform --help` and the README.
 pub const TABLE: &str = "\
 exit codes:
-  0  every applicable requirement conforms
-  1  at least one requirement failed (the target does not conform)
+  0  every applicable MUST requirement conforms (verify: the bundle is intact)
+  1  a MUST requirement failed: the target does not conform (verify: tampered)
   2  usage error, malformed profile/requirements, or a feature error
   3  the harness itself could not run (ports, reference start-up, report writing)";
