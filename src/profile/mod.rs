@@ -1,4 +1,5 @@
 //! Target profiles: the YAML that binds abstract operations to one target's HTTP API.
+mod channels;
 mod error;
 mod interpolate;
 mod load;
@@ -6,6 +7,7 @@ mod locate;
 mod model;
 mod validate;
 
+pub use channels::*;
 pub use error::ProfileError;
 pub use load::{load_profile, load_profile_str};
 pub use model::*;

@@ -1,0 +1,158 @@
+//! The profile's message channels: where the harness reads the target's
+//! mail (an SMTP sink it runs, or the target's mail API) and SMS (a webhook),
+//! and where a code or a link is found in a message.
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::model::duration;
+
+/// Where the target's mail is read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxConfig {
+    /// The harness runs an SMTP sink the target sends to.
+    pub smtp: Option<SmtpSinkConfig>,
+    /// The target exposes received mail over HTTP (e.g. a Mailpit-like API).
+    pub http: Option<MailApiConfig>,
+    #[serde(default)]
+    pub code: CodeExtraction,
+    /// Where a mailed link (password reset) and its token are found.
+    #[serde(default)]
+    pub link: LinkExtraction,
+    #[serde(default = "default_wait", deserialize_with = "duration")]
+    pub timeout: Duration,
+    /// How long to wait before concluding that a mail is not coming (a
+    /// target may send in the background).
+    #[serde(default = "default_silence", deserialize_with = "duration")]
+    pub silence: Duration,
+}
+
+fn default_silence() -> Duration {
+    Duration::from_millis(500)
+}
+
+/// A link in a mail, and the token inside it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkExtraction {
+    /// The first capture group is the link.
+    #[serde(default = "default_link_regex")]
+    pub regex: String,
+    /// Applied to the link; the first capture group is the token.
+    #[serde(default = "default_token_regex")]
+    pub token: String,
+    /// Parts searched in order.
+    #[serde(default = "default_link_parts", rename = "in")]
+    pub parts: Vec<MailPart>,
+}
+
+impl Default for LinkExtraction {
+    fn default() -> Self {
+        LinkExtraction { regex: default_link_regex(), token: default_token_regex(), parts: default_link_parts() }
+    }
+}
+
+fn default_link_regex() -> String {
+    r#"(https?://[^\s"'<>]+)"#.into()
+}
+fn default_token_regex() -> String {
+    r"[?&#]token=([^&#\s]+)".into()
+}
+fn default_link_parts() -> Vec<MailPart> {
+    vec![MailPart::Text, MailPart::Html]
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSinkConfig {
+    pub listen: String,
+    #[serde(default = "default_max_size")]
+    pub max_size: usize,
+}
+
+fn default_max_size() -> usize {
+    1 << 20
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailApiConfig {
+    /// URL template; sees `recipient` and every profile variable.
+    pub url: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// JSON pointers into the reply.
+    pub subject: Option<String>,
+    pub text: Option<String>,
+    pub html: Option<String>,
+    #[serde(default = "default_poll", deserialize_with = "duration")]
+    pub poll: Duration,
+}
+
+fn default_poll() -> Duration {
+    Duration::from_millis(50)
+}
+fn default_wait() -> Duration {
+    Duration::from_secs(5)
+}
+
+/// Where in a message the one-time code (or link) is found.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeExtraction {
+    /// The first capture group is the code.
+    #[serde(default = "default_code_regex")]
+    pub regex: String,
+    /// Parts searched in order: subject, text, html.
+    #[serde(default = "default_code_parts", rename = "in")]
+    pub parts: Vec<MailPart>,
+}
+
+impl Default for CodeExtraction {
+    fn default() -> Self {
+        CodeExtraction { regex: default_code_regex(), parts: default_code_parts() }
+    }
+}
+
+fn default_code_regex() -> String {
+    r"\b(\d{4,12})\b".into()
+}
+fn default_code_parts() -> Vec<MailPart> {
+    vec![MailPart::Subject, MailPart::Text, MailPart::Html]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailPart {
+    Subject,
+    Text,
+    Html,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsConfig {
+    pub webhook: SmsWebhookConfig,
+    #[serde(default)]
+    pub code: CodeExtraction,
+    #[serde(default = "default_wait", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsWebhookConfig {
+    pub listen: String,
+    #[serde(default = "default_sms_path")]
+    pub path: String,
+    /// JSON pointer to the recipient's number in the provider's POST.
+    pub recipient: String,
+    /// JSON pointer to the message text.
+    pub text: String,
+}
+
+fn default_sms_path() -> String {
+    "/sms".into()
+}
