@@ -5,6 +5,7 @@ mod mail;
 mod mail_api;
 mod mailbox;
 mod platform;
+mod platform_api;
 mod sms;
 mod smtp;
 
