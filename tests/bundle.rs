@@ -36,6 +36,7 @@ fn signed_run(dir: &Path) -> (PathBuf, PathBuf) {
 fn tampering_with_any_file_is_named_by_verify() {
     let tmp = tempfile::tempdir().unwrap();
     let (report, public) = signed_run(tmp.path());
+    assert!(verify(&tmp.path().join("no-such-report"), None).is_err(), "a missing folder is a usage error, not a tampered bundle");
     let ok = verify(&report, Some(&public)).unwrap();
     assert!(ok.problems.is_empty(), "{:?}", ok.problems);
     assert_eq!(ok.signature, SignatureState::Verified);

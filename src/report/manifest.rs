@@ -43,6 +43,8 @@ pub enum KeyFileError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path} is not a PEM RSA {what} key: {message}")]
     Parse { path: PathBuf, what: &'static str, message: String },
+    #[error("{0} is not a folder: give a report folder (reports/<run-id>)")]
+    NotAFolder(PathBuf),
 }
 
 /// The operator's signing key (`--sign-key`, PKCS#8 or PKCS#1 PEM), read
@@ -121,9 +123,13 @@ pub struct Verification {
 }
 
 /// Checks a report folder against its manifest (and signature, with `key`:
-/// a PEM public key). Only an unreadable key is an `Err`; everything wrong
-/// with the bundle is a problem in the answer.
+/// a PEM public key). Only an unreadable key or a path that is no folder is
+/// an `Err` (a usage error); everything wrong with the bundle is a problem
+/// in the answer.
 pub fn verify(dir: &Path, key: Option<&Path>) -> Result<Verification, KeyFileError> {
+    if !dir.is_dir() {
+        return Err(KeyFileError::NotAFolder(dir.into()));
+    }
     let decoding = match key {
         Some(path) => {
             let pem = std::fs::read(path).map_err(|source| KeyFileError::Read { path: path.into(), source })?;
