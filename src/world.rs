@@ -174,6 +174,13 @@ impl AuthWorld {
         &self.exchanges[self.exchanges.len() - 1]
     }
 
+    /// Records an exchange and remembers it as `key`'s answer, for steps
+    /// that compare two actors' answers (enumeration checks).
+    pub fn record_reply(&mut self, key: String, ex: Exchange) {
+        self.record(ex);
+        self.start_replies.insert(key, self.exchanges.len() - 1);
+    }
+
     pub fn last_exchange(&self) -> Option<&Exchange> {
         self.last.map(|i| &self.exchanges[i])
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use cucumber::gherkin::{self, GherkinEnv};
 use cucumber::World as _;
 
-use super::plan::{all_tags, check_scenario, parse_problem, Problem};
+use super::plan::{all_tags, check_scenario, parse_problem, scenarios_of, Problem};
 use crate::profile::load_profile;
 use crate::requirements::{requirement_tags, Catalogue};
 use crate::world::AuthWorld;
@@ -85,8 +85,7 @@ pub fn lint(root: &Path, paths: &[PathBuf]) -> LintReport {
                         continue;
                     }
                 };
-                let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))));
-                for (rule, sc) in scenarios {
+                for (rule, sc) in scenarios_of(&feature) {
                     let tags = all_tags(&feature, rule, sc);
                     cited.extend(requirement_tags(&tags));
                     check_scenario(&steps, &feature, sc, &tags, file, &catalogue, &mut problems);

@@ -155,6 +155,11 @@ impl Selector {
     }
 }
 
+/// Every scenario of a feature, those under a rule with their rule.
+pub(super) fn scenarios_of(feature: &gherkin::Feature) -> impl Iterator<Item = (Option<&gherkin::Rule>, &gherkin::Scenario)> {
+    feature.scenarios.iter().map(|s| (None, s)).chain(feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))))
+}
+
 pub(super) fn all_tags(feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, sc: &gherkin::Scenario) -> Vec<String> {
     let mut tags = feature.tags.clone();
     tags.extend(rule.map(|r| r.tags.clone()).unwrap_or_default());
@@ -175,11 +180,7 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
             }
         };
         let shown = file.strip_prefix(features_dir.parent().unwrap_or(Path::new("."))).unwrap_or(&file).display().to_string();
-        let scenarios = feature
-            .scenarios
-            .iter()
-            .map(|s| (None, s))
-            .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))));
+        let scenarios = scenarios_of(&feature);
         let mut names = std::collections::HashSet::new();
         for (rule, sc) in scenarios {
             if !names.insert(sc.name.clone()) {

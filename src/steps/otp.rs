@@ -13,9 +13,7 @@ async fn start_as(w: &mut AuthWorld, name: &str, channel: Channel, opts: StartOp
     let a = actor(w, name)?;
     a.channel = channel;
     let ex = client::start(&ctx, a, &opts).await?;
-    w.record(ex);
-    let index = w.exchanges.len() - 1;
-    w.start_replies.insert(name.to_string(), index);
+    w.record_reply(name.to_string(), ex);
     Ok(())
 }
 

@@ -24,9 +24,7 @@ async fn ask_reset(w: &mut AuthWorld, name: &str, forged: bool) -> StepResult {
     vars.insert("email".into(), json!(actor(w, name)?.email.clone()));
     let headers: &[(&str, &str)] = if forged { &[("X-Forwarded-Host", FORGED_HOST)] } else { &[] };
     let ex = ctx.target.call_with_headers("sso.reset.start", &vars, None, headers).await?;
-    w.record(ex);
-    let index = w.exchanges.len() - 1;
-    w.start_replies.insert(format!("{name}@reset"), index);
+    w.record_reply(format!("{name}@reset"), ex);
     Ok(())
 }
 

@@ -34,9 +34,7 @@ fn registration(w: &AuthWorld, name: &str, pw: &str) -> Result<Vars, ClientError
 async fn register_with(w: &mut AuthWorld, name: &str, vars: Vars) -> StepResult {
     let ctx = w.ctx();
     let ex = ctx.target.call("sso.register", &vars, None).await?;
-    w.record(ex);
-    let index = w.exchanges.len() - 1;
-    w.start_replies.insert(format!("{name}@register"), index);
+    w.record_reply(format!("{name}@register"), ex);
     Ok(())
 }
 
@@ -135,9 +133,7 @@ async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
     if let Some(t) = ex.get("access_token") {
         ctx.redactor.register(t, SecretKind::Token);
     }
-    w.record(ex);
-    let index = w.exchanges.len() - 1;
-    w.start_replies.insert(format!("{name}@sso"), index);
+    w.record_reply(format!("{name}@sso"), ex);
     Ok(())
 }
 
