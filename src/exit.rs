@@ -14,7 +14,9 @@ pub const NOT_CONFORMING: i32 = 1;
 /// that does not parse or uses an undefined step.
 pub const USAGE: i32 = 2;
 /// The harness could not run: a port could not be bound, the embedded
-/// reference did not start, reports could not be written.
+/// reference did not start, reports could not be written; or a scenario
+/// could not reach the target (connection refused, TLS, DNS, timeout) and
+/// no MUST requirement failed: such scenarios are ERROR, never a verdict.
 pub const HARNESS: i32 = 3;
 
 /// Human-readable table, printed by `authconform --help` and the README.
@@ -23,4 +25,4 @@ exit codes:
   0  every applicable MUST requirement conforms (verify: the bundle is intact)
   1  a MUST requirement failed: the target does not conform (verify: tampered)
   2  usage error, malformed profile/requirements, or a feature error
-  3  the harness itself could not run (ports, reference start-up, report writing)";
+  3  the harness could not run (ports, reference start-up, report writing) or could not reach the target";

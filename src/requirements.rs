@@ -40,6 +40,11 @@ pub struct CertificationPlan {
     pub title: String,
     /// Tag expression; absent: every scenario.
     pub tags: Option<String>,
+    /// Capabilities a target must declare to be certified for this plan;
+    /// without one of them the plan's core cannot run, so `certify` refuses
+    /// ("not certifiable") instead of reporting a PASS over what is left.
+    #[serde(default)]
+    pub needs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]

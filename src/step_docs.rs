@@ -10,9 +10,12 @@ use serde::Serialize;
 /// The step definition files, embedded at compile time.
 const SOURCES: &[(&str, &str)] = &[
     ("src/steps/actors.rs", include_str!("steps/actors.rs")),
+    // Helpers the steps share (no definitions): embedded so the list stays whole.
+    ("src/steps/checks.rs", include_str!("steps/checks.rs")),
     ("src/steps/data.rs", include_str!("steps/data.rs")),
     ("src/steps/deep_link.rs", include_str!("steps/deep_link.rs")),
     ("src/steps/devices.rs", include_str!("steps/devices.rs")),
+    ("src/steps/field_errors.rs", include_str!("steps/field_errors.rs")),
     ("src/steps/keys.rs", include_str!("steps/keys.rs")),
     ("src/steps/otp.rs", include_str!("steps/otp.rs")),
     ("src/steps/reply.rs", include_str!("steps/reply.rs")),

@@ -149,6 +149,17 @@ pub struct AuthWorld {
     /// Each actor's latest start exchange (index into `exchanges`), for
     /// comparing answers across actors (enumeration checks).
     pub start_replies: BTreeMap<String, usize>,
+    /// Refusals checked so far, each waiting for its positive control: an
+    /// accepted exchange of the same operation in this scenario.
+    pub pending_controls: Vec<PendingControl>,
+}
+
+/// A refusal that counts only once the same operation is shown to work.
+#[derive(Debug, Clone)]
+pub struct PendingControl {
+    pub operation: String,
+    /// What was refused, in the step's words.
+    pub what: String,
 }
 
 impl std::fmt::Debug for AuthWorld {
@@ -179,6 +190,25 @@ impl AuthWorld {
     pub fn record_reply(&mut self, key: String, ex: Exchange) {
         self.record(ex);
         self.start_replies.insert(key, self.exchanges.len() - 1);
+    }
+
+    /// Leaves a refusal of `operation` waiting for its positive control.
+    pub fn expect_control(&mut self, operation: String, what: String) {
+        self.pending_controls.push(PendingControl { operation, what });
+    }
+
+    /// The refusals whose operation was never accepted in this scenario,
+    /// one message each: a refusal without a control proves nothing (the
+    /// route may not exist, the actor may be invalid).
+    pub fn uncontrolled_refusals(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .pending_controls
+            .iter()
+            .filter(|p| !self.exchanges.iter().any(|e| e.operation == p.operation && e.accepted))
+            .map(|p| format!("{} was refused, but no `{}` was accepted in this scenario: without that positive control the refusal proves nothing (is the route bound to a path that exists?)", p.what, p.operation))
+            .collect();
+        out.dedup();
+        out
     }
 
     pub fn last_exchange(&self) -> Option<&Exchange> {

@@ -26,8 +26,14 @@ fn garbage_slow_and_down_targets_fail_scenarios_not_the_run() {
         "late"
     }))));
     let down = "http://127.0.0.1:9".to_string();
-    let cases = [(garbage, "-> 200: <html>Internal oops"), (slow, "gave no answer within 300ms"), (down, "could not be sent")];
-    for (url, expect) in cases {
+    // A target that answers garbage does not conform (FAIL, exit 1); one that
+    // does not answer at all cannot be judged (ERROR, exit 3).
+    let cases = [
+        (garbage, "-> 200: <html>Internal oops", ScenarioStatus::Failed, authconform::exit::NOT_CONFORMING),
+        (slow, "gave no answer within 300ms", ScenarioStatus::Error, authconform::exit::HARNESS),
+        (down, "could not be sent", ScenarioStatus::Error, authconform::exit::HARNESS),
+    ];
+    for (url, expect, status, code) in cases {
         std::env::set_var("HOSTILE_URL", &url);
         let dir = tempfile::tempdir().unwrap();
         let mut config = common::config(vec![]);
@@ -38,7 +44,7 @@ fn garbage_slow_and_down_targets_fail_scenarios_not_the_run() {
         let outcome = rt.block_on(authconform::runner::run(&config)).unwrap_or_else(|e| panic!("{}", e.render()));
         assert_eq!(outcome.scenarios.len(), 2, "{url}: both scenarios ran");
         for s in &outcome.scenarios {
-            assert_eq!(s.status, ScenarioStatus::Failed, "{url}: {}", s.scenario);
+            assert_eq!(s.status, status, "{url}: {}", s.scenario);
             assert!(!s.failure.as_deref().unwrap_or_default().is_empty(), "{url}: {} failed silently", s.scenario);
         }
         // The message names the operation, the URL and what went wrong.
@@ -47,6 +53,12 @@ fn garbage_slow_and_down_targets_fail_scenarios_not_the_run() {
             m.contains(expect) && m.contains("otp.start") && m.contains(&url)
         });
         assert!(any_expected, "{url}: no failure says {expect:?}: {:?}", outcome.scenarios.iter().map(|s| &s.failure).collect::<Vec<_>>());
-        assert!(outcome.report_path.expect("reports written").join("summary.md").exists());
+        assert_eq!(outcome.exit_code(), code, "{url}");
+        let report = outcome.report_path.expect("reports written");
+        assert!(report.join("summary.md").exists());
+        if status == ScenarioStatus::Error {
+            let junit = std::fs::read_to_string(report.join("junit.xml")).unwrap();
+            assert!(junit.contains("<error") && !junit.contains("<failure"), "{url}: an unreachable target is a JUnit <error>: {junit}");
+        }
     }
 }

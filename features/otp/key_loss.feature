@@ -44,6 +44,8 @@ Feature: Losing the private key
     And Daenerys signs in again by email with a new key pair
     And Cersei tries to give Daenerys access back to "Before the loss"
     Then the target refuses the request
+    When Samwell gives Daenerys access back
+    Then Daenerys decrypts the data sample "Before the loss"
 
   @req:KEY-10 @needs:key_recovery @needs:e2e_data
   Scenario: Data nobody else could read is lost for good

@@ -35,6 +35,9 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     When Arya starts signing up by email without a master HCP
     Then the target refuses the request
     And Arya receives no email
+    When Arya starts signing up by email under the master HCP
+    Then the target accepts the request
+    And Arya receives a 6-digit code by email
 
   @req:OTP-REG-03
   Scenario: A healthcare professional registers without a master HCP
@@ -51,10 +54,14 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     When Tyrion starts signing up by email with the captcha "not-a-valid-captcha"
     Then the target refuses the request
     And Tyrion receives no email
+    When Tyrion starts signing up by email under the master HCP
+    Then the target accepts the request
 
   @req:OTP-REG-05
   Scenario Outline: A malformed e-mail address is refused at start
     Given Bran is a new patient
+    When Bran starts signing up by email under the master HCP
+    Then the target accepts the request
     When Bran starts signing up with the address "<address>"
     Then the target refuses the request
 
@@ -67,6 +74,8 @@ Feature: Sign-up by one-time code with an end-to-end key pair
   @req:OTP-REG-05 @needs:sms
   Scenario Outline: A malformed phone number is refused at start
     Given Rickon is a new patient
+    When Rickon starts signing up by SMS under the master HCP
+    Then the target accepts the request
     When Rickon starts signing up with the number "<number>"
     Then the target refuses the request
 
@@ -99,21 +108,31 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     When Brienne submits the code again
     Then the target refuses the request
 
-  @req:OTP-CODE-04 @needs:time_travel
-  Scenario Outline: A code expires ten minutes after it was sent
-    Given Catelyn has started signing up by email
-    When <minutes> minutes pass for Catelyn's process
-    And Catelyn submits the code
-    Then the target <verdict> the request
+  @req:OTP-CODE-01
+  Scenario: Codes have 6 digits when no length is asked for
+    Given Gilly is a new patient
+    When Gilly starts signing up by email under the master HCP
+    Then the target accepts the request
+    And Gilly receives a 6-digit code by email
 
-    Examples:
-      | minutes | verdict |
-      | 9       | accepts |
-      | 11      | refuses |
+  @req:OTP-CODE-04 @needs:time_travel
+  Scenario: A code expires ten minutes after it was sent
+    Given Catelyn has started signing up by email
+    And Lysa has started signing up by email
+    When 9 minutes pass for Catelyn's process
+    And 11 minutes pass for Lysa's process
+    And Catelyn submits the code
+    Then the target accepts the request
+    When Lysa submits the code
+    Then the target refuses the request
 
   @req:OTP-CODE-05
-  Scenario: A process dies after five wrong codes
+  Scenario: A process survives four wrong codes and dies at the fifth
     Given Theon has started signing up by email
-    When Theon submits a wrong code 5 times
+    And Yara has started signing up by email
+    When Theon submits a wrong code 4 times
     And Theon submits the code
+    Then the target accepts the request
+    When Yara submits a wrong code 5 times
+    And Yara submits the code
     Then the target refuses the request

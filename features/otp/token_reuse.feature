@@ -15,6 +15,7 @@ Feature: Reusing a still-valid token
   @req:OTP-TOKEN-02 @needs:time_travel
   Scenario Outline: A token is refused once its validity has passed
     Given Daenerys has signed up by email
+    Then Daenerys's token is accepted
     When Daenerys's token is <minutes> minutes old
     Then Daenerys's token is <verdict>
 
@@ -26,6 +27,7 @@ Feature: Reusing a still-valid token
   @req:OTP-TOKEN-03
   Scenario: A tampered token is refused
     Given Daenerys has signed up by email
+    Then Daenerys's token is accepted
     When Daenerys presents her token with its last character changed
     Then the target refuses the request
 
@@ -34,12 +36,14 @@ Feature: Reusing a still-valid token
     Given Daenerys has signed up by email
     And Daenerys has stored the data sample "private"
     And Cersei has signed up by email
+    Then Daenerys reads the data sample back as "private"
     When Cersei tries to read Daenerys's data sample
     Then the target refuses the request
 
   @req:OTP-DATA-02 @needs:e2e_data
   Scenario: Clear content is refused
     Given Daenerys has signed up by email
+    And Daenerys has stored the data sample "Sealed first"
     When Daenerys tries to store the data sample "Hello world" in clear
     Then the target refuses the request
     And no reply from the target contained "Hello world"

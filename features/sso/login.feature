@@ -23,6 +23,8 @@ Feature: Partner SSO login
   @req:SSO-LOGIN-02 @needs:sso
   Scenario: A wrong password and an unknown e-mail get the same answer
     Given Arya has a partner account
+    When Arya signs in at the partner
+    Then the partner answers with only the token fields, not to be cached
     When Arya signs in at the partner with a wrong password
     Then the target refuses the request
     When Gendry signs in at the partner
@@ -32,7 +34,9 @@ Feature: Partner SSO login
   Scenario: A disabled account gets the same answer as a wrong password
     Given Arya has a partner account
     And Jaqen has a partner account
-    And Jaqen's partner account is disabled
+    When Jaqen signs in at the partner
+    Then the partner answers with only the token fields, not to be cached
+    When Jaqen's partner account is disabled
     When Jaqen signs in at the partner
     Then the target refuses the request
     When Arya signs in at the partner with a wrong password

@@ -58,3 +58,7 @@ Feature: Partner password reset
     Then the target refuses the request
     When Arya signs in at the partner
     Then the partner answers with only the token fields, not to be cached
+    When Arya asks the partner to reset her password
+    Then Arya receives a password-reset link by email
+    When Arya sets a new password with the link
+    Then the target accepts the request

@@ -5,6 +5,7 @@ Feature: Partner registration
 
   @req:SSO-REG-01 @needs:sso
   Scenario Outline: Every required field is validated
+    Given Podrick has a partner account
     When Brienne registers at the partner with <field> "<value>"
     Then the partner refuses with a field error naming <field>
 
@@ -19,6 +20,7 @@ Feature: Partner registration
 
   @req:SSO-REG-05 @needs:sso
   Scenario: A common password is refused
+    Given Podrick has a partner account
     When Brienne registers at the partner with Password "password123"
     Then the partner refuses with a field error naming Password
 

@@ -44,7 +44,10 @@ pub fn start_vars(ctx: &RunContext, actor: &Actor, request_id: &str, opts: &Star
     out.insert("email".into(), json!(email));
     out.insert("mobile_phone".into(), json!(phone));
     out.insert("hcp_id".into(), hcp_id);
-    out.insert("code_length".into(), json!(opts.code_length.unwrap_or(6)));
+    // Left undefined unless a scenario asks: the target's default is checked too.
+    if let Some(n) = opts.code_length {
+        out.insert("code_length".into(), json!(n));
+    }
     out
 }
 

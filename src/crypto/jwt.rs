@@ -174,6 +174,12 @@ fn guid() -> &'static Regex {
     R.get_or_init(|| Regex::new(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$").unwrap())
 }
 
+/// The claims of a compact JWS, read without verifying its signature (for
+/// checks on what a token says, such as its `jti` and lifetime).
+pub fn unverified_claims(token: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    raw_segment(token, 1)?.as_object().cloned()
+}
+
 /// Decodes one base64url JSON segment of a compact JWS, without verifying.
 fn raw_segment(token: &str, index: usize) -> Option<serde_json::Value> {
     let part = token.split('.').nth(index)?;

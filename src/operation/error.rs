@@ -2,6 +2,11 @@
 //! the URL, and carries only redacted excerpts.
 use std::time::Duration;
 
+/// How the message of a transport failure begins. A step's error reaches
+/// the runner as its text only (cucumber-rs panics with `Display`), so the
+/// runner tells an ERROR (no answer at all) from a FAIL by this prefix.
+pub const UNREACHABLE: &str = "could not reach the target: ";
+
 #[derive(Debug, thiserror::Error)]
 pub enum OperationError {
     #[error("operation `{operation}` is not bound in the profile")]
@@ -12,14 +17,14 @@ pub enum OperationError {
         field: String,
         message: String,
     },
-    #[error("operation `{operation}`: {method} {url} could not be sent: {message}")]
+    #[error("could not reach the target: operation `{operation}`: {method} {url} could not be sent: {message}")]
     Transport {
         operation: String,
         method: String,
         url: String,
         message: String,
     },
-    #[error("operation `{operation}`: {method} {url} gave no answer within {budget:?} (the profile's time budget)")]
+    #[error("could not reach the target: operation `{operation}`: {method} {url} gave no answer within {budget:?} (the profile's time budget)")]
     Timeout {
         operation: String,
         method: String,
@@ -45,4 +50,27 @@ pub enum OperationError {
         message: String,
         excerpt: String,
     },
+}
+
+impl OperationError {
+    /// No answer came: the target could not be reached (not a verdict on it).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, OperationError::Transport { .. } | OperationError::Timeout { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_failures_carry_the_unreachable_prefix_and_nothing_else_does() {
+        let t = OperationError::Transport { operation: "otp.start".into(), method: "POST".into(), url: "http://x".into(), message: "refused".into() };
+        let d = OperationError::Timeout { operation: "otp.start".into(), method: "POST".into(), url: "http://x".into(), budget: Duration::from_secs(1) };
+        let s = OperationError::Status { operation: "o".into(), method: "GET".into(), url: "u".into(), status: 500, expected: "2xx".into(), excerpt: String::new() };
+        for e in [&t, &d] {
+            assert!(e.is_unreachable() && e.to_string().starts_with(UNREACHABLE), "{e}");
+        }
+        assert!(!s.is_unreachable() && !s.to_string().starts_with(UNREACHABLE));
+    }
 }

@@ -24,6 +24,9 @@ pub struct Exchange {
     pub elapsed: Duration,
     /// Whether `status` is one the profile accepts for this operation.
     pub accepted: bool,
+    /// Whether `status` is one of the operation's refusals (profile `refuse:`).
+    #[serde(default)]
+    pub refusal: bool,
     /// Named results (only when accepted).
     pub extracted: BTreeMap<String, String>,
 }
@@ -54,9 +57,15 @@ impl Exchange {
         self.extracted.get(name).map(String::as_str)
     }
 
-    /// A 4xx answer: the target refused the request, as opposed to failing (5xx).
+    /// One of the operation's refusals: the target refused the request, as
+    /// opposed to failing (5xx) or answering something else.
     pub fn refused(&self) -> bool {
-        (400..500).contains(&self.status)
+        self.refusal && (400..500).contains(&self.status)
+    }
+
+    /// A server error: the target broke, which is never a refusal.
+    pub fn broke(&self) -> bool {
+        self.status >= 500
     }
 
     /// A redacted, serialisable copy for reports and evidence.
@@ -85,6 +94,7 @@ impl Exchange {
             response_body: redact_body(r, &self.response_body),
             elapsed: self.elapsed,
             accepted: self.accepted,
+            refusal: self.refusal,
             extracted: self.extracted.iter().map(|(k, v)| (k.clone(), r.text(v))).collect(),
         }
     }

@@ -71,6 +71,7 @@ mod tests {
             response_body: body.into(),
             elapsed: Duration::ZERO,
             accepted: true,
+            refusal: false,
             extracted: Default::default(),
         }
     }

@@ -6,7 +6,7 @@ mod extract;
 mod target;
 mod template;
 
-pub use error::OperationError;
+pub use error::{OperationError, UNREACHABLE};
 pub use exchange::Exchange;
-pub use target::{Credentials, Target};
+pub use target::{describe_statuses, Credentials, Target};
 pub use template::{Renderer, Vars};

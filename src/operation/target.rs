@@ -182,6 +182,7 @@ impl Target {
             response_body: body,
             elapsed: started.elapsed(),
             accepted: spec.accept.iter().any(|p| p.matches(status)),
+            refusal: spec.refuse.iter().any(|p| p.matches(status)),
             extracted: Default::default(),
         };
         if ex.accepted {
@@ -227,8 +228,12 @@ impl Target {
 }
 
 fn describe_accept(spec: &OperationSpec) -> String {
-    let parts: Vec<String> = spec
-        .accept
+    describe_statuses(&spec.accept)
+}
+
+/// `200 or 2xx`, for messages.
+pub fn describe_statuses(patterns: &[crate::profile::StatusPattern]) -> String {
+    let parts: Vec<String> = patterns
         .iter()
         .map(|p| match p {
             crate::profile::StatusPattern::Exact(s) => s.to_string(),

@@ -219,6 +219,11 @@ pub struct OperationSpec {
     /// Statuses that mean success, e.g. `[200, 201]` or `["2xx"]`.
     #[serde(default = "default_accept")]
     pub accept: Vec<StatusPattern>,
+    /// Statuses that mean "refused" when a scenario expects a refusal
+    /// (default 400, 401, 403, 404, 409, 422, 429). Never a 5xx: a server
+    /// error is the target breaking, not refusing.
+    #[serde(default = "default_refuse")]
+    pub refuse: Vec<StatusPattern>,
     /// Named results taken from the reply.
     #[serde(default)]
     pub extract: BTreeMap<String, Extract>,
@@ -291,6 +296,16 @@ impl<'de> Deserialize<'de> for StatusPattern {
 
 fn default_accept() -> Vec<StatusPattern> {
     vec![StatusPattern::Class(2)]
+}
+
+/// The refusals a REST API commonly answers; 404 is among them because
+/// hiding a resource is a refusal, which is why every refusal check needs a
+/// positive control on the same operation (a route that does not exist
+/// answers 404 too).
+pub const DEFAULT_REFUSE: [u16; 7] = [400, 401, 403, 404, 409, 422, 429];
+
+fn default_refuse() -> Vec<StatusPattern> {
+    DEFAULT_REFUSE.iter().map(|s| StatusPattern::Exact(*s)).collect()
 }
 
 /// Where a named result sits in a reply. Exactly one source (`json`,

@@ -1,6 +1,6 @@
 //! Checks serde cannot express: exactly-one choices, templates and regexes
 //! that compile, and every operation the suite speaks of being bound.
-use super::model::{AuthScheme, Capability, Extract, OperationSpec, Profile};
+use super::model::{AuthScheme, Capability, Extract, OperationSpec, Profile, StatusPattern};
 
 /// The operations features speak of, and the capabilities that together make
 /// each one required (none: every target must bind it).
@@ -138,6 +138,21 @@ fn check_operation(name: &str, op: &OperationSpec) -> Result<(), Problem> {
     }
     for (k, v) in op.form.iter().flatten() {
         check_template(&["operations", name, "form", k], v)?;
+    }
+    if op.refuse.is_empty() {
+        return Err(at(&["operations", name, "refuse"], "an empty list: no answer could count as a refusal"));
+    }
+    for r in &op.refuse {
+        let in_4xx = match r {
+            StatusPattern::Exact(s) => (400..500).contains(s),
+            StatusPattern::Class(c) => *c == 4,
+        };
+        if !in_4xx {
+            return Err(at(&["operations", name, "refuse"], "refusals are 4xx statuses: a 5xx is the target breaking, a 2xx or 3xx is not a refusal"));
+        }
+        if op.accept.iter().any(|a| (400..500).any(|s| a.matches(s) && r.matches(s))) {
+            return Err(at(&["operations", name, "refuse"], "a status cannot be both accepted and a refusal"));
+        }
     }
     for (k, e) in &op.extract {
         check_extract(&["operations", name, "extract", k], e)?;

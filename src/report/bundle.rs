@@ -1,5 +1,4 @@
-//! Writing the report folder's own files next to cucumber's junit.xml and
-//! cucumber.json. Each file is written to a temporary name and renamed.
+//! Writing the report folder's own files next to cucumber's cucumber.json. Each file is written to a temporary name and renamed.
 use std::io::Write;
 use std::path::Path;
 
@@ -17,8 +16,9 @@ fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> 
 }
 
 /// Writes the summaries, `evidence.jsonl`, and last the manifest (and its
-/// signature with a key) over everything in `dir`, cucumber's files included.
+/// signature with a key) over everything in `dir`, cucumber's file included.
 pub fn write_bundle(dir: &Path, outcome: &RunOutcome, key: Option<&SigningKey>) -> std::io::Result<()> {
+    write_atomic(dir, "junit.xml", &super::junit::junit_xml(outcome)?)?;
     write_atomic(dir, "summary.md", markdown_summary(outcome).as_bytes())?;
     let json = serde_json::json!({
         "outcome": outcome,

@@ -15,14 +15,23 @@ pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
     env.add_template("report.html", TEMPLATE)?;
     let verdicts = requirement_verdicts(outcome);
     let failed = verdicts.iter().any(|v| v.verdict == Verdict::Fail);
+    let partial = verdicts.iter().any(|v| matches!(v.verdict, Verdict::Partial | Verdict::NotApplicable));
+    let verdict = match outcome.exit_code() {
+        _ if failed => "FAIL",
+        crate::exit::NOT_CONFORMING => "FAIL",
+        crate::exit::HARNESS => "ERROR",
+        _ if partial => "PARTIAL",
+        _ => "PASS",
+    };
     let run = context! {
         run_id => outcome.run_id,
         target => outcome.target,
         plan => outcome.plan,
         faults => outcome.faults,
-        verdict => if failed || outcome.exit_code() != crate::exit::CONFORMS { "FAIL" } else { "PASS" },
+        verdict,
         passed => outcome.passed(),
         failed => outcome.failed(),
+        errors => outcome.errors(),
         not_applicable => outcome.not_applicable.len(),
         wall_s => format!("{:.2}", outcome.wall_ms / 1000.0),
     };

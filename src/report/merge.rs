@@ -1,7 +1,7 @@
 //! `authconform report merge DIR...`: joins the report folders of a sharded
 //! run into one, as if the run had not been split: scenarios and evidence
-//! side by side, verdicts recomputed against the catalogue, junit.xml and
-//! cucumber.json concatenated, and a new manifest (signed with a key) over
+//! side by side, verdicts recomputed against the catalogue, junit.xml
+//! rendered from the merged outcome, cucumber.json concatenated, and a new manifest (signed with a key) over
 //! the result. Every shard must verify first: a tampered shard is refused.
 use std::path::{Path, PathBuf};
 
@@ -84,26 +84,12 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
     Ok(merged)
 }
 
-/// `<testsuite>` elements of every shard under one `<testsuites>`.
-fn merge_junit(docs: &[String]) -> String {
-    let mut out = String::from(r#"<?xml version="1.0" encoding="utf-8"?><testsuites>"#);
-    for d in docs {
-        let start = d.find("<testsuites>").map(|i| i + "<testsuites>".len()).unwrap_or(0);
-        let end = d.rfind("</testsuites>").unwrap_or(d.len());
-        out.push_str(&d[start..end]);
-    }
-    out.push_str("</testsuites>");
-    out
-}
-
 /// Merges `dirs` into a new folder under `into`; returns the merged outcome
 /// with `report_path` set.
 pub fn merge_reports(dirs: &[PathBuf], into: &Path, catalogue: Catalogue, key: Option<&SigningKey>) -> Result<RunOutcome, MergeError> {
     let shards = dirs.iter().map(|d| shard_outcome(d)).collect::<Result<Vec<_>, _>>()?;
-    let mut junit = Vec::new();
     let mut cucumber = Vec::new();
     for d in dirs {
-        junit.push(read(d, "junit.xml")?);
         let features: Vec<serde_json::Value> = serde_json::from_str(&read(d, "cucumber.json")?).map_err(|e| MergeError::Shard { dir: d.clone(), message: format!("cucumber.json: {e}") })?;
         cucumber.extend(features);
     }
@@ -112,7 +98,6 @@ pub fn merge_reports(dirs: &[PathBuf], into: &Path, catalogue: Catalogue, key: O
     std::fs::create_dir_all(into).map_err(write)?;
     // Staged under a hidden name and renamed, like a run's folder.
     let staging = tempfile::Builder::new().prefix(".staging-").tempdir_in(into).map_err(write)?;
-    std::fs::write(staging.path().join("junit.xml"), merge_junit(&junit)).map_err(write)?;
     std::fs::write(staging.path().join("cucumber.json"), serde_json::to_vec(&cucumber).map_err(|e| write(e.into()))?).map_err(write)?;
     super::write_bundle(staging.path(), &merged, key).map_err(write)?;
     let target = into.join(&merged.run_id);

@@ -1,9 +1,10 @@
 //! Report writers. They consume a finished [`RunOutcome`]; they never call a
-//! target or a double. cucumber's own writers produce `junit.xml` and
-//! `cucumber.json` during the run; these add the summary by requirement.
+//! target or a double. cucumber's own writer produces `cucumber.json` during
+//! the run; these add `junit.xml` and the summaries by requirement.
 mod bundle;
 mod evidence;
 mod html;
+mod junit;
 mod manifest;
 mod merge;
 mod summary;
@@ -11,6 +12,7 @@ mod summary;
 pub use bundle::write_bundle;
 pub use evidence::evidence_lines;
 pub use html::html_report;
+pub use junit::junit_xml;
 pub use merge::{merge_outcomes, merge_reports, MergeError};
 pub use manifest::{render_verification, verify, KeyFileError, Manifest, SignatureState, SigningKey, Verification, MANIFEST, SIGNATURE};
 pub use summary::{console_summary, markdown_summary, requirement_verdicts, Verdict};

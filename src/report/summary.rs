@@ -22,6 +22,12 @@ pub enum Verdict {
     /// Failed, but every failure is a known deviation (expected-failures file).
     #[serde(rename = "EXPECTED FAIL")]
     ExpectedFail,
+    /// Every scenario that ran passed, but some were not applicable: never a PASS.
+    #[serde(rename = "PARTIAL")]
+    Partial,
+    /// The harness could not reach the target for some scenario: no judgement.
+    #[serde(rename = "ERROR")]
+    Error,
 }
 
 impl Verdict {
@@ -33,6 +39,8 @@ impl Verdict {
             Verdict::NotApplicable => "NOT APPLICABLE",
             Verdict::NotRun => "NOT RUN",
             Verdict::ExpectedFail => "EXPECTED FAIL",
+            Verdict::Partial => "PARTIAL",
+            Verdict::Error => "ERROR",
         }
     }
 }
@@ -69,12 +77,16 @@ pub fn requirement_verdicts(outcome: &RunOutcome) -> Vec<RequirementVerdict> {
                     Level::Should => Verdict::Warn,
                 },
                 Some(list) if list.iter().any(|(_, st, _)| *st == ScenarioStatus::Failed) => Verdict::ExpectedFail,
+                Some(list) if list.iter().any(|(_, st, _)| *st == ScenarioStatus::Error) => Verdict::Error,
+                // PASS means every scenario of the requirement ran and passed.
+                Some(_) if na => Verdict::Partial,
                 Some(_) => Verdict::Pass,
                 None if na => Verdict::NotApplicable,
                 None => Verdict::NotRun,
             };
             let state = |st: ScenarioStatus, expected: bool| match (st, expected) {
                 (ScenarioStatus::Passed, _) => "passed",
+                (ScenarioStatus::Error, _) => "error: the target could not be reached",
                 (_, true) => "failed, expected",
                 _ => "failed",
             };
@@ -98,9 +110,10 @@ pub fn markdown_summary(outcome: &RunOutcome) -> String {
         md.push_str(&format!("- snapshots: {} (baselines were not compared)\n", outcome.snapshots));
     }
     md.push_str(&format!(
-        "- scenarios: {} passed, {} failed, {} not applicable\n- wall time: {:.0} ms\n\n",
+        "- scenarios: {} passed, {} failed, {} error, {} not applicable\n- wall time: {:.0} ms\n\n",
         outcome.passed(),
         outcome.failed(),
+        outcome.errors(),
         outcome.not_applicable.len(),
         outcome.wall_ms
     ));
@@ -116,12 +129,13 @@ pub fn markdown_summary(outcome: &RunOutcome) -> String {
             v.scenarios.join("<br>").replace('|', "\\|")
         ));
     }
-    let failures: Vec<_> = outcome.scenarios.iter().filter(|s| s.status == ScenarioStatus::Failed).collect();
+    let failures: Vec<_> = outcome.scenarios.iter().filter(|s| s.status != ScenarioStatus::Passed).collect();
     if !failures.is_empty() {
         md.push_str("\n## Failures\n");
         for s in failures {
             md.push_str(&format!(
-                "\n### {} ({}:{})\nrequirements: {}\n{}\n```\n{}\n```\n",
+                "\n### {}{} ({}:{})\nrequirements: {}\n{}\n```\n{}\n```\n",
+                if s.status == ScenarioStatus::Error { "ERROR: " } else { "" },
                 s.scenario,
                 s.file,
                 s.line,
@@ -145,14 +159,16 @@ pub fn console_summary(outcome: &RunOutcome) -> String {
     let verdicts = requirement_verdicts(outcome);
     let count = |v: Verdict| verdicts.iter().filter(|r| r.verdict == v).count();
     let mut out = format!(
-        "\nrequirements: {} pass, {} fail, {} warn, {} not applicable, {} not run\n",
+        "\nrequirements: {} pass, {} partial, {} fail, {} warn, {} error, {} not applicable, {} not run\n",
         count(Verdict::Pass),
+        count(Verdict::Partial),
         count(Verdict::Fail),
         count(Verdict::Warn),
+        count(Verdict::Error),
         count(Verdict::NotApplicable),
         count(Verdict::NotRun)
     );
-    for v in verdicts.iter().filter(|v| matches!(v.verdict, Verdict::Fail | Verdict::Warn | Verdict::ExpectedFail)) {
+    for v in verdicts.iter().filter(|v| matches!(v.verdict, Verdict::Fail | Verdict::Warn | Verdict::ExpectedFail | Verdict::Error | Verdict::Partial)) {
         out.push_str(&format!("  {} {}: {}\n", v.verdict.label(), v.id, v.title));
     }
     for s in outcome.scenarios.iter().filter(|s| s.expected_failure.is_some()) {
@@ -166,9 +182,10 @@ pub fn console_summary(outcome: &RunOutcome) -> String {
         out.push_str(&format!("  NOT APPLICABLE {} ({}:{}): needs {}\n", n.scenario, n.file, n.line, n.missing.join(", ")));
     }
     out.push_str(&format!(
-        "scenarios: {} passed, {} failed, {} not applicable in {:.2} s (keys: {} generated, {:.0} ms waited)\n",
+        "scenarios: {} passed, {} failed, {} error, {} not applicable in {:.2} s (keys: {} generated, {:.0} ms waited)\n",
         outcome.passed(),
         outcome.failed(),
+        outcome.errors(),
         outcome.not_applicable.len(),
         outcome.wall_ms / 1000.0,
         outcome.keys_generated,

@@ -42,7 +42,11 @@ pub struct RunContext {
 #[serde(rename_all = "snake_case")]
 pub enum ScenarioStatus {
     Passed,
+    /// A check failed: the target does not do what the scenario requires.
     Failed,
+    /// The harness could not reach the target (connection refused, TLS,
+    /// DNS, no answer within the budget): no judgement on the target.
+    Error,
 }
 
 /// One finished scenario, redacted, as reports consume it.

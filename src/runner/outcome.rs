@@ -46,11 +46,18 @@ impl RunOutcome {
     }
 
     pub fn failed(&self) -> usize {
-        self.scenarios.len() - self.passed()
+        self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Failed).count()
+    }
+
+    /// Scenarios the harness could not drive: the target was unreachable.
+    pub fn errors(&self) -> usize {
+        self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Error).count()
     }
 
     /// 1 when a failed scenario cites a MUST requirement (or none at all);
-    /// failures behind SHOULD requirements only are warnings, exit 0.
+    /// failures behind SHOULD requirements only are warnings, exit 0. With
+    /// no such failure, a scenario that could not reach the target makes it
+    /// 3: nothing can be said of what did not answer.
     pub fn exit_code(&self) -> i32 {
         let blocking = self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Failed && s.expected_failure.is_none()).any(|s| {
             s.requirements.is_empty()
@@ -58,6 +65,8 @@ impl RunOutcome {
         });
         if blocking {
             exit::NOT_CONFORMING
+        } else if self.errors() > 0 {
+            exit::HARNESS
         } else {
             exit::CONFORMS
         }
@@ -74,6 +83,10 @@ pub enum RunError {
     Plan(#[from] PlanError),
     #[error("invalid option: {0}")]
     Usage(String),
+    #[error("not certifiable for plan {plan}: target `{target}` lacks capability {missing} (the plan's `needs` in the requirement catalogue)")]
+    NotCertifiable { plan: String, target: String, missing: String },
+    #[error("nothing applicable to run: the {scenarios} selected scenario(s) all need capabilities the profile does not declare ({missing}); a run of nothing would say nothing")]
+    NothingApplicable { scenarios: usize, missing: String },
     #[error("{what}: {source}")]
     Io {
         what: String,
@@ -85,7 +98,7 @@ pub enum RunError {
 impl RunError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Profile(_) | RunError::Catalogue(_) | RunError::Plan(_) | RunError::Usage(_) => exit::USAGE,
+            RunError::Profile(_) | RunError::Catalogue(_) | RunError::Plan(_) | RunError::Usage(_) | RunError::NotCertifiable { .. } | RunError::NothingApplicable { .. } => exit::USAGE,
             RunError::Io { .. } => exit::HARNESS,
         }
     }

@@ -55,12 +55,11 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
         }
         None => None,
     };
-    let (junit_out, json_out): (Box<dyn io::Write>, Box<dyn io::Write>) = match &staging {
-        Some(dir) => (
-            Box::new(File::create(dir.path().join("junit.xml")).map_err(io_err("junit.xml"))?),
-            Box::new(File::create(dir.path().join("cucumber.json")).map_err(io_err("cucumber.json"))?),
-        ),
-        None => (Box::new(io::sink()), Box::new(io::sink())),
+    // junit.xml is written from the records (an unreachable target is an
+    // `<error>` there, which cucumber's JUnit writer cannot express).
+    let json_out: Box<dyn io::Write> = match &staging {
+        Some(dir) => Box::new(File::create(dir.path().join("cucumber.json")).map_err(io_err("cucumber.json"))?),
+        None => Box::new(io::sink()),
     };
     let console: Box<dyn io::Write> = if config.progress { Box::new(io::stdout()) } else { Box::new(io::sink()) };
 
@@ -68,7 +67,6 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
     let step_times = timeline.steps.clone();
     let writer = writer::Basic::raw(console, writer::Coloring::Auto, 0)
         .summarized()
-        .tee::<AuthWorld, _>(writer::JUnit::for_tee(junit_out, 0))
         .tee::<AuthWorld, _>(writer::Json::for_tee(json_out))
         .tee::<AuthWorld, _>(timeline.discard_stats_writes().discard_arbitrary_writes())
         .normalized();
@@ -182,7 +180,7 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
         profile.platform = None;
     }
     let catalogue = Catalogue::load(&config.requirements_path())?;
-    let tags = plan_tags(config, &catalogue)?;
+    let tags = plan_tags(config, &catalogue, &profile)?;
     let mut selector = Selector::new(tags.as_deref(), config.name.clone(), &profile)?;
     let mut plan = plan(&config.features_dir(), &catalogue, &selector)?;
     if let Some((index, count)) = config.shard {
@@ -191,6 +189,12 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
     if plan.selected.is_empty() && plan.not_applicable.is_empty() {
         // A filter that selects nothing would "pass" vacuously: say so instead.
         return Err(RunError::Usage("no scenario matches the --tags/--name filters".into()));
+    }
+    if plan.selected.is_empty() {
+        let mut missing: Vec<&str> = plan.not_applicable.iter().flat_map(|n| n.missing.iter().map(String::as_str)).collect();
+        missing.sort();
+        missing.dedup();
+        return Err(RunError::NothingApplicable { scenarios: plan.not_applicable.len(), missing: missing.join(", ") });
     }
     let expected = match &config.expected_failures {
         Some(path) => crate::expectations::load(path).map_err(|e| RunError::Usage(e.to_string()))?.into_iter().filter(|e| e.target == profile.name).collect(),
@@ -201,12 +205,21 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
 
 /// The tag expression a run selects with: the certification plan's, and
 /// `--tags` on top of it.
-fn plan_tags(config: &RunConfig, catalogue: &Catalogue) -> Result<Option<String>, RunError> {
+fn plan_tags(config: &RunConfig, catalogue: &Catalogue, profile: &crate::profile::Profile) -> Result<Option<String>, RunError> {
     let Some(name) = &config.plan else { return Ok(config.tags.clone()) };
     let plan = catalogue.plans.get(name).ok_or_else(|| {
         let known: Vec<&str> = catalogue.plans.keys().map(String::as_str).collect();
         RunError::Usage(format!("unknown plan `{name}`; {} defines: {}", catalogue.path.display(), known.join(", ")))
     })?;
+    let missing: Vec<String> = plan
+        .needs
+        .iter()
+        .filter(|c| crate::profile::Capability::parse(c).is_none_or(|cap| !profile.capabilities.contains(&cap)))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        return Err(RunError::NotCertifiable { plan: name.clone(), target: profile.name.clone(), missing: missing.join(", ") });
+    }
     Ok(match (&plan.tags, &config.tags) {
         (Some(p), Some(t)) => Some(format!("({p}) and ({t})")),
         (Some(p), None) => Some(p.clone()),
@@ -226,12 +239,22 @@ fn record(
     let mut tags = feature.tags.clone();
     tags.extend(rule.map(|r| r.tags.clone()).unwrap_or_default());
     tags.extend(scenario.tags.iter().cloned());
-    let (status, failure) = match finished {
+    let (mut status, mut failure) = match finished {
         ScenarioFinished::StepPassed => (ScenarioStatus::Passed, None),
         ScenarioFinished::StepSkipped => (ScenarioStatus::Failed, Some("a step was skipped (undefined step?)".to_string())),
         ScenarioFinished::BeforeHookFailed(info) => (ScenarioStatus::Failed, Some(format!("before hook failed: {}", panic_text(info)))),
-        ScenarioFinished::StepFailed(_, _, err) => (ScenarioStatus::Failed, Some(step_error_text(err))),
+        ScenarioFinished::StepFailed(_, _, err) => {
+            let text = step_error_text(err);
+            let status = if text.starts_with(crate::operation::UNREACHABLE) { ScenarioStatus::Error } else { ScenarioStatus::Failed };
+            (status, Some(text))
+        }
     };
+    // Every refusal needs its positive control by the end of the scenario.
+    let uncontrolled = world.map(|w| w.uncontrolled_refusals()).unwrap_or_default();
+    if status == ScenarioStatus::Passed && !uncontrolled.is_empty() {
+        status = ScenarioStatus::Failed;
+        failure = Some(uncontrolled.join("\n"));
+    }
     let exchanges = world.map(|w| w.exchanges.iter().map(|e| e.redacted(&ctx.redactor)).collect()).unwrap_or_default();
     let file = timeline::feature_file(feature);
     let rec = ScenarioRecord {
@@ -248,7 +271,14 @@ fn record(
         evidence: world.map(|w| evidence::gather(ctx, w)).unwrap_or_default(),
         steps: Vec::new(),
     };
+    let failed_late = rec.status == ScenarioStatus::Failed && matches!(finished, ScenarioFinished::StepPassed);
+    let message = rec.failure.clone().unwrap_or_default();
     ctx.records.lock().unwrap_or_else(|e| e.into_inner()).push(rec);
+    if failed_late {
+        // cucumber-rs reports a panicking after-hook as the scenario's
+        // failure, so its console, JSON and JUnit writers agree with ours.
+        std::panic::panic_any(message);
+    }
 }
 
 fn step_error_text(err: &cucumber::event::StepError) -> String {

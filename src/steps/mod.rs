@@ -1,9 +1,11 @@
 //! Step definitions, one file per domain concept. Steps are thin: they
 //! pick actors out of the World and call `client`, `doubles` and `snapshot`.
 mod actors;
+mod checks;
 mod data;
 mod deep_link;
 mod devices;
+mod field_errors;
 mod keys;
 mod otp;
 mod reply;

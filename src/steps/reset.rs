@@ -72,9 +72,7 @@ async fn receives_link(w: &mut AuthWorld, name: String) -> StepResult {
 #[given(regex = r"^(\w+) has received a password-reset link$")]
 async fn has_link(w: &mut AuthWorld, name: String) -> StepResult {
     ask_reset(w, &name, false).await?;
-    let ctx = w.ctx();
-    let ex = w.last_exchange().expect("recorded");
-    expect(ex.accepted, || format!("the reset request was not accepted: {}", ex.summary(&ctx.redactor)))?;
+    super::checks::accepted(w, "the reset request")?;
     receive_link(w, &name).await
 }
 
@@ -84,7 +82,7 @@ async fn has_link(w: &mut AuthWorld, name: String) -> StepResult {
 #[then(regex = r"^(\w+) receives no password-reset mail$")]
 async fn receives_no_link(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
-    let mail = ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no mailbox".into()))?;
+    let mail = ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("cannot observe mail: the profile has no mailbox, so \"no mail\" proves nothing".into()))?;
     let email = actor(w, &name)?.email.clone();
     // A partner may mail in the background (so that timing tells nothing):
     // give a mail that is coming the profile's `silence` to arrive.

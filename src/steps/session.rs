@@ -115,11 +115,9 @@ async fn token_age(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult 
 async fn token_verdict(w: &mut AuthWorld, name: String, verdict: String) -> StepResult {
     let token = client::session(actor(w, &name)?)?.secret;
     whoami(w, &name, token).await?;
-    let ctx = w.ctx();
-    let last = w.last_exchange().expect("recorded");
     if verdict == "accepted" {
-        expect(last.accepted, || format!("{name}'s token was refused: {}", last.summary(&ctx.redactor)))
+        super::checks::accepted(w, &format!("{name}'s token"))
     } else {
-        expect(last.refused(), || format!("{name}'s token was not refused: {}", last.summary(&ctx.redactor)))
+        super::checks::refused(w, &format!("{name}'s token"))
     }
 }

@@ -53,9 +53,7 @@ async fn has_account(w: &mut AuthWorld, name: String) -> StepResult {
     ensure_actor(w, &name);
     let pw = password(w, &name);
     register_with(w, &name, registration(w, &name, &pw)?).await?;
-    let ctx = w.ctx();
-    let last = w.last_exchange().expect("recorded");
-    expect(last.accepted, || format!("registration was not accepted: {}", last.summary(&ctx.redactor)))?;
+    super::checks::accepted(w, "the registration")?;
     actor(w, &name)?.password = Some(pw);
     Ok(())
 }
@@ -112,15 +110,19 @@ async fn registers_with_field(w: &mut AuthWorld, name: String, field: String, va
 
 /// Then the partner refuses with a field error naming Gender
 ///
-/// Checks for a 400 whose body names the field (by the profile's field_names, else the seed's name).
+/// Checks for a refusal (the operation's `refuse:` statuses, 400 and 422 among them) whose error names the field (by the profile's field_names, else the seed's name) as a key, a `loc`/`field` path or a word of a message.
 #[then(regex = r"^the partner refuses with a field error naming (\w+)$")]
 async fn field_error(w: &mut AuthWorld, field: String) -> StepResult {
+    super::checks::refused(w, &format!("a registration with a bad {field}"))?;
     let ctx = w.ctx();
-    let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
-    expect(ex.status == 400, || format!("expected 400 with field errors: {}", ex.summary(&ctx.redactor)))?;
+    let ex = super::checks::last(w)?;
     // The seed's name, or the target's own where the profile maps it.
     let name = ctx.target.profile().field_names.get(&field).cloned().unwrap_or(field);
-    expect(ex.response_body.contains(&name), || format!("the field errors do not name {name}: {}", ex.summary(&ctx.redactor)))
+    let named = match ex.json() {
+        Some(v) => super::field_errors::names_field(&v, &name),
+        None => super::field_errors::word_in(&ex.response_body, &name),
+    };
+    expect(named, || format!("the field errors do not name {name}: {}", ex.summary(&ctx.redactor)))
 }
 
 async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
@@ -154,9 +156,11 @@ async fn signs_in(w: &mut AuthWorld, name: String, which: String) -> StepResult 
 }
 
 /// Given Arya's partner account is disabled
+/// When Arya's partner account is disabled
 ///
 /// Disables the actor's partner account through the profile's admin operation.
 #[given(regex = r"^(\w+)'s partner account is disabled$")]
+#[when(regex = r"^(\w+)'s partner account is disabled$")]
 async fn disabled(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let mut vars = Vars::new();
@@ -192,8 +196,8 @@ async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
 #[then(regex = r"^the partner answers with only the token fields, not to be cached$")]
 async fn token_reply(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();
-    let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
-    expect(ex.accepted, || format!("the login was not accepted: {}", ex.summary(&ctx.redactor)))?;
+    super::checks::accepted(w, "the login")?;
+    let ex = super::checks::last(w)?;
     let token = ex.get("access_token").unwrap_or_default().to_string();
     expect(!token.is_empty(), || "the reply holds no token (missing, null or empty at the profile's `access_token`)".into())?;
     let mut others = Vec::new();
