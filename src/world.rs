@@ -215,3 +215,41 @@ impl AuthWorld {
         self.last.map(|i| &self.exchanges[i])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exchange(operation: &str, status: u16, accepted: bool) -> Exchange {
+        Exchange {
+            operation: operation.into(),
+            started: chrono::Utc::now(),
+            method: "GET".into(),
+            url: "http://127.0.0.1/x".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status,
+            response_headers: Vec::new(),
+            response_body: String::new(),
+            elapsed: std::time::Duration::ZERO,
+            accepted,
+            refusal: !accepted,
+            extracted: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_refusal_counts_only_beside_an_accepted_exchange_of_its_operation() {
+        let mut w = AuthWorld::default();
+        w.record(exchange("otp.validate", 404, false));
+        w.expect_control("otp.validate".into(), "a wrong code".into());
+        // Another operation working is no control.
+        w.record(exchange("otp.start", 200, true));
+        let pending = w.uncontrolled_refusals();
+        assert_eq!(pending.len(), 1);
+        assert!(pending[0].contains("a wrong code") && pending[0].contains("`otp.validate`"), "{}", pending[0]);
+        // The same operation accepted later in the scenario settles it.
+        w.record(exchange("otp.validate", 200, true));
+        assert!(w.uncontrolled_refusals().is_empty());
+    }
+}

@@ -1,0 +1,33 @@
+//! The verdict rules of the README ("How the suite decides") against
+//! targets that used to fool them.
+mod common;
+
+use authconform::runner::ScenarioStatus;
+
+/// An operation bound to a path that does not exist answers 404 to
+/// everything: its refusal checks must not pass, because no positive
+/// control on the same operation ever succeeds.
+#[test]
+fn a_route_that_does_not_exist_earns_no_pass() {
+    let mut config = common::config(vec![]);
+    config.target = Some(common::root().join("tests/fixtures/profiles/missing-route.yaml"));
+    config.embedded = true;
+    // Refusal scenarios of otp.start: no master HCP, a bad captcha, malformed addresses.
+    config.name = Some(regex::Regex::new("without a master HCP|bad captcha|malformed e-mail").unwrap());
+    let outcome = common::run_blocking(config);
+    assert!(outcome.scenarios.len() >= 5, "{} scenarios ran", outcome.scenarios.len());
+    for s in &outcome.scenarios {
+        assert_eq!(s.status, ScenarioStatus::Failed, "{} passed against a missing route", s.scenario);
+    }
+    let verdicts = authconform::report::requirement_verdicts(&outcome);
+    for id in ["OTP-REG-03", "OTP-REG-04", "OTP-REG-05"] {
+        let v = verdicts.iter().find(|v| v.id == id).unwrap();
+        assert_eq!(v.verdict, authconform::report::Verdict::Fail, "{id}");
+    }
+    // The patient refused without a master HCP: the refusal itself was a
+    // 404, and the control start (same operation, valid actor) was not accepted.
+    let patient = outcome.scenarios.iter().find(|s| s.scenario.contains("patient cannot register")).unwrap();
+    let why = patient.failure.as_deref().unwrap_or_default();
+    assert!(why.contains("otp.start") && why.contains("404"), "{why}");
+    assert_eq!(outcome.exit_code(), authconform::exit::NOT_CONFORMING);
+}
