@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::context::RunContext;
 use crate::crypto::Verdict;
 use crate::doubles::PlatformCall;
+use crate::redact::SecretKind;
 use crate::world::AuthWorld;
 
 /// A mail or SMS an actor received, redacted.
@@ -38,6 +39,15 @@ pub fn gather(ctx: &RunContext, world: &AuthWorld) -> Evidence {
     for actor in world.actors.values() {
         if let Some(mail) = &ctx.mail {
             for m in mail.mailbox.delivered_to(&actor.email) {
+                // Codes and reset tokens are secrets whether or not a step
+                // read them (a refused start's mail, a control's code):
+                // found by the profile's own rules and redacted by value.
+                if let Some(code) = m.find_code(&mail.code) {
+                    r.register(&code, SecretKind::Code);
+                }
+                if let Some((_, Some(token))) = m.find_link(&mail.link) {
+                    r.register(&token, SecretKind::Token);
+                }
                 let body = m.text.clone().or_else(|| m.html.clone()).unwrap_or_default();
                 ev.messages.push(MessageRecord {
                     kind: "mail".into(),
@@ -49,7 +59,11 @@ pub fn gather(ctx: &RunContext, world: &AuthWorld) -> Evidence {
             }
         }
         if let Some(sms) = &ctx.sms {
+            let code_rule = regex::Regex::new(&sms.code.regex).ok();
             for m in sms.inbox.delivered_to(&actor.phone) {
+                if let Some(code) = code_rule.as_ref().and_then(|re| re.captures(&m.text)).and_then(|c| c.get(1)) {
+                    r.register(code.as_str(), SecretKind::Code);
+                }
                 ev.messages.push(MessageRecord { kind: "sms".into(), to: actor.phone.clone(), subject: None, text: r.excerpt(&m.text, MAX_TEXT), received: m.received });
             }
         }

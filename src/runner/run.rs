@@ -255,6 +255,9 @@ fn record(
         status = ScenarioStatus::Failed;
         failure = Some(uncontrolled.join("\n"));
     }
+    // Evidence first: gathering it registers the secrets found in messages
+    // (codes no step read), which the exchanges' redaction then applies too.
+    let evidence = world.map(|w| evidence::gather(ctx, w)).unwrap_or_default();
     let exchanges = world.map(|w| w.exchanges.iter().map(|e| e.redacted(&ctx.redactor)).collect()).unwrap_or_default();
     let file = timeline::feature_file(feature);
     let rec = ScenarioRecord {
@@ -268,7 +271,7 @@ fn record(
         failure: failure.map(|f| ctx.redactor.text(&f)),
         expected_failure: None,
         exchanges,
-        evidence: world.map(|w| evidence::gather(ctx, w)).unwrap_or_default(),
+        evidence,
         steps: Vec::new(),
     };
     let failed_late = rec.status == ScenarioStatus::Failed && matches!(finished, ScenarioFinished::StepPassed);
