@@ -8,6 +8,7 @@
 //! consumes finished results. `reference` is a target like any other and never
 //! imports the harness.
 
+pub mod assertion;
 pub mod client;
 pub mod crypto;
 pub mod doubles;

@@ -55,6 +55,8 @@ pub struct Actor {
     pub reset_links: Vec<(String, String)>,
     /// Deep links the partner handed out, oldest first.
     pub deep_links: Vec<String>,
+    /// The token of each accepted partner login, in order.
+    pub sso_tokens: Vec<String>,
     /// The master HCP (data owner id) a patient signs up under; `None`: the profile's.
     pub master: Option<String>,
     /// The device in hand ("phone" unless a step says otherwise) and the
@@ -205,7 +207,7 @@ impl AuthWorld {
             .pending_controls
             .iter()
             .filter(|p| !self.exchanges.iter().any(|e| e.operation == p.operation && e.accepted))
-            .map(|p| format!("{} was refused, but no `{}` was accepted in this scenario: without that positive control the refusal proves nothing (is the route bound to a path that exists?)", p.what, p.operation))
+            .map(|p| format!("{} was refused, but no `{}` was accepted in this scenario: without that positive control the refusal proves nothing (is the route bound to a path that exists?) {}", p.what, p.operation, crate::assertion::Assertion::Control.tag()))
             .collect();
         out.dedup();
         out

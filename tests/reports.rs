@@ -17,6 +17,7 @@ fn scenario(line: usize, name: &str, reqs: &[&str], failure: Option<&str>) -> Sc
         requirements: reqs.iter().map(|r| r.to_string()).collect(),
         status: if failure.is_some() { ScenarioStatus::Failed } else { ScenarioStatus::Passed },
         failure: failure.map(str::to_string),
+        checks: vec![],
         expected_failure: None,
         exchanges: vec![],
         evidence: Default::default(),

@@ -53,6 +53,6 @@ Feature: Losing the private key
     And Jon has stored the data sample "Only mine"
     When Jon loses his key pair
     And Jon signs in again by email with a new key pair
-    Then Jon cannot decrypt the data sample "Only mine"
-    And the data sample "Only mine" of Jon is lost for good: nobody holds a key for it
+    Then the data sample "Only mine" of Jon is lost for good: nobody holds a key for it
+    And Jon cannot decrypt the data sample "Only mine"
     And Jon gets no key pair update about himself

@@ -8,10 +8,9 @@ Feature: Partner deep link
   Scenario: Every deep link carries a fresh, short-lived JWT
     Given Arya has a partner account
     When Arya asks the partner for a deep link
-    Then the deep link opens the app as Arya
-    When Arya asks the partner for a deep link
-    Then the deep link opens the app as Arya
-    And Arya's deep links carry JWTs with distinct ids, each valid at most 5 minutes
+    And Arya asks the partner for a deep link
+    Then Arya's deep links carry JWTs with distinct ids, each valid at most 5 minutes
+    And the deep link opens the app as Arya
 
   @req:SSO-DEEP-02 @needs:deep_link
   Scenario: A wrong password gets no deep link

@@ -10,14 +10,10 @@ pub enum ClientError {
     Key(#[from] crate::crypto::KeyError),
     #[error(transparent)]
     Envelope(#[from] crate::crypto::EnvelopeError),
+    /// A precondition of the scenario, not a verdict on the target.
     #[error("{0}")]
     Expectation(String),
-}
-
-pub fn expect(cond: bool, message: impl FnOnce() -> String) -> Result<(), ClientError> {
-    if cond {
-        Ok(())
-    } else {
-        Err(ClientError::Expectation(message()))
-    }
+    /// A named check failed (`crate::assertion`): a verdict on the target.
+    #[error("{message} [{assertion}]")]
+    Check { assertion: crate::assertion::Assertion, message: String },
 }

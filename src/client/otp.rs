@@ -1,7 +1,7 @@
 //! Starting a process, reading the code, completing sign-up or sign-in.
 use serde_json::{json, Value};
 
-use super::error::{expect, ClientError};
+use super::error::ClientError;
 use crate::crypto::KeyPair;
 use crate::operation::{Credentials, Exchange, Vars};
 use crate::redact::SecretKind;
@@ -149,8 +149,11 @@ pub fn session(actor: &Actor) -> Result<Credentials, ClientError> {
     Ok(Credentials { login: actor.login().to_string(), secret: token.to_string() })
 }
 
+/// The extractions of the sign-in already guarantee these; a step that uses
+/// an actor who never signed in is a scenario error, not a verdict.
 pub fn check_signed_in(actor: &Actor) -> Result<(), ClientError> {
-    expect(actor.user_id.is_some(), || format!("{} has no user id", actor.name))?;
-    expect(actor.group_id.is_some(), || format!("{} has no group id", actor.name))?;
-    expect(actor.token().is_some(), || format!("{} has no token", actor.name))
+    let precondition = |cond: bool, message: &dyn Fn() -> String| if cond { Ok(()) } else { Err(ClientError::Expectation(message())) };
+    precondition(actor.user_id.is_some(), &|| format!("{} has no user id", actor.name))?;
+    precondition(actor.group_id.is_some(), &|| format!("{} has no group id", actor.name))?;
+    precondition(actor.token().is_some(), &|| format!("{} has no token", actor.name))
 }

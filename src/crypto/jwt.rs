@@ -65,6 +65,9 @@ pub fn sign_rs256(claims: &PatientClaims, private_pem: &str) -> Result<String, J
 /// One check of a JWT, as evidence: what was checked, whether it held, and why not.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Check {
+    /// The check's id in the assertion catalogue (`crate::assertion`), e.g. `jwt.alg`.
+    #[serde(default)]
+    pub id: std::borrow::Cow<'static, str>,
     pub name: std::borrow::Cow<'static, str>,
     pub passed: bool,
     pub detail: String,
@@ -87,8 +90,13 @@ impl Verdict {
         self.checks.iter().filter(|c| !c.passed).collect()
     }
 
-    fn check(&mut self, name: &'static str, passed: bool, detail: impl Into<String>) {
-        self.checks.push(Check { name: name.into(), passed, detail: if passed { String::new() } else { detail.into() } });
+    /// The failed checks, one `name: detail [id]` each, for a failure message.
+    pub fn failures(&self) -> Vec<String> {
+        self.failed().iter().map(|c| format!("{}: {} [{}]", c.name, c.detail, c.id)).collect()
+    }
+
+    fn check(&mut self, id: &'static str, name: &'static str, passed: bool, detail: impl Into<String>) {
+        self.checks.push(Check { id: id.into(), name: name.into(), passed, detail: if passed { String::new() } else { detail.into() } });
     }
 }
 
@@ -111,9 +119,9 @@ impl Registration {
         let mut v = Verdict::default();
         let header = raw_segment(token, 0);
         let alg = header.as_ref().and_then(|h| h.get("alg")).and_then(|a| a.as_str()).unwrap_or("").to_string();
-        v.check("alg is RS256", alg == "RS256", format!("alg is {alg:?}"));
+        v.check("jwt.alg", "alg is RS256", alg == "RS256", format!("alg is {alg:?}"));
         let embedded: Vec<&str> = ["jwk", "jku", "x5u", "x5c"].into_iter().filter(|k| header.as_ref().is_some_and(|h| h.get(*k).is_some())).collect();
-        v.check("no embedded or remote key", embedded.is_empty(), format!("header carries {}", embedded.join(", ")));
+        v.check("jwt.no-embedded-key", "no embedded or remote key", embedded.is_empty(), format!("header carries {}", embedded.join(", ")));
 
         let signature_ok = match DecodingKey::from_rsa_pem(self.public_pem.as_bytes()) {
             Ok(key) => {
@@ -126,44 +134,44 @@ impl Registration {
             }
             Err(e) => Err(format!("registered key unusable: {e}")),
         };
-        v.check("signature verifies with the registered key", signature_ok.is_ok(), signature_ok.as_ref().err().cloned().unwrap_or_default());
+        v.check("jwt.signature", "signature verifies with the registered key", signature_ok.is_ok(), signature_ok.as_ref().err().cloned().unwrap_or_default());
 
         let claims = raw_segment(token, 1).unwrap_or(serde_json::Value::Null);
         let now = chrono::Utc::now().timestamp();
         let num = |k: &str| claims.get(k).and_then(|x| x.as_i64());
         let text = |k: &str| claims.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
         let iss = text("iss");
-        v.check("iss is the registered issuer", iss == self.issuer, format!("iss is {iss:?}"));
+        v.check("jwt.iss", "iss is the registered issuer", iss == self.issuer, format!("iss is {iss:?}"));
         let aud_ok = match claims.get("aud") {
             Some(serde_json::Value::String(a)) => a == AUDIENCE,
             Some(serde_json::Value::Array(a)) => a.iter().any(|x| x == AUDIENCE),
             _ => false,
         };
-        v.check("aud is snapmd", aud_ok, format!("aud is {}", claims.get("aud").map(|a| a.to_string()).unwrap_or("missing".into())));
+        v.check("jwt.aud", "aud is snapmd", aud_ok, format!("aud is {}", claims.get("aud").map(|a| a.to_string()).unwrap_or("missing".into())));
         match (num("iat"), num("exp")) {
             (Some(iat), Some(exp)) => {
-                v.check("exp - iat <= 300 s", exp - iat <= MAX_LIFETIME_SECS && exp > iat, format!("lifetime is {} s", exp - iat));
-                v.check("not expired", exp > now, format!("expired {} s ago", now - exp));
-                v.check("iat not in the future", iat <= now + LEEWAY_SECS, format!("iat is {} s ahead", iat - now));
+                v.check("jwt.lifetime", "exp - iat <= 300 s", exp - iat <= MAX_LIFETIME_SECS && exp > iat, format!("lifetime is {} s", exp - iat));
+                v.check("jwt.not-expired", "not expired", exp > now, format!("expired {} s ago", now - exp));
+                v.check("jwt.iat", "iat not in the future", iat <= now + LEEWAY_SECS, format!("iat is {} s ahead", iat - now));
             }
-            _ => v.check("exp and iat are numeric dates", false, "exp or iat is missing or not a number"),
+            _ => v.check("jwt.dates", "exp and iat are numeric dates", false, "exp or iat is missing or not a number"),
         }
         if let Some(nbf) = claims.get("nbf") {
             let nbf = nbf.as_i64();
-            v.check("nbf not in the future", nbf.is_some_and(|n| n <= now + LEEWAY_SECS), format!("nbf is {nbf:?}"));
+            v.check("jwt.nbf", "nbf not in the future", nbf.is_some_and(|n| n <= now + LEEWAY_SECS), format!("nbf is {nbf:?}"));
         }
         let jti = text("jti");
-        v.check("jti is a GUID", guid().is_match(&jti), format!("jti is {jti:?}"));
+        v.check("jwt.jti", "jti is a GUID", guid().is_match(&jti), format!("jti is {jti:?}"));
         let fresh = !jti.is_empty() && self.seen.lock().unwrap_or_else(|e| e.into_inner()).insert(jti.clone());
-        v.check("jti never seen before", fresh, "this jti was already used (replay)");
+        v.check("jwt.jti-fresh", "jti never seen before", fresh, "this jti was already used (replay)");
         if let Some(expected) = expected_email {
             let email = text("email");
-            v.check("email is the authenticated user's", email.eq_ignore_ascii_case(expected), "email names another user");
+            v.check("jwt.email", "email is the authenticated user's", email.eq_ignore_ascii_case(expected), "email names another user");
         }
         let role = text("role");
-        v.check("role is patient", role == "patient", format!("role is {role:?}"));
+        v.check("jwt.role", "role is patient", role == "patient", format!("role is {role:?}"));
         let leaked: Vec<&str> = ["password", "pwd", "secret"].into_iter().filter(|k| claims.get(*k).is_some()).collect();
-        v.check("no secret in the payload", leaked.is_empty(), format!("payload carries {}", leaked.join(", ")));
+        v.check("jwt.no-secret", "no secret in the payload", leaked.is_empty(), format!("payload carries {}", leaked.join(", ")));
         v.claims = Some(claims);
         v
     }

@@ -52,14 +52,22 @@ pub struct PlatformCall {
     pub status: u16,
 }
 
+/// One JWT the platform was handed: the e-mail its claims name, the verdict
+/// on it, and the patient token it was exchanged for, if any. The token is
+/// what ties a JWT to the login that obtained it: the app got that token.
+#[derive(Debug, Clone)]
+pub struct JwtSeen {
+    pub email: String,
+    pub verdict: Verdict,
+    pub token: Option<String>,
+}
+
 #[derive(Default)]
 pub(super) struct Books {
     pub(super) calls: Vec<PlatformCall>,
-    pub(super) verdicts: Vec<(String, Verdict)>,
+    pub(super) jwts: Vec<JwtSeen>,
     pub(super) patients: Vec<Value>,
     pub(super) admin_tokens: Vec<String>,
-    /// Patient tokens issued, with the e-mail they were issued for.
-    pub(super) issued: Vec<(String, String)>,
     pub(super) misbehaviour: HashMap<String, Misbehaviour>,
 }
 
@@ -113,23 +121,32 @@ impl PlatformDouble {
         self.inner.books().misbehaviour.insert(email.to_lowercase(), how);
     }
 
-    /// Every call that concerned `email`, plus the admin-token calls (which name no user).
-    pub fn calls(&self) -> Vec<PlatformCall> {
-        self.inner.books().calls.clone()
+    /// Every call that concerned one of `emails`, plus the admin-token
+    /// calls, which name no user (a partner may fetch its admin token for
+    /// any user's request).
+    pub fn calls(&self, emails: &[&str]) -> Vec<PlatformCall> {
+        let concerns = |c: &PlatformCall| c.email.as_deref().map_or(c.path.ends_with("v2/account/token") && c.method == "POST", |e| emails.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        self.inner.books().calls.iter().filter(|c| concerns(c)).cloned().collect()
     }
 
+    /// Every call that concerned `email`.
     pub fn calls_for(&self, email: &str) -> Vec<PlatformCall> {
         self.inner.books().calls.iter().filter(|c| c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email))).cloned().collect()
     }
 
     /// The verdicts on every JWT that named `email`.
     pub fn verdicts_for(&self, email: &str) -> Vec<Verdict> {
-        self.inner.books().verdicts.iter().filter(|(e, _)| e.eq_ignore_ascii_case(email)).map(|(_, v)| v.clone()).collect()
+        self.inner.books().jwts.iter().filter(|j| j.email.eq_ignore_ascii_case(email)).map(|j| j.verdict.clone()).collect()
+    }
+
+    /// The JWT that was exchanged for `token`, whoever it named.
+    pub fn jwt_behind(&self, token: &str) -> Option<JwtSeen> {
+        self.inner.books().jwts.iter().find(|j| j.token.as_deref() == Some(token)).cloned()
     }
 
     /// The patient tokens the platform issued for `email`.
     pub fn tokens_issued_for(&self, email: &str) -> Vec<String> {
-        self.inner.books().issued.iter().filter(|(e, _)| e.eq_ignore_ascii_case(email)).map(|(_, t)| t.clone()).collect()
+        self.inner.books().jwts.iter().filter(|j| j.email.eq_ignore_ascii_case(email)).filter_map(|j| j.token.clone()).collect()
     }
 
     /// Puts a patient on the platform before the scenario, as if created elsewhere.
@@ -199,6 +216,12 @@ mod tests {
         assert_eq!(verdicts.len(), 2);
         assert!(verdicts[0].passed() && !verdicts[1].passed());
         assert!(p.calls_for("d@x.test").iter().all(|c| c.developer_id_ok && c.api_key_ok));
+        let token = first.json::<Value>().await.unwrap()["data"][0]["access_token"].as_str().unwrap().to_string();
+        let behind = p.jwt_behind(&token).unwrap();
+        assert_eq!((behind.email.as_str(), behind.verdict.passed()), ("d@x.test", true));
+        // Per user: the admin-token call and Dany's, not another user's.
+        assert!(p.calls(&["d@x.test"]).iter().all(|c| c.email.as_deref().is_none_or(|e| e == "d@x.test")));
+        assert!(p.calls(&["nobody@x.test"]).iter().all(|c| c.email.is_none()));
     }
 
     #[tokio::test]
@@ -207,7 +230,7 @@ mod tests {
         let plain = reqwest::Client::new();
         let r = plain.post(format!("{}v2/account/token", p.url())).json(&json!({})).send().await.unwrap();
         assert_eq!(r.status(), 401);
-        assert!(!p.calls()[0].api_key_ok);
+        assert!(!p.calls(&[])[0].api_key_ok);
 
         p.misbehave_for("e@x.test", Misbehaviour::EmptyData);
         let jwt = sign_rs256(&PatientClaims::new("partner.test", "E", "e@x.test", 300), &private).unwrap();

@@ -83,29 +83,43 @@ pub(super) struct JwtQuery {
     jwt: String,
 }
 
-/// Checks a partner JWT; the user it names must be a known patient.
-fn check_jwt(inner: &Inner, jwt: &str) -> (Option<String>, Result<(), Value>) {
+/// Checks a partner JWT; the user it names must be a known patient. Whether
+/// that user is the one who signed in, only the harness knows (it compares
+/// the claim with the actor behind the login, `steps::sso`). Returns the
+/// e-mail, the JWT's index in the books, and the platform's answer.
+fn check_jwt(inner: &Inner, jwt: &str) -> (Option<String>, usize, Result<(), Value>) {
     let email = jwt.split('.').nth(1).and_then(|p| {
         use base64::Engine as _;
         let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).ok()?;
         serde_json::from_slice::<Value>(&raw).ok()?.get("email")?.as_str().map(str::to_string)
     });
-    let verdict = inner.registration.verify(jwt, email.as_deref());
+    let verdict = inner.registration.verify(jwt, None);
     let passed = verdict.passed();
     let failed: Vec<String> = verdict.failed().iter().map(|c| format!("{}: {}", c.name, c.detail)).collect();
-    inner.books().verdicts.push((email.clone().unwrap_or_default(), verdict));
+    let index = {
+        let mut books = inner.books();
+        books.jwts.push(super::platform::JwtSeen { email: email.clone().unwrap_or_default(), verdict, token: None });
+        books.jwts.len() - 1
+    };
     let known = email.as_deref().is_some_and(|e| inner.books().patients.iter().any(|p| p["email"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(e))));
     let result = match (passed, known) {
         (true, true) => Ok(()),
         (true, false) => Err(json!({"message": "Invalid user"})),
         (false, _) => Err(json!({"message": "JWT rejected", "checks": failed})),
     };
-    (email, result)
+    (email, index, result)
+}
+
+/// A patient token for the JWT at `index`, kept with it.
+fn issue(inner: &Inner, index: usize) -> String {
+    let token = new_token();
+    inner.books().jwts[index].token = Some(token.clone());
+    token
 }
 
 /// `GET v2/account/token?jwt=`
 pub(super) async fn exchange_jwt(State(inner): State<Arc<Inner>>, headers: HeaderMap, method: Method, uri: Uri, Query(q): Query<JwtQuery>) -> Response {
-    let (email, checked) = check_jwt(&inner, &q.jwt);
+    let (email, index, checked) = check_jwt(&inner, &q.jwt);
     let (ok, call) = admit(&inner, &headers, &method, &uri, email.clone(), &Value::Null);
     if !ok {
         return finish(&inner, call, StatusCode::UNAUTHORIZED, json!({"message": "Missing or invalid X-Developer-Id / X-Api-Key"}));
@@ -115,8 +129,7 @@ pub(super) async fn exchange_jwt(State(inner): State<Arc<Inner>>, headers: Heade
     }
     match checked {
         Ok(()) => {
-            let token = new_token();
-            inner.books().issued.push((email.clone().unwrap_or_default(), token.clone()));
+            let token = issue(&inner, index);
             finish(&inner, call, StatusCode::OK, envelope(json!([{ "access_token": token }])))
         }
         Err(body) => finish(&inner, call, StatusCode::UNAUTHORIZED, body),
@@ -126,7 +139,7 @@ pub(super) async fn exchange_jwt(State(inner): State<Arc<Inner>>, headers: Heade
 /// `POST v3/auth/user-sessions/sso {hospitalId, jwt}`
 pub(super) async fn sso_session(State(inner): State<Arc<Inner>>, headers: HeaderMap, method: Method, uri: Uri, Json(body): Json<Value>) -> Response {
     let jwt = body["jwt"].as_str().unwrap_or_default().to_string();
-    let (email, checked) = check_jwt(&inner, &jwt);
+    let (email, index, checked) = check_jwt(&inner, &jwt);
     let (ok, call) = admit(&inner, &headers, &method, &uri, email.clone(), &body);
     if !ok {
         return finish(&inner, call, StatusCode::UNAUTHORIZED, json!({"message": "Missing or invalid X-Developer-Id / X-Api-Key"}));
@@ -140,7 +153,7 @@ pub(super) async fn sso_session(State(inner): State<Arc<Inner>>, headers: Header
     match checked {
         Ok(()) => {
             let expires = (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
-            finish(&inner, call, StatusCode::OK, json!({"apiSessionId": uuid::Uuid::new_v4().to_string(), "accessToken": new_token(), "expires": expires}))
+            finish(&inner, call, StatusCode::OK, json!({"apiSessionId": uuid::Uuid::new_v4().to_string(), "accessToken": issue(&inner, index), "expires": expires}))
         }
         Err(body) => finish(&inner, call, StatusCode::UNAUTHORIZED, body),
     }

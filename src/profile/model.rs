@@ -17,6 +17,11 @@ pub struct Profile {
     pub name: String,
     /// Where the target answers, e.g. `http://127.0.0.1:8080`.
     pub base_url: String,
+    /// The address the target's users reach it at, where mailed links must
+    /// point whatever Host a request claims (default `base_url`): behind a
+    /// gateway, the public origin.
+    #[serde(default)]
+    pub public_url: Option<String>,
     /// Optional capabilities the target has; scenarios tagged `@needs:<cap>`
     /// run only when it is listed here, and are reported as not applicable otherwise.
     #[serde(default)]
@@ -43,6 +48,13 @@ pub struct Profile {
     pub field_names: BTreeMap<String, String>,
     /// Abstract operation name (`otp.start`) -> HTTP exchange.
     pub operations: BTreeMap<String, OperationSpec>,
+}
+
+impl Profile {
+    /// Where mailed links must point: `public_url`, else `base_url`.
+    pub fn public_origin(&self) -> &str {
+        self.public_url.as_deref().unwrap_or(&self.base_url)
+    }
 }
 
 /// Optional capabilities a target may declare.
@@ -224,6 +236,12 @@ pub struct OperationSpec {
     /// error is the target breaking, not refusing.
     #[serde(default = "default_refuse")]
     pub refuse: Vec<StatusPattern>,
+    /// The only field names (at any depth) an accepted reply may carry,
+    /// for checks that a reply holds nothing more (`sso.login`: the token
+    /// fields, default the seed's `access_token` and `expires`; add
+    /// `token_type`, `expires_in` for an OAuth2-style reply).
+    #[serde(default)]
+    pub reply_fields: Option<Vec<String>>,
     /// Named results taken from the reply.
     #[serde(default)]
     pub extract: BTreeMap<String, Extract>,

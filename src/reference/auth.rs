@@ -21,6 +21,8 @@ pub struct Caller {
     pub user_id: String,
     pub login: String,
     pub data_owner_id: String,
+    /// Authenticated by a token rather than a one-time code.
+    pub by_token: bool,
 }
 
 /// Login and secret from `Authorization: Basic` (API v2) or
@@ -66,7 +68,7 @@ pub fn authenticate(app: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
     if !(by_token || by_code) {
         return Err(ApiError::unauthorized());
     }
-    Ok(Caller { user_id: user.id.clone(), login: user.login.clone(), data_owner_id: user.data_owner_id.clone() })
+    Ok(Caller { user_id: user.id.clone(), login: user.login.clone(), data_owner_id: user.data_owner_id.clone(), by_token: by_token && !by_code })
 }
 
 /// `GET /rest/v2/user/current`
@@ -78,8 +80,9 @@ pub async fn current_user(State(app): State<Shared>, headers: HeaderMap) -> ApiR
 /// The current user as API v2 shows it.
 pub fn user_json(app: &AppState, caller: &Caller) -> serde_json::Value {
     let kind = app.store().owners.get(&caller.data_owner_id).map(|o| o.kind);
+    let id = if caller.by_token && app.config.has(Fault::CurrentUserOwnerId) { &caller.data_owner_id } else { &caller.user_id };
     let mut user = serde_json::json!({
-        "id": caller.user_id,
+        "id": id,
         "login": caller.login,
         "groupId": app.config.group_id,
         "dataOwnerId": caller.data_owner_id,

@@ -68,6 +68,11 @@ pub async fn create_sample(State(app): State<Shared>, headers: HeaderMap, body: 
         return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "conflict"));
     }
     store.samples.insert(id, sample.clone());
+    if app.config.has(Fault::TokensRevokedOnWrite) {
+        if let Some(u) = store.users.get_mut(&caller.user_id) {
+            u.tokens.clear();
+        }
+    }
     Ok(Json(sample))
 }
 
@@ -80,7 +85,32 @@ pub async fn get_sample(State(app): State<Shared>, Path(id): Path<String>, heade
         // 404 rather than 403: do not confirm the sample exists.
         return Err(ApiError::not_found());
     }
-    Ok(Json(sample.clone()))
+    if app.config.has(Fault::UnreadableHidden) && !has_entry_for_newest_key(&store, &caller.data_owner_id, sample) {
+        return Err(ApiError::not_found());
+    }
+    let mut sample = sample.clone();
+    if app.config.has(Fault::CiphertextCorrupted) {
+        corrupt(&mut sample.encrypted_self);
+    }
+    Ok(Json(sample))
+}
+
+/// Whether the sample holds a wrapped key for the owner's newest public key
+/// (fingerprint: its last 32 hex digits), for the `unreadable-hidden` defect.
+fn has_entry_for_newest_key(store: &super::store::Store, owner: &str, sample: &DataSample) -> bool {
+    let Some(key) = store.owners.get(owner).and_then(|o| o.public_keys.last()) else { return true };
+    let fp = &key[key.len().saturating_sub(32)..];
+    sample.encryption_keys.as_object().is_some_and(|m| m.values().any(|e| e.get(fp).is_some()))
+}
+
+/// The `ciphertext-corrupted` defect: one character of the middle changed.
+fn corrupt(text: &mut String) {
+    let mut chars: Vec<char> = text.chars().collect();
+    let middle = chars.len() / 2;
+    if let Some(c) = chars.get_mut(middle) {
+        *c = if *c == 'A' { 'B' } else { 'A' };
+    }
+    *text = chars.into_iter().collect();
 }
 
 #[derive(Deserialize)]
@@ -101,6 +131,12 @@ pub async fn list_samples(State(app): State<Shared>, Query(q): Query<ListQuery>,
         .cloned()
         .collect();
     out.sort_by_key(|s| s.created);
+    if app.config.has(Fault::ListFirstPageOnly) {
+        out = out.split_off(out.len().saturating_sub(1));
+    }
+    if app.config.has(Fault::CiphertextCorrupted) {
+        out.iter_mut().for_each(|s| corrupt(&mut s.encrypted_self));
+    }
     Ok(Json(out))
 }
 

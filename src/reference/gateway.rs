@@ -93,7 +93,8 @@ pub async fn start_process(
     if uuid::Uuid::parse_str(request_id).is_err() {
         return Err(ApiError::field("invalid_request_id", "requestId"));
     }
-    if body.captcha != cfg.captcha && !cfg.has(Fault::CaptchaIgnored) {
+    let captcha_ok = body.captcha == cfg.captcha || cfg.has(Fault::CaptchaIgnored);
+    if !captcha_ok && !cfg.has(Fault::CaptchaCheckedAfterSend) {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "captcha_rejected"));
     }
     let login = match channel {
@@ -164,6 +165,10 @@ pub async fn start_process(
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "delivery_failed")
             })?;
         }
+    }
+    if !captcha_ok {
+        // The defect: the code already went out.
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "captcha_rejected"));
     }
     app.store().processes.insert(request_id.to_string(), process);
     Ok(cfg.has(Fault::StartEnumerates).then_some(known))

@@ -50,8 +50,18 @@ pub struct Login {
 /// `POST /partner/sso/login {Email, Password}` -> `{access_token, expires}`
 pub async fn login(State(app): State<Shared>, body: Option<Json<Login>>) -> Response {
     let Some(Json(body)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
+    let email = body.email.clone();
     match sign_in(&app, &body.email, body.password).await {
-        Ok(Some((token, expires))) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "access_token": token, "expires": expires }))).into_response(),
+        Ok(Some((token, expires))) => {
+            let cfg = &app.config;
+            let mut reply = json!({ "expires": expires });
+            reply[if cfg.has(Fault::SsoTokenRenamed) { "token" } else { "access_token" }] = json!(token);
+            if cfg.has(Fault::SsoLoginLeaksProfile) {
+                reply["user"] = json!({ "email": email, "name": app.store().partner_users.get(&email.to_lowercase()).map(|u| u.first_name.clone()) });
+            }
+            let cache = if cfg.has(Fault::SsoLoginCacheable) { "private, max-age=300" } else { "no-store" };
+            (StatusCode::OK, [(header::CACHE_CONTROL, cache)], Json(reply)).into_response()
+        }
         Ok(None) => (StatusCode::OK, Json(json!({ "access_token": null, "expires": null }))).into_response(),
         Err(refusal) => refusal,
     }
@@ -63,24 +73,36 @@ pub(super) async fn sign_in(app: &AppState, email: &str, password: String) -> Re
     let (partner, user) = authenticate(app, email, password).await?;
     let platform = PlatformClient::new(&app.config, partner, app.http.clone());
     let token = async {
-        let jwt = patient_jwt(&platform, &user).await?;
+        let jwt = patient_jwt(app, &platform, &user).await?;
         platform.exchange(&jwt).await
     }
     .await;
     match token {
-        Ok(token) => Ok(Some((token, (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339()))),
+        Ok(_) if app.config.has(Fault::SsoOwnToken) => Ok(Some((uuid::Uuid::new_v4().simple().to_string(), expires_in(30)))),
+        Ok(token) => Ok(Some((token, expires_in(30)))),
         Err(e) => {
             tracing::warn!("SSO login: {e}");
             if app.config.has(Fault::SsoNullToken) {
                 return Ok(None);
             }
-            Err(platform_unavailable())
+            Err(platform_unavailable(app, &e))
         }
     }
 }
 
-pub(super) fn platform_unavailable() -> Response {
-    generic(StatusCode::BAD_GATEWAY, "platform_unavailable")
+fn expires_in(minutes: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::minutes(minutes)).to_rfc3339()
+}
+
+/// The app's answer when the platform failed: generic, unless the
+/// `sso-platform-text-leaks` defect passes the platform's words on.
+pub(super) fn platform_unavailable(app: &AppState, e: &PlatformError) -> Response {
+    match e {
+        PlatformError::Status { said, .. } if app.config.has(Fault::SsoPlatformTextLeaks) => {
+            (StatusCode::BAD_GATEWAY, Json(json!({ "error": "platform_unavailable", "detail": said }))).into_response()
+        }
+        _ => generic(StatusCode::BAD_GATEWAY, "platform_unavailable"),
+    }
 }
 
 /// Checks e-mail and password; every refusal is the same generic 401
@@ -104,10 +126,13 @@ pub(super) async fn authenticate<'a>(app: &'a AppState, email: &str, password: S
 
 /// The seed's platform dance up to the signed JWT: admin token, the patient
 /// found or created, the JWT built for the user.
-pub(super) async fn patient_jwt(platform: &PlatformClient<'_>, user: &PartnerUser) -> Result<String, PlatformError> {
+pub(super) async fn patient_jwt(app: &AppState, platform: &PlatformClient<'_>, user: &PartnerUser) -> Result<String, PlatformError> {
     let admin = platform.admin_token().await?;
     platform.ensure_patient(&admin, &user.as_new_patient()).await?;
-    platform.patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email, &user.role)
+    // The `jwt-other-user` defect: some other account of the partner's.
+    let named = app.config.has(Fault::JwtOtherUser).then(|| app.store().partner_users.values().find(|u| u.email != user.email).cloned()).flatten();
+    let named = named.as_ref().unwrap_or(user);
+    platform.patient_jwt(&format!("{} {}", named.first_name, named.last_name), &named.email, &named.role, &user.hash)
 }
 
 /// An argon2 hash of a random password, verified against for unknown e-mails
@@ -177,6 +202,9 @@ pub(super) async fn register_account(app: &AppState, r: Registration, claimed_ro
     };
     let invalid = if app.config.has(Fault::SsoRegistrationUnvalidated) { Vec::new() } else { invalid_fields(&r, !app.config.has(Fault::SsoCommonPasswordAccepted)) };
     if !invalid.is_empty() {
+        if app.config.has(Fault::SsoFieldErrorsGeneric) {
+            return generic(StatusCode::BAD_REQUEST, "invalid_registration");
+        }
         return (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_registration", "fields": invalid.into_iter().map(field_name).collect::<Vec<_>>() }))).into_response();
     }
     let accepted = || (StatusCode::ACCEPTED, Json(json!({ "status": "accepted" }))).into_response();
@@ -207,7 +235,7 @@ pub(super) async fn register_account(app: &AppState, r: Registration, claimed_ro
     .await;
     if let Err(e) = created {
         tracing::warn!("SSO registration: {e}");
-        return platform_unavailable();
+        return platform_unavailable(app, &e);
     }
     app.store().partner_users.entry(email).or_insert(user);
     accepted()

@@ -41,21 +41,29 @@ pub async fn request(State(app): State<Shared>, headers: HeaderMap, body: Option
         return generic(StatusCode::NOT_FOUND, "not_found");
     }
     let email = body.email.trim().to_lowercase();
+    let cfg = &app.config;
     let first_name = {
         let mut store = app.store();
-        let Some(user) = store.partner_users.get_mut(&email) else {
-            drop(store);
-            if app.config.has(Fault::SsoResetEnumerates) {
-                return generic(StatusCode::NOT_FOUND, "unknown_email");
+        match store.partner_users.get_mut(&email) {
+            Some(user) => {
+                if cfg.has(Fault::SsoResetClearsPassword) {
+                    user.hash.clear();
+                }
+                user.first_name.clone()
             }
-            return accepted();
-        };
-        if app.config.has(Fault::SsoResetClearsPassword) {
-            user.hash.clear();
+            None if cfg.has(Fault::SsoResetEnumerates) => return generic(StatusCode::NOT_FOUND, "unknown_email"),
+            None if cfg.has(Fault::SsoResetMailsUnknown) => "there".to_string(),
+            None => return accepted(),
         }
-        user.first_name.clone()
     };
-    let token = new_token(app.config.has(Fault::SsoResetWeakToken));
+    let pending = app.store().reset_links.iter().find(|(_, l)| l.email == email && !l.used).map(|(t, _)| t.clone());
+    if pending.is_some() && cfg.has(Fault::SsoResetMailsOnce) {
+        return accepted();
+    }
+    let token = match pending {
+        Some(t) if cfg.has(Fault::SsoResetTokenRepeated) => t,
+        _ => new_token(cfg.has(Fault::SsoResetWeakToken)),
+    };
     app.store().reset_links.insert(token.clone(), ResetLink { email: email.clone(), created: Instant::now(), used: false });
     let link = format!("{}/partner/sso/password-reset?token={token}", link_base(&app, &headers));
     let mail = reset_mail(&first_name, &link);

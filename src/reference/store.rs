@@ -105,6 +105,8 @@ pub struct Store {
     pub tasks: Vec<Task>,
     /// The partner backend's own accounts, by lower-cased e-mail.
     pub partner_users: HashMap<String, PartnerUser>,
+    /// Accounts already handed a deep link (the `sso-deeplink-once` defect).
+    pub deep_links_handed: std::collections::HashSet<String>,
     /// Outstanding password-reset links of the partner, by token.
     pub reset_links: HashMap<String, ResetLink>,
     /// The deep-link JWT handed out per e-mail; kept only by the

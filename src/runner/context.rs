@@ -60,6 +60,10 @@ pub struct ScenarioRecord {
     pub requirements: Vec<String>,
     pub status: ScenarioStatus,
     pub failure: Option<String>,
+    /// The ids of the checks that failed (`crate::assertion`), as the
+    /// failure message names them.
+    #[serde(default)]
+    pub checks: Vec<String>,
     /// When the failure is a known deviation: the expected-failures entry's reason.
     #[serde(default)]
     pub expected_failure: Option<String>,

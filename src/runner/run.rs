@@ -268,6 +268,7 @@ fn record(
         requirements: requirement_tags(&tags),
         tags,
         status,
+        checks: failure.as_deref().map(crate::assertion::Assertion::named_in).unwrap_or_default().iter().map(|a| a.id().to_string()).collect(),
         failure: failure.map(|f| ctx.redactor.text(&f)),
         expected_failure: None,
         exchanges,

@@ -28,6 +28,7 @@ pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
         previous_password: None,
         reset_links: Vec::new(),
         deep_links: Vec::new(),
+        sso_tokens: Vec::new(),
         samples: Vec::new(),
         master: None,
         password: None,

@@ -9,6 +9,7 @@
 //!   everything) would pass every negative check. Pending controls are
 //!   settled when the scenario ends (`AuthWorld::uncontrolled_refusals`).
 use super::StepResult;
+use crate::assertion::Assertion;
 use crate::client::ClientError;
 use crate::operation::{describe_statuses, Exchange};
 use crate::world::AuthWorld;
@@ -21,7 +22,8 @@ pub(super) fn last(w: &AuthWorld) -> Result<&Exchange, ClientError> {
 /// The wording of a server error, wherever a check meets one: the target
 /// broke, whatever the step expected.
 pub(super) fn broke(w: &AuthWorld, ex: &Exchange, expected: &str) -> ClientError {
-    ClientError::Expectation(format!("the target broke: {} answered {} where {expected} was expected: {}", ex.operation, ex.status, ex.summary(&w.ctx().redactor)))
+    let message = format!("the target broke: {} answered {} where {expected} was expected: {}", ex.operation, ex.status, ex.summary(&w.ctx().redactor));
+    ClientError::Check { assertion: Assertion::TargetBroke, message }
 }
 
 /// Checks that exchange `index` is a refusal, and leaves a control to be
@@ -34,7 +36,8 @@ pub(super) fn refused_at(w: &mut AuthWorld, index: usize, what: &str) -> StepRes
     if !ex.refused() {
         let ctx = w.ctx();
         let declared = ctx.target.profile().operations.get(&ex.operation).map(|s| describe_statuses(&s.refuse)).unwrap_or_else(|| "a 4xx".into());
-        return Err(ClientError::Expectation(format!("{what} was not refused (refusals of {}: {declared}): {}", ex.operation, ex.summary(&ctx.redactor))));
+        let message = format!("{what} was not refused (refusals of {}: {declared}): {}", ex.operation, ex.summary(&ctx.redactor));
+        return Err(ClientError::Check { assertion: Assertion::Refused, message });
     }
     let operation = ex.operation.clone();
     w.expect_control(operation, what.to_string());
@@ -54,7 +57,8 @@ pub(super) fn accepted(w: &AuthWorld, what: &str) -> StepResult {
         return Err(broke(w, ex, "acceptance"));
     }
     if !ex.accepted {
-        return Err(ClientError::Expectation(format!("{what} was not accepted: {}", ex.summary(&w.ctx().redactor))));
+        let message = format!("{what} was not accepted: {}", ex.summary(&w.ctx().redactor));
+        return Err(ClientError::Check { assertion: Assertion::Accepted, message });
     }
     Ok(())
 }

@@ -5,7 +5,8 @@ use serde_json::json;
 
 use super::actors::actor;
 use super::StepResult;
-use crate::client::{self, expect, ClientError};
+use crate::assertion::{check, Assertion};
+use crate::client::{self, ClientError};
 use crate::operation::Vars;
 use crate::world::AuthWorld;
 
@@ -46,8 +47,11 @@ pub(super) async fn read_as(w: &mut AuthWorld, reader: &str, id: &str) -> Result
 
 /// Reads sample `id` as `reader` and requires it to decrypt to `text`.
 pub(super) async fn expect_decrypts(w: &mut AuthWorld, reader: &str, id: &str, text: &str) -> StepResult {
-    let plain = read_as(w, reader, id).await?.map_err(|refusal| ClientError::Expectation(format!("{reader} may not read the sample: {refusal}")))??;
-    expect(plain == text, || format!("the sample decrypted to {plain:?}, expected {text:?}"))
+    let named = |message: String| ClientError::Check { assertion: Assertion::Decrypts, message };
+    let plain = read_as(w, reader, id).await?.map_err(|refusal| named(format!("{reader} may not read the sample: {refusal}")))?;
+    // A record that does not open (GCM refuses a changed byte) is the verdict, not a harness error.
+    let plain = plain.map_err(|e| named(format!("{reader} could not decrypt the sample: {e}")))?;
+    check(Assertion::Decrypts, plain == text, || format!("the sample decrypted to {plain:?}, expected {text:?}"))
 }
 
 /// Then Daenerys reads the data sample back as "Hello world"
@@ -92,6 +96,6 @@ async fn store_clear(w: &mut AuthWorld, name: String, text: String) -> StepResul
 #[then(regex = r#"^no reply from the target contained "([^"]*)"$"#)]
 async fn never_plaintext(w: &mut AuthWorld, text: String) -> StepResult {
     let hits: Vec<String> = w.exchanges.iter().filter(|e| e.response_body.contains(&text)).map(|e| format!("{} {}", e.operation, e.status)).collect();
-    expect(!w.exchanges.is_empty(), || "no exchange was made, so nothing was checked".into())?;
-    expect(hits.is_empty(), || format!("the target returned the plaintext in: {}", hits.join(", ")))
+    check(Assertion::NoPlaintext, !w.exchanges.is_empty(), || "no exchange was made, so nothing was checked".into())?;
+    check(Assertion::NoPlaintext, hits.is_empty(), || format!("the target returned the plaintext in: {}", hits.join(", ")))
 }

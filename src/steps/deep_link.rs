@@ -9,7 +9,8 @@ use serde_json::json;
 use super::actors::actor;
 use super::sso::{ensure_actor, password, platform};
 use super::StepResult;
-use crate::client::{expect, ClientError};
+use crate::assertion::{check, Assertion};
+use crate::client::ClientError;
 use crate::operation::{Exchange, Vars};
 use crate::redact::SecretKind;
 use crate::world::AuthWorld;
@@ -116,11 +117,10 @@ async fn opens_as(w: &mut AuthWorld, name: String) -> StepResult {
     let p = platform(w)?;
     let verdicts = p.verdicts_for(&email);
     let fresh = verdicts.get(seen_before..).unwrap_or_default();
-    expect(!fresh.is_empty(), || format!("the platform saw no JWT for {name} in the deep link: {summary}"))?;
-    let failed: Vec<String> = fresh.iter().flat_map(|v| v.failed().into_iter().map(|c| format!("{}: {}", c.name, c.detail))).collect();
-    expect(failed.is_empty(), || format!("JWT checks failed: {}", failed.join("; ")))?;
+    check(Assertion::DeepLinkOpens, !fresh.is_empty(), || format!("the platform saw no JWT for {name} in the deep link: {summary}"))?;
+    super::sso::jwt_verdicts(fresh.iter().flat_map(|v| v.failures()).collect())?;
     let issued = p.tokens_issued_for(&email);
-    expect(token.as_ref().is_some_and(|t| issued.contains(t)), || format!("the platform gave the app no token for {name}: {summary}"))
+    check(Assertion::DeepLinkOpens, token.as_ref().is_some_and(|t| issued.contains(t)), || format!("the platform gave the app no token for {name}: {summary}"))
 }
 
 /// Then Arya's deep links carry JWTs with distinct ids, each valid at most 5 minutes
@@ -132,19 +132,19 @@ async fn opens_as(w: &mut AuthWorld, name: String) -> StepResult {
 #[then(regex = r"^(\w+)'s deep links carry JWTs with distinct ids, each valid at most 5 minutes$")]
 async fn fresh_links(w: &mut AuthWorld, name: String) -> StepResult {
     let links = actor(w, &name)?.deep_links.clone();
-    expect(links.len() >= 2, || format!("{name} was handed {} deep link(s); the step compares at least two", links.len()))?;
+    check(Assertion::DeepLinkCount, links.len() >= 2, || format!("{name} was handed {} deep link(s); the step compares at least two", links.len()))?;
     let mut ids = std::collections::BTreeSet::new();
     for link in &links {
         let jwt = jwt_of(link).ok_or_else(|| ClientError::Expectation(format!("a deep link is not {SCHEME}://?jwt=<JWT>")))?;
         let claims = crate::crypto::unverified_claims(&jwt).ok_or_else(|| ClientError::Expectation("a deep link's JWT has no readable claims".into()))?;
         let num = |k: &str| claims.get(k).and_then(serde_json::Value::as_i64);
         let jti = claims.get("jti").and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
-        expect(!jti.is_empty(), || "a deep link's JWT has no jti".into())?;
+        check(Assertion::DeepLinkJti, !jti.is_empty(), || "a deep link's JWT has no jti".into())?;
         let lifetime = num("exp").zip(num("iat")).map(|(e, i)| e - i);
-        expect(lifetime.is_some_and(|l| (1..=300).contains(&l)), || format!("a deep link's JWT lives {lifetime:?} s (exp - iat); at most 300 s expected"))?;
+        check(Assertion::DeepLinkLifetime, lifetime.is_some_and(|l| (1..=300).contains(&l)), || format!("a deep link's JWT lives {lifetime:?} s (exp - iat); at most 300 s expected"))?;
         ids.insert(jti);
     }
-    expect(ids.len() == links.len(), || format!("{} deep links carried only {} distinct jti: a JWT was handed out twice", links.len(), ids.len()))
+    check(Assertion::DeepLinkDistinct, ids.len() == links.len(), || format!("{} deep links carried only {} distinct jti: a JWT was handed out twice", links.len(), ids.len()))
 }
 
 /// Then the partner hands out no deep link
@@ -155,6 +155,6 @@ async fn no_link(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();
     let ex = super::checks::last(w)?;
     let leaked = ex.response_body.contains(&format!("{SCHEME}:")) || ex.response_body.contains("eyJ");
-    expect(!leaked, || format!("a deep link was handed out: {}", ex.summary(&ctx.redactor)))?;
+    check(Assertion::DeepLinkWithheld, !leaked, || format!("a deep link was handed out: {}", ex.summary(&ctx.redactor)))?;
     super::checks::refused(w, "a deep link request with a wrong password")
 }

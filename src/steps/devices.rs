@@ -4,7 +4,8 @@ use cucumber::{then, when};
 use super::actors::actor;
 use super::data::{expect_decrypts, read_as, sample_id};
 use super::StepResult;
-use crate::client::{self, expect, ClientError};
+use crate::assertion::{check, Assertion};
+use crate::client::{self, ClientError};
 use crate::world::AuthWorld;
 
 /// When Daenerys's phone takes the new key from the transfer key
@@ -17,7 +18,7 @@ async fn take_transfer(w: &mut AuthWorld, name: String, device: String) -> StepR
     a.switch_device(&device);
     let (ex, n) = client::take_transfer_keys(&ctx, a).await?;
     w.record(ex);
-    expect(n > 0, || format!("{name}'s {device} found no transfer key for its key"))
+    check(Assertion::TransferKeyFound, n > 0, || format!("{name}'s {device} found no transfer key for its key"))
 }
 
 /// When Daenerys's phone gives her tablet access to her data
@@ -40,7 +41,7 @@ async fn hand_over(w: &mut AuthWorld, name: String, device: String, other: Strin
     for ex in log {
         w.record(ex);
     }
-    expect(given > 0, || format!("{name}'s {device} could give nothing to the {other}"))
+    check(Assertion::DeviceGivesAccess, given > 0, || format!("{name}'s {device} could give nothing to the {other}"))
 }
 
 /// Then Daenerys's tablet decrypts the data sample "From the phone"
@@ -75,6 +76,6 @@ async fn cannot_read(w: &mut AuthWorld, reader: String, owner: String, text: Str
     // Refused by the server, or delivered without a key for the reader: both keep it unread.
     match read_as(w, &reader, &id).await? {
         Err(_) | Ok(Err(_)) => Ok(()),
-        Ok(Ok(_)) => Err(ClientError::Expectation(format!("{reader} read {owner}'s {text:?}"))),
+        Ok(Ok(_)) => Err(ClientError::Check { assertion: Assertion::NotShared, message: format!("{reader} read {owner}'s {text:?}") }),
     }
 }

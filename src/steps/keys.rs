@@ -4,7 +4,8 @@ use cucumber::{given, then, when};
 use super::actors::{actor, new_actor};
 use super::data::{expect_decrypts, read_as, sample_id};
 use super::StepResult;
-use crate::client::{self, expect, ClientError};
+use crate::assertion::{check, Assertion};
+use crate::client::{self, ClientError};
 use crate::crypto::EnvelopeError;
 use crate::world::{ActorKind, AuthWorld};
 
@@ -71,8 +72,8 @@ async fn key_count(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
     let mine = a.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default();
     let has_mine = view.public_keys.contains(&mine);
     w.record(view.exchange);
-    expect(count == n, || format!("{name}'s data owner lists {count} public key(s), expected {n}"))?;
-    expect(has_mine, || format!("{name}'s current key is not among them"))
+    check(Assertion::KeyCount, count == n, || format!("{name}'s data owner lists {count} public key(s), expected {n}"))?;
+    check(Assertion::KeyCount, has_mine, || format!("{name}'s current key is not among them"))
 }
 
 /// Then Daenerys still sees 2 data samples
@@ -85,7 +86,7 @@ async fn sees_samples(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
     let id = a.data_owner_id.clone().unwrap_or_default();
     let (ex, ids) = client::list_samples(&ctx, a, &id).await?;
     w.record(ex);
-    expect(ids.len() == n, || format!("{name} sees {} data sample(s), expected {n}", ids.len()))
+    check(Assertion::SampleCount, ids.len() == n, || format!("{name} sees {} data sample(s), expected {n}", ids.len()))
 }
 
 /// Then Daenerys cannot decrypt the data sample "Before the loss"
@@ -96,10 +97,10 @@ async fn cannot_decrypt(w: &mut AuthWorld, reader: String, owner: String, text: 
     let owner = if owner.is_empty() { reader.clone() } else { owner };
     let id = sample_id(w, &owner, &text)?;
     match read_as(w, &reader, &id).await? {
-        Err(refusal) => Err(ClientError::Expectation(format!("the sample is no longer readable for {reader}: {refusal}"))),
+        Err(refusal) => Err(ClientError::Check { assertion: Assertion::StillListed, message: format!("the sample is no longer readable for {reader}: {refusal}") }),
         Ok(Err(ClientError::Envelope(EnvelopeError::NoKeyForRecord { .. }))) => Ok(()),
-        Ok(Err(other)) => Err(ClientError::Expectation(format!("expected \"no key for this record\", got: {other}"))),
-        Ok(Ok(_)) => Err(ClientError::Expectation(format!("{reader} could decrypt the sample"))),
+        Ok(Err(other)) => Err(ClientError::Check { assertion: Assertion::Undecryptable, message: format!("expected \"no key for this record\", got: {other}") }),
+        Ok(Ok(_)) => Err(ClientError::Check { assertion: Assertion::Undecryptable, message: format!("{reader} could decrypt the sample") }),
     }
 }
 
@@ -124,7 +125,7 @@ async fn pending_update(w: &mut AuthWorld, delegate: String, owner: String) -> S
     let (ex, list) = client::pending_notifications(&ctx, actor(w, &delegate)?).await?;
     w.record(ex);
     let found = list.iter().any(|n| n.kind == "KEY_PAIR_UPDATE" && n.concerned_id == owner_id && n.concerned_key == new_key);
-    expect(found, || format!("{delegate} has {} pending notification(s), none a KEY_PAIR_UPDATE naming {owner}'s new key", list.len()))
+    check(Assertion::Notified, found, || format!("{delegate} has {} pending notification(s), none a KEY_PAIR_UPDATE naming {owner}'s new key", list.len()))
 }
 
 /// Then Jon gets no key pair update about himself
@@ -137,7 +138,7 @@ async fn no_self_update(w: &mut AuthWorld, name: String) -> StepResult {
     let id = a.data_owner_id.clone().unwrap_or_default();
     let (ex, list) = client::pending_notifications(&ctx, a).await?;
     w.record(ex);
-    expect(!list.iter().any(|n| n.concerned_id == id), || format!("{name} was notified about their own new key"))
+    check(Assertion::NotSelfNotified, !list.iter().any(|n| n.concerned_id == id), || format!("{name} was notified about their own new key"))
 }
 
 /// When Samwell gives Daenerys access back
@@ -151,13 +152,13 @@ async fn give_back(w: &mut AuthWorld, delegate: String, owner: String) -> StepRe
     let (ex, list) = client::pending_notifications(&ctx, &d).await?;
     w.record(ex);
     let mine: Vec<_> = list.into_iter().filter(|n| n.kind == "KEY_PAIR_UPDATE" && n.concerned_id == owner_id).collect();
-    expect(!mine.is_empty(), || format!("{delegate} has no pending KEY_PAIR_UPDATE for {owner}"))?;
+    check(Assertion::PendingUpdate, !mine.is_empty(), || format!("{delegate} has no pending KEY_PAIR_UPDATE for {owner}"))?;
     for n in mine {
         let (log, given) = client::give_access_back(&ctx, &d, &owner_id, &n.concerned_key).await?;
         log.into_iter().for_each(|ex| {
             w.record(ex);
         });
-        expect(given > 0, || format!("{delegate} found nothing of {owner}'s to give back"))?;
+        check(Assertion::GivesBack, given > 0, || format!("{delegate} found nothing of {owner}'s to give back"))?;
         w.record(client::complete_notification(&ctx, &d, &n.id).await?);
     }
     Ok(())
@@ -198,5 +199,5 @@ async fn lost_for_good(w: &mut AuthWorld, text: String, owner: String) -> StepRe
     let envelope = envelope.ok_or_else(|| ClientError::Expectation(format!("{owner} can no longer list the sample")))?;
     let held: Vec<String> = w.actors.values().flat_map(|a| a.keyring().into_iter().map(|k| k.fingerprint().to_string()).collect::<Vec<_>>()).collect();
     let openable = envelope.encryption_keys.values().flat_map(|m| m.keys()).filter(|fp| held.contains(fp)).count();
-    expect(openable == 0, || format!("{openable} wrapped key(s) of the sample open with a key someone still holds"))
+    check(Assertion::Revoked, openable == 0, || format!("{openable} wrapped key(s) of the sample open with a key someone still holds"))
 }

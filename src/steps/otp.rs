@@ -4,7 +4,8 @@ use serde_json::json;
 
 use super::actors::{actor, new_actor};
 use super::StepResult;
-use crate::client::{self, expect, ClientError, StartOptions};
+use crate::assertion::{check, Assertion};
+use crate::client::{self, ClientError, StartOptions};
 use crate::operation::Vars;
 use crate::world::{ActorKind, AuthWorld, Channel};
 
@@ -82,7 +83,7 @@ async fn receives_code(w: &mut AuthWorld, name: String, digits: usize) -> StepRe
     let ctx = w.ctx();
     let a = actor(w, &name)?;
     let code = client::read_code(&ctx, a).await?;
-    expect(code.len() == digits && code.chars().all(|c| c.is_ascii_digit()), || {
+    check(Assertion::CodeLength, code.len() == digits && code.chars().all(|c| c.is_ascii_digit()), || {
         format!("{name} received a {}-character code, expected {digits} digits", code.len())
     })
 }
@@ -110,7 +111,7 @@ async fn receives_nothing(w: &mut AuthWorld, name: String) -> StepResult {
             s.inbox.received_any(&a.phone)
         }
     };
-    expect(!got, || format!("{name} received a message although the start was refused"))
+    check(Assertion::NoMessage, !got, || format!("{name} received a message although the start was refused"))
 }
 
 async fn submit(w: &mut AuthWorld, name: &str, code: String) -> StepResult {

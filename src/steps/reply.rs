@@ -2,7 +2,8 @@
 use cucumber::then;
 
 use super::StepResult;
-use crate::client::{expect, ClientError};
+use crate::assertion::{check, Assertion};
+use crate::client::{ClientError};
 use crate::world::AuthWorld;
 
 /// Then the target accepts the request
@@ -48,7 +49,7 @@ pub(super) fn compare_answers(w: &AuthWorld, a: &str, b: &str) -> StepResult {
         mask_echoes(&mut v, &sent);
         (e.status, v)
     };
-    expect(shape(ea) == shape(eb), || {
+    check(Assertion::SameAnswer, shape(ea) == shape(eb), || {
         format!("the answers differ, which tells one account state from another: {} vs {}", ea.summary(&ctx.redactor), eb.summary(&ctx.redactor))
     })
 }

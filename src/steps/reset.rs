@@ -8,21 +8,25 @@ use serde_json::json;
 use super::actors::actor;
 use super::sso::{ensure_actor, password};
 use super::StepResult;
-use crate::client::{expect, ClientError};
+use crate::assertion::{check, Assertion};
+use crate::client::ClientError;
 use crate::operation::Vars;
 use crate::redact::SecretKind;
 use crate::world::AuthWorld;
 
-/// The host a forged `X-Forwarded-Host` names: a reserved name (RFC 2606)
-/// that no partner can legitimately use.
+/// The host the forged headers name: a reserved name (RFC 2606) that no
+/// partner can legitimately use.
 const FORGED_HOST: &str = "attacker.invalid";
 
-async fn ask_reset(w: &mut AuthWorld, name: &str, forged: bool) -> StepResult {
+/// The headers a host-header injection forges, one request each (OWASP
+/// Forgot Password cheat sheet; PortSwigger's password-reset poisoning).
+const FORGERIES: &[(&str, &str)] = &[("Host", FORGED_HOST), ("X-Forwarded-Host", FORGED_HOST), ("Forwarded", "host=attacker.invalid;proto=https")];
+
+async fn ask_reset(w: &mut AuthWorld, name: &str, headers: &[(&str, &str)]) -> StepResult {
     ensure_actor(w, name);
     let ctx = w.ctx();
     let mut vars = Vars::new();
     vars.insert("email".into(), json!(actor(w, name)?.email.clone()));
-    let headers: &[(&str, &str)] = if forged { &[("X-Forwarded-Host", FORGED_HOST)] } else { &[] };
     let ex = ctx.target.call_with_headers("sso.reset.start", &vars, None, headers).await?;
     w.record_reply(format!("{name}@reset"), ex);
     Ok(())
@@ -30,10 +34,28 @@ async fn ask_reset(w: &mut AuthWorld, name: &str, forged: bool) -> StepResult {
 
 /// When Arya asks the partner to reset her password
 ///
-/// Calls the partner's reset operation for the actor's e-mail, optionally with a forged X-Forwarded-Host.
-#[when(regex = r"^(\w+) asks the partner to reset (?:her|his|their) password( through a forged host)?$")]
-async fn asks_reset(w: &mut AuthWorld, name: String, forged: String) -> StepResult {
-    ask_reset(w, &name, !forged.is_empty()).await
+/// Calls the partner's reset operation for the actor's e-mail.
+#[when(regex = r"^(\w+) asks the partner to reset (?:her|his|their) password$")]
+async fn asks_reset(w: &mut AuthWorld, name: String) -> StepResult {
+    ask_reset(w, &name, &[]).await
+}
+
+/// When Arya asks the partner to reset her password through forged hosts
+///
+/// Asks for a reset once per forged header (Host, X-Forwarded-Host, Forwarded), checks that the forged header was sent and the request accepted, and reads each mailed link.
+#[when(regex = r"^(\w+) asks the partner to reset (?:her|his|their) password through forged hosts$")]
+async fn asks_reset_forged(w: &mut AuthWorld, name: String) -> StepResult {
+    for (header, value) in FORGERIES {
+        ask_reset(w, &name, &[(header, value)]).await?;
+        let ex = super::checks::last(w)?;
+        let sent = ex.request_headers.iter().any(|(k, v)| k.eq_ignore_ascii_case(header) && v == value);
+        if !sent {
+            return Err(ClientError::Expectation(format!("the request did not carry the forged {header}: the profile's headers replace it, so the attack was never made")));
+        }
+        super::checks::accepted(w, &format!("the reset request with a forged {header}"))?;
+        receive_link(w, &name).await?;
+    }
+    Ok(())
 }
 
 /// Then the partner's reset answers to Arya and Gendry were the same
@@ -48,10 +70,11 @@ async fn receive_link(w: &mut AuthWorld, name: &str) -> StepResult {
     let ctx = w.ctx();
     let mail = ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no mailbox".into()))?;
     let email = actor(w, name)?.email.clone();
-    let m = mail.mailbox.next_for(&email, mail.timeout, &ctx.redactor).await?;
+    let named = |message: String| ClientError::Check { assertion: Assertion::ResetCount, message };
+    let m = mail.mailbox.next_for(&email, mail.timeout, &ctx.redactor).await.map_err(|e| named(e.to_string()))?;
     let (link, token) = m
         .find_link(&mail.link)
-        .ok_or_else(|| ClientError::Expectation(format!("the mail to {name} (subject {:?}) holds no link matching `mailbox.link.regex`", m.subject)))?;
+        .ok_or_else(|| named(format!("the mail to {name} (subject {:?}) holds no link matching `mailbox.link.regex`", m.subject)))?;
     let token = token.ok_or_else(|| ClientError::Expectation(format!("the link mailed to {name} holds no token matching `mailbox.link.token`")))?;
     ctx.redactor.register(&token, SecretKind::Token);
     actor(w, name)?.reset_links.push((link, token));
@@ -71,7 +94,7 @@ async fn receives_link(w: &mut AuthWorld, name: String) -> StepResult {
 /// Asks for a reset and reads the mailed link, so the scenario continues from there.
 #[given(regex = r"^(\w+) has received a password-reset link$")]
 async fn has_link(w: &mut AuthWorld, name: String) -> StepResult {
-    ask_reset(w, &name, false).await?;
+    ask_reset(w, &name, &[]).await?;
     super::checks::accepted(w, "the reset request")?;
     receive_link(w, &name).await
 }
@@ -88,22 +111,28 @@ async fn receives_no_link(w: &mut AuthWorld, name: String) -> StepResult {
     // give a mail that is coming the profile's `silence` to arrive.
     tokio::time::sleep(mail.silence).await;
     let got = mail.mailbox.received_any(&email, &ctx.redactor).await;
-    expect(!got, || format!("a mail reached {name}, who has no account"))
+    check(Assertion::NoResetMail, !got, || format!("a mail reached {name}, who has no account"))
 }
 
 fn last_link(w: &mut AuthWorld, name: &str) -> Result<(String, String), ClientError> {
     actor(w, name)?.reset_links.last().cloned().ok_or_else(|| ClientError::Expectation(format!("{name} has received no reset link")))
 }
 
-/// Then the link Arya received points at the partner, not at the forged host
+/// Then every link Arya received points at the partner's public address
 ///
-/// Checks that the mailed link does not point at the forged forwarded host.
-#[then(regex = r"^the link (\w+) received points at the partner, not at the forged host$")]
-async fn link_not_forged(w: &mut AuthWorld, name: String) -> StepResult {
-    let (link, _) = last_link(w, &name)?;
-    let host = url::Url::parse(&link).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
-    let shown = w.ctx().redactor.text(&link);
-    expect(!host.is_empty() && !link.contains(FORGED_HOST), || format!("the reset link follows the forged X-Forwarded-Host: {shown}"))
+/// Checks that each mailed reset link's origin (scheme, host, port) is the profile's public_url (default base_url), not a forged host.
+#[then(regex = r"^every link (\w+) received points at the partner's public address$")]
+async fn links_not_forged(w: &mut AuthWorld, name: String) -> StepResult {
+    let ctx = w.ctx();
+    let public = ctx.target.profile().public_origin().to_string();
+    let want = url::Url::parse(&public).map(|u| u.origin()).map_err(|e| ClientError::Expectation(format!("the profile's public_url {public:?} is no URL: {e}")))?;
+    let links = actor(w, &name)?.reset_links.clone();
+    for (link, _) in &links {
+        let origin = url::Url::parse(link).map(|u| u.origin()).ok();
+        let shown = ctx.redactor.text(link);
+        check(Assertion::ResetOrigin, origin.as_ref() == Some(&want), || format!("the reset link points elsewhere than the partner's public address {}: {shown}", want.ascii_serialization()))?;
+    }
+    Ok(())
 }
 
 /// Bits of a token, from its length and the smallest usual alphabet that
@@ -128,13 +157,13 @@ pub fn token_bits(token: &str) -> f64 {
 #[then(regex = r"^(\w+)'s reset links carry tokens of at least 128 bits, each new$")]
 async fn strong_tokens(w: &mut AuthWorld, name: String) -> StepResult {
     let links = actor(w, &name)?.reset_links.clone();
-    expect(links.len() >= 2, || format!("{name} received {} reset links; the step compares at least two", links.len()))?;
+    check(Assertion::ResetCount, links.len() >= 2, || format!("{name} received {} reset links; the step compares at least two", links.len()))?;
     for (_, token) in &links {
         let bits = token_bits(token);
-        expect(bits >= 128.0, || format!("a reset token of {} characters carries at most {bits:.0} bits", token.chars().count()))?;
+        check(Assertion::ResetTokenBits, bits >= 128.0, || format!("a reset token of {} characters carries at most {bits:.0} bits", token.chars().count()))?;
     }
     let distinct: std::collections::BTreeSet<_> = links.iter().map(|(_, t)| t).collect();
-    expect(distinct.len() == links.len(), || "two reset requests mailed the same token".into())
+    check(Assertion::ResetDistinct, distinct.len() == links.len(), || "two reset requests mailed the same token".into())
 }
 
 /// When Arya sets a new password with the link

@@ -5,7 +5,8 @@ use serde_json::{json, Value};
 
 use super::actors::{actor, new_actor};
 use super::StepResult;
-use crate::client::{expect, ClientError};
+use crate::assertion::{check, Assertion};
+use crate::client::{ClientError};
 use crate::doubles::{Misbehaviour, PlatformDouble};
 use crate::operation::Vars;
 use crate::redact::SecretKind;
@@ -122,7 +123,7 @@ async fn field_error(w: &mut AuthWorld, field: String) -> StepResult {
         Some(v) => super::field_errors::names_field(&v, &name),
         None => super::field_errors::word_in(&ex.response_body, &name),
     };
-    expect(named, || format!("the field errors do not name {name}: {}", ex.summary(&ctx.redactor)))
+    check(Assertion::FieldError, named, || format!("the field errors do not name {name}: {}", ex.summary(&ctx.redactor)))
 }
 
 async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
@@ -134,6 +135,9 @@ async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
     let ex = ctx.target.call("sso.login", &vars, None).await?;
     if let Some(t) = ex.get("access_token") {
         ctx.redactor.register(t, SecretKind::Token);
+        if ex.accepted && !t.is_empty() {
+            actor(w, name)?.sso_tokens.push(t.to_string());
+        }
     }
     w.record_reply(format!("{name}@sso"), ex);
     Ok(())
@@ -188,39 +192,45 @@ async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
 
 /// Then the partner answers with only the token fields, not to be cached
 ///
-/// Checks that the login answer holds only a token, its expiry and maybe a session id, with Cache-Control: no-store.
+/// Checks that the login answer is JSON holding a token and no field outside the allow-list (`sso.login`'s `reply_fields`, default `access_token` and `expires`), with Cache-Control: no-store.
 ///
-/// Where the token sits is the profile's `access_token` extraction; "only the
-/// token fields" means every value in the reply is the token, its expiry
-/// (a date or a number) or a session id (a GUID): no profile data, no JWT.
+/// Where the token sits is the profile's `access_token` extraction. The
+/// allow-list names fields at any depth, so a nested dialect lists its
+/// envelope too (`result`, `session`).
 #[then(regex = r"^the partner answers with only the token fields, not to be cached$")]
 async fn token_reply(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();
     super::checks::accepted(w, "the login")?;
     let ex = super::checks::last(w)?;
     let token = ex.get("access_token").unwrap_or_default().to_string();
-    expect(!token.is_empty(), || "the reply holds no token (missing, null or empty at the profile's `access_token`)".into())?;
-    let mut others = Vec::new();
-    leaves(&ex.json().unwrap_or(Value::Null), &mut |v| {
-        let allowed = match v {
-            Value::String(s) => *s == token || chrono::DateTime::parse_from_rfc3339(s).is_ok() || uuid::Uuid::parse_str(s).is_ok(),
-            Value::Number(_) | Value::Null => true,
-            _ => false,
-        };
-        if !allowed {
-            others.push(ctx.redactor.excerpt(&v.to_string(), 40));
+    check(Assertion::TokenPresent, !token.is_empty(), || "the reply holds no token (missing, null or empty at the profile's `access_token`)".into())?;
+    let allowed = ctx.target.profile().operations.get(&ex.operation).and_then(|s| s.reply_fields.clone()).unwrap_or_else(|| DEFAULT_TOKEN_FIELDS.iter().map(|f| f.to_string()).collect());
+    let body = ex.json().ok_or_else(|| ClientError::Check { assertion: Assertion::TokenFields, message: format!("the reply is not JSON: {}", ex.summary(&ctx.redactor)) })?;
+    let mut others = std::collections::BTreeSet::new();
+    field_names(&body, &mut |name| {
+        if !allowed.iter().any(|a| a == name) {
+            others.insert(name.to_string());
         }
     });
-    expect(others.is_empty(), || format!("the reply carries more than the token: {}", others.join(", ")))?;
+    check(Assertion::TokenFields, others.is_empty(), || {
+        format!("the reply carries fields beyond the token's ({}): {}", allowed.join(", "), others.into_iter().collect::<Vec<_>>().join(", "))
+    })?;
     let cache = ex.header("cache-control").unwrap_or_default().to_ascii_lowercase();
-    expect(cache.contains("no-store"), || format!("Cache-Control is {cache:?}, expected no-store"))
+    check(Assertion::NoStore, cache.contains("no-store"), || format!("Cache-Control is {cache:?}, expected no-store"))
 }
 
-fn leaves(v: &Value, f: &mut dyn FnMut(&Value)) {
+/// The seed's token reply: `{access_token, expires}`.
+const DEFAULT_TOKEN_FIELDS: &[&str] = &["access_token", "expires"];
+
+/// Every object key at any depth.
+fn field_names(v: &Value, f: &mut dyn FnMut(&str)) {
     match v {
-        Value::Object(m) => m.values().for_each(|x| leaves(x, f)),
-        Value::Array(a) => a.iter().for_each(|x| leaves(x, f)),
-        other => f(other),
+        Value::Object(m) => m.iter().for_each(|(k, x)| {
+            f(k);
+            field_names(x, f);
+        }),
+        Value::Array(a) => a.iter().for_each(|x| field_names(x, f)),
+        _ => {}
     }
 }
 
@@ -232,19 +242,44 @@ async fn token_from_platform(w: &mut AuthWorld, name: String) -> StepResult {
     let email = actor(w, &name)?.email.clone();
     let issued = platform(w)?.tokens_issued_for(&email);
     let got = w.last_exchange().and_then(|e| e.get("access_token")).unwrap_or_default().to_string();
-    expect(!got.is_empty() && issued.contains(&got), || format!("the app got a token the platform did not issue for {name} ({} issued)", issued.len()))
+    check(Assertion::TokenFromPlatform, !got.is_empty() && issued.contains(&got), || format!("the app got a token the platform did not issue for {name} ({} issued)", issued.len()))
 }
 
 /// Then every JWT the partner built for Arya passed the platform's checks
 ///
-/// Checks the platform double's verdict on every JWT it was handed for the actor: every claim check passed.
+/// Every JWT naming the actor passed the platform's claim checks, and each accepted login's token was issued for a JWT whose email is the actor's.
+///
+/// A login is tied to its JWT by the token: the platform double keeps the
+/// JWT each patient token was issued for. So each login gets one verdict,
+/// and a JWT naming another user (which the platform, knowing only the
+/// claims, would accept) is caught here.
 #[then(regex = r"^every JWT the partner built for (\w+) passed the platform's checks$")]
 async fn jwt_checks(w: &mut AuthWorld, name: String) -> StepResult {
-    let email = actor(w, &name)?.email.clone();
-    let verdicts = platform(w)?.verdicts_for(&email);
-    expect(!verdicts.is_empty(), || format!("the partner handed the platform no JWT for {name}"))?;
-    let failed: Vec<String> = verdicts.iter().flat_map(|v| v.failed().into_iter().map(|c| format!("{}: {}", c.name, c.detail))).collect();
-    expect(failed.is_empty(), || format!("JWT checks failed: {}", failed.join("; ")))
+    let a = actor(w, &name)?;
+    let (email, tokens) = (a.email.clone(), a.sso_tokens.clone());
+    let p = platform(w)?;
+    // JWTs naming the actor (e-mails are unique to a scenario): refused ones
+    // included, so a login the platform turned down shows why.
+    let mut failed: Vec<String> = p.verdicts_for(&email).iter().flat_map(|v| v.failures()).collect();
+    check(Assertion::JwtPerLogin, !tokens.is_empty() || !failed.is_empty(), || format!("{name} has no accepted login in this scenario, and the platform saw no JWT for {name}"))?;
+    for (n, token) in tokens.iter().enumerate() {
+        let Some(jwt) = p.jwt_behind(token) else {
+            return Err(ClientError::Check { assertion: Assertion::JwtPerLogin, message: format!("login {} of {name} got a token the platform issued for no JWT", n + 1) });
+        };
+        if !jwt.email.eq_ignore_ascii_case(&email) {
+            failed.extend(jwt.verdict.failures());
+            failed.push(format!("login {}: email is the authenticated user's: the JWT names another user {}", n + 1, Assertion::JwtEmail.tag()));
+        }
+    }
+    jwt_verdicts(failed)
+}
+
+/// Fails with every failed JWT check, each carrying its id.
+pub(super) fn jwt_verdicts(failed: Vec<String>) -> StepResult {
+    match failed.is_empty() {
+        true => Ok(()),
+        false => Err(ClientError::Expectation(format!("JWT checks failed: {}", failed.join("; ")))),
+    }
 }
 
 /// Then the partner called the platform with its keys and as an admin of its hospital
@@ -253,13 +288,14 @@ async fn jwt_checks(w: &mut AuthWorld, name: String) -> StepResult {
 #[then(regex = r"^the partner called the platform with its keys and as an admin of its hospital$")]
 async fn platform_calls(w: &mut AuthWorld) -> StepResult {
     let p = platform(w)?;
-    let calls = p.calls();
-    expect(!calls.is_empty(), || "the partner never called the platform".into())?;
+    let emails: Vec<&str> = w.actors.values().map(|a| a.email.as_str()).collect();
+    let calls = p.calls(&emails);
+    check(Assertion::PlatformKeys, !calls.is_empty(), || "the partner never called the platform".into())?;
     let keyless = calls.iter().filter(|c| !(c.developer_id_ok && c.api_key_ok)).count();
-    expect(keyless == 0, || format!("{keyless} platform call(s) lacked X-Developer-Id or X-Api-Key"))?;
+    check(Assertion::PlatformKeys, keyless == 0, || format!("{keyless} platform call(s) lacked X-Developer-Id or X-Api-Key"))?;
     let hospital = w.ctx().target.profile().platform.as_ref().map(|c| c.hospital_id);
     let bad_admin = calls.iter().filter(|c| c.path.ends_with("v2/account/token") && c.method == "POST" && (c.user_type_id != Some(2) || c.hospital_id != hospital)).count();
-    expect(bad_admin == 0, || format!("{bad_admin} admin token request(s) not as userTypeId 2 of the hospital"))
+    check(Assertion::AdminToken, bad_admin == 0, || format!("{bad_admin} admin token request(s) not as userTypeId 2 of the hospital"))
 }
 
 /// Then the platform holds exactly one patient for Arya
@@ -269,7 +305,7 @@ async fn platform_calls(w: &mut AuthWorld) -> StepResult {
 async fn one_patient(w: &mut AuthWorld, name: String) -> StepResult {
     let email = actor(w, &name)?.email.clone();
     let n = platform(w)?.patients_with(&email);
-    expect(n == 1, || format!("the platform holds {n} patients for {name}"))
+    check(Assertion::OnePatient, n == 1, || format!("the platform holds {n} patients for {name}"))
 }
 
 /// When the platform answers Arya's calls with 500
@@ -294,7 +330,7 @@ async fn platform_misbehaves(w: &mut AuthWorld, name: String, how: String) -> St
 async fn generic_error(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();
     let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
-    expect(ex.status >= 400, || format!("a platform failure reached the app as {}: {}", ex.status, ex.summary(&ctx.redactor)))?;
+    check(Assertion::ErrorStatus, ex.status >= 400, || format!("a platform failure reached the app as {}: {}", ex.status, ex.summary(&ctx.redactor)))?;
     let leaked = ["SnapMD", "Exception", "denied"].iter().any(|t| ex.response_body.contains(t));
-    expect(!leaked, || format!("the platform's text reached the app: {}", ex.summary(&ctx.redactor)))
+    check(Assertion::NoPlatformText, !leaked, || format!("the platform's text reached the app: {}", ex.summary(&ctx.redactor)))
 }
