@@ -31,3 +31,41 @@ fn a_route_that_does_not_exist_earns_no_pass() {
     assert!(why.contains("otp.start") && why.contains("404"), "{why}");
     assert_eq!(outcome.exit_code(), authconform::exit::NOT_CONFORMING);
 }
+
+fn run_with(profile: &str, names: &str) -> authconform::runner::RunOutcome {
+    let mut config = common::config(vec![]);
+    config.target = Some(common::root().join("tests/fixtures/profiles").join(profile));
+    config.embedded = true;
+    config.name = Some(regex::Regex::new(names).unwrap());
+    common::run_blocking(config)
+}
+
+/// Rule 4: an attack the profile's template drops was never made, so the
+/// refusal that follows proves nothing; the run is a profile error.
+#[test]
+fn an_attack_the_profile_drops_is_a_profile_error() {
+    let outcome = run_with("drops-attacks.yaml", "Clear content is refused|Role and hospital sent by the client");
+    assert_eq!(outcome.scenarios.len(), 2);
+    for s in &outcome.scenarios {
+        let why = s.failure.as_deref().unwrap_or_default();
+        assert!(why.starts_with(authconform::operation::PROFILE_ERROR), "{}: {why}", s.scenario);
+    }
+    let clear = outcome.scenarios.iter().find(|s| s.scenario.contains("Clear")).unwrap();
+    assert!(clear.failure.as_deref().unwrap().contains("data_sample.create"));
+    let role = outcome.scenarios.iter().find(|s| s.scenario.contains("Role")).unwrap();
+    assert!(role.failure.as_deref().unwrap().contains("Role and HospitalId"));
+    assert_eq!(outcome.exit_code(), authconform::exit::USAGE);
+    assert!(authconform::report::console_summary(&outcome).contains("PROFILE ERROR in 2 scenario(s)"));
+}
+
+/// Rule 5: a template naming a variable its operation does not get is the
+/// profile's error, named with the operation and the variables in scope.
+#[test]
+fn an_undefined_template_variable_is_a_profile_error() {
+    let outcome = run_with("undefined-var.yaml", "bad captcha");
+    let s = outcome.scenarios.first().expect("the scenario ran");
+    let why = s.failure.as_deref().unwrap_or_default();
+    assert!(why.starts_with("profile error: operation `otp.start`: url template failed: undefined variable `reqest_id`"), "{why}");
+    assert!(why.contains("variables in scope:") && why.contains("request_id"), "{why}");
+    assert_eq!(outcome.exit_code(), authconform::exit::USAGE);
+}

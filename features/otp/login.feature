@@ -23,3 +23,11 @@ Feature: Signing in again with a new code
     When Daenerys starts signing in by email
     And Viserys starts signing in by email
     Then the answers to Daenerys and Viserys were the same
+
+  @req:OTP-LOGIN-02 @needs:master_hcp
+  Scenario: A patient start without a master HCP gets the same answer, known login or not
+    Given Daenerys has signed up by email
+    And Viserys is a new patient
+    When Daenerys starts signing in by email without a master HCP
+    And Viserys starts signing in by email without a master HCP
+    Then the answers to Daenerys and Viserys were the same

@@ -25,10 +25,13 @@ Feature: Reusing a still-valid token
       | 61      | refused  |
 
   @req:OTP-TOKEN-03
-  Scenario: A tampered token is refused
+  Scenario: A tampered token, or another user's, is refused
     Given Daenerys has signed up by email
     Then Daenerys's token is accepted
     When Daenerys presents her token with its last character changed
+    Then the target refuses the request
+    Given Cersei has signed up by email
+    When Daenerys presents Cersei's token with her own login
     Then the target refuses the request
 
   @req:OTP-DATA-03 @needs:e2e_data

@@ -94,6 +94,15 @@ pub fn open_blob(key: &[u8], blob: &str) -> Result<Vec<u8>, EnvelopeError> {
     cipher.decrypt(&nonce.into(), ct).map_err(|_| EnvelopeError::Corrupt)
 }
 
+/// The blob with one byte of its ciphertext changed: authenticated
+/// encryption must then refuse it.
+pub fn tamper_blob(blob: &str) -> Option<String> {
+    let mut raw = base64::engine::general_purpose::STANDARD.decode(blob).ok()?;
+    let last = raw.last_mut()?;
+    *last ^= 0x01;
+    Some(base64::engine::general_purpose::STANDARD.encode(raw))
+}
+
 /// A fresh random AES-256 key.
 pub fn new_aes_key() -> [u8; 32] {
     let mut key = [0u8; 32];

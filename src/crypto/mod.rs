@@ -6,7 +6,7 @@ mod jwt;
 mod keys;
 mod pool;
 
-pub use envelope::{content_key, new_aes_key, open, open_blob, seal, seal_blob, Envelope, EnvelopeError};
+pub use envelope::{content_key, new_aes_key, open, open_blob, seal, seal_blob, tamper_blob, Envelope, EnvelopeError};
 pub use jwt::{sign_rs256, unverified_claims, Check, JwtError, PatientClaims, Registration, Verdict};
 pub use keys::{encrypt_for_hex, fingerprint_of, KeyError, KeyPair, OaepHash};
 pub use pool::{KeyBank, KeyPool};

@@ -7,11 +7,17 @@ use std::time::Duration;
 /// runner tells an ERROR (no answer at all) from a FAIL by this prefix.
 pub const UNREACHABLE: &str = "could not reach the target: ";
 
+/// How the message of a profile error found while running begins (a
+/// template naming a variable its operation does not get, an attack input
+/// the profile's template drops): the run then exits 2, like a profile
+/// error found when loading, since no verdict of it can be trusted.
+pub const PROFILE_ERROR: &str = "profile error: ";
+
 #[derive(Debug, thiserror::Error)]
 pub enum OperationError {
     #[error("operation `{operation}` is not bound in the profile")]
     NotBound { operation: String },
-    #[error("operation `{operation}`: {field} template failed: {message}")]
+    #[error("profile error: operation `{operation}`: {field} template failed: {message}")]
     Template {
         operation: String,
         field: String,

@@ -6,7 +6,7 @@ mod extract;
 mod target;
 mod template;
 
-pub use error::{OperationError, UNREACHABLE};
+pub use error::{OperationError, PROFILE_ERROR, UNREACHABLE};
 pub use exchange::Exchange;
-pub use target::{describe_statuses, Credentials, Target};
+pub use target::{describe_statuses, Credentials, Injection, Target};
 pub use template::{Renderer, Vars};

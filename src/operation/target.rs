@@ -26,6 +26,15 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// What a step adds to an operation's request, beyond the profile's
+/// template: the attack inputs of a negative scenario.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Injection<'a> {
+    pub headers: &'a [(&'a str, &'a str)],
+    /// Top-level fields of a JSON object body, or extra form fields.
+    pub fields: &'a [(&'a str, Value)],
+}
+
 pub struct Target {
     profile: Arc<Profile>,
     client: reqwest::Client,
@@ -64,12 +73,13 @@ impl Target {
     /// caller decides whether a refusal was expected. Only transport failures
     /// and template errors are errors here.
     pub async fn call(&self, name: &str, vars: &Vars, auth: Option<&Credentials>) -> Result<Exchange, OperationError> {
-        self.call_with_headers(name, vars, auth, &[]).await
+        self.call_injected(name, vars, auth, &Injection::default()).await
     }
 
-    /// `call`, with headers the harness adds on top of the profile's: a
-    /// forged `X-Forwarded-Host`, say, which no profile would declare.
-    pub async fn call_with_headers(&self, name: &str, vars: &Vars, auth: Option<&Credentials>, extra: &[(&str, &str)]) -> Result<Exchange, OperationError> {
+    /// `call`, with what the harness adds on top of the profile's request:
+    /// a forged `X-Forwarded-Host`, a `Role` field, which no profile would
+    /// declare. The step then checks the recorded request carried them.
+    pub async fn call_injected(&self, name: &str, vars: &Vars, auth: Option<&Credentials>, extra: &Injection<'_>) -> Result<Exchange, OperationError> {
         let spec = self
             .profile
             .operations
@@ -102,7 +112,7 @@ impl Target {
         Ok(ex)
     }
 
-    async fn send(&self, name: &str, spec: &OperationSpec, vars: &Vars, with_auth: bool, extra: &[(&str, &str)]) -> Result<Exchange, OperationError> {
+    async fn send(&self, name: &str, spec: &OperationSpec, vars: &Vars, with_auth: bool, extra: &Injection<'_>) -> Result<Exchange, OperationError> {
         let tpl_err = |field: &str, message: String| OperationError::Template {
             operation: name.to_string(),
             field: field.to_string(),
@@ -117,7 +127,7 @@ impl Target {
             sent_headers.push((k.clone(), v.clone()));
             req = req.header(k, v);
         }
-        for (k, v) in extra {
+        for (k, v) in extra.headers {
             sent_headers.push((k.to_string(), v.to_string()));
             req = req.header(*k, *v);
         }
@@ -128,7 +138,12 @@ impl Target {
         }
         let mut request_body = None;
         if let Some(json) = &spec.json {
-            let body = self.renderer.render_json(json, vars).map_err(|m| tpl_err("json", m))?;
+            let mut body = self.renderer.render_json(json, vars).map_err(|m| tpl_err("json", m))?;
+            // Added at the top level of an object body; an array or scalar
+            // body has nowhere to put them, which the step's check then shows.
+            if let Some(map) = body.as_object_mut() {
+                map.extend(extra.fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
+            }
             request_body = Some(body.to_string());
             req = req.json(&body);
         } else if let Some(form) = &spec.form {
@@ -136,6 +151,7 @@ impl Target {
             for (k, v) in form {
                 pairs.push((k.clone(), self.renderer.render(v, vars).map_err(|m| tpl_err(&format!("form.{k}"), m))?));
             }
+            pairs.extend(extra.fields.iter().map(|(k, v)| (k.to_string(), v.as_str().map_or_else(|| v.to_string(), str::to_string))));
             request_body = Some(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish());
             req = req.form(&pairs);
         } else if let Some(raw) = &spec.raw {

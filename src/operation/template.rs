@@ -29,9 +29,23 @@ impl Renderer {
         if !template.contains("{{") && !template.contains("{%") {
             return Ok(template.to_string());
         }
-        self.env
-            .render_str(template, MjValue::from_serialize(vars))
-            .map_err(|e| describe(&e))
+        self.env.render_str(template, MjValue::from_serialize(vars)).map_err(|e| match e.kind() {
+            minijinja::ErrorKind::UndefinedError => self.undefined(template, vars).unwrap_or_else(|| describe(&e)),
+            _ => describe(&e),
+        })
+    }
+
+    /// Names the variables `template` uses that `vars` lacks, and those in
+    /// scope, so that the profile's author sees what to write instead.
+    fn undefined(&self, template: &str, vars: &Vars) -> Option<String> {
+        let used = self.env.template_from_str(template).ok()?.undeclared_variables(false);
+        let mut missing: Vec<String> = used.into_iter().filter(|v| !vars.contains_key(v)).collect();
+        if missing.is_empty() {
+            return None;
+        }
+        missing.sort();
+        let scope: Vec<&str> = vars.keys().map(String::as_str).collect();
+        Some(format!("undefined variable {} (variables in scope: {})", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "), scope.join(", ")))
     }
 
     /// Renders a JSON body: string leaves are templates, `{$value: expr}`
@@ -113,7 +127,10 @@ mod tests {
     #[test]
     fn missing_variables_are_errors() {
         let r = Renderer::default();
-        assert!(r.render("{{ nope }}", &vars()).unwrap_err().contains("undefined"));
+        let e = r.render("{{ base_url }}/{{ nope }}", &vars()).unwrap_err();
+        assert_eq!(e, "undefined variable `nope` (variables in scope: base_url, id, keys)");
+        // An undefined attribute of a defined value: minijinja's own words.
+        assert!(r.render("{{ keys.b.c }}", &vars()).unwrap_err().contains("undefined"));
         assert_eq!(r.render_json(&json!({"a": 1, "b": {"$value": "nope"}}), &vars()).unwrap(), json!({"a": 1}));
     }
 }

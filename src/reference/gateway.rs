@@ -118,8 +118,11 @@ pub async fn start_process(
     let known = {
         let store = app.store();
         let known = store.user_by_login(&login).is_some();
-        // A new patient must name an existing master HCP; a known login is a sign-in.
-        if kind == OwnerKind::Patient && !known && !cfg.has(Fault::PatientWithoutMaster) {
+        // Every patient start names an existing master HCP (seed 000: "mandatory
+        // for patients"), a sign-in as much as a sign-up: refusing only new
+        // logins would tell which logins exist.
+        let sign_in_spared = known && cfg.has(Fault::MasterForNewOnly);
+        if kind == OwnerKind::Patient && !sign_in_spared && !cfg.has(Fault::PatientWithoutMaster) {
             let master_ok = store.owners.get(&body.hcp_id).is_some_and(|o| o.kind == OwnerKind::Hcp);
             if !master_ok {
                 return Err(ApiError::field("master_hcp_required", "hcpId"));

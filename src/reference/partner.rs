@@ -129,10 +129,13 @@ pub(super) async fn authenticate<'a>(app: &'a AppState, email: &str, password: S
 pub(super) async fn patient_jwt(app: &AppState, platform: &PlatformClient<'_>, user: &PartnerUser) -> Result<String, PlatformError> {
     let admin = platform.admin_token().await?;
     platform.ensure_patient(&admin, &user.as_new_patient()).await?;
-    // The `jwt-other-user` defect: some other account of the partner's.
-    let named = app.config.has(Fault::JwtOtherUser).then(|| app.store().partner_users.values().find(|u| u.email != user.email).cloned()).flatten();
-    let named = named.as_ref().unwrap_or(user);
-    platform.patient_jwt(&format!("{} {}", named.first_name, named.last_name), &named.email, &named.role, &user.hash)
+    if app.config.has(Fault::JwtOtherUser) {
+        // The defect: a test account left in the code, known to the platform.
+        let qa = NewPatient { first_name: "QA", last_name: "Shared", email: "qa-shared@partner.test", address: "1 Test Street", mobile: "+3200000001", gender: "F" };
+        platform.ensure_patient(&admin, &qa).await?;
+        return platform.patient_jwt("QA Shared", qa.email, &user.role, &user.hash);
+    }
+    platform.patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email, &user.role, &user.hash)
 }
 
 /// An argon2 hash of a random password, verified against for unknown e-mails

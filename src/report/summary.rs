@@ -191,6 +191,10 @@ pub fn console_summary(outcome: &RunOutcome) -> String {
         outcome.keys_generated,
         outcome.key_wait_ms
     ));
+    let profile_errors = outcome.profile_errors();
+    if let Some(first) = profile_errors.first() {
+        out.push_str(&format!("PROFILE ERROR in {} scenario(s), so no verdict of this run stands (exit 2); first: {first}\n", profile_errors.len()));
+    }
     if outcome.snapshots != "check" {
         out.push_str(&format!("snapshots: {} (baselines were not compared)\n", outcome.snapshots));
     }

@@ -49,6 +49,11 @@ impl RunOutcome {
         self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Failed).count()
     }
 
+    /// Failures that are the profile's, not the target's (`operation::PROFILE_ERROR`).
+    pub fn profile_errors(&self) -> Vec<&str> {
+        self.scenarios.iter().filter_map(|s| s.failure.as_deref()).filter(|f| f.starts_with(crate::operation::PROFILE_ERROR)).collect()
+    }
+
     /// Scenarios the harness could not drive: the target was unreachable.
     pub fn errors(&self) -> usize {
         self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Error).count()
@@ -59,6 +64,9 @@ impl RunOutcome {
     /// no such failure, a scenario that could not reach the target makes it
     /// 3: nothing can be said of what did not answer.
     pub fn exit_code(&self) -> i32 {
+        if !self.profile_errors().is_empty() {
+            return exit::USAGE;
+        }
         let blocking = self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Failed && s.expected_failure.is_none()).any(|s| {
             s.requirements.is_empty()
                 || s.requirements.iter().any(|r| self.catalogue.get(r).is_none_or(|req| req.level == crate::requirements::Level::Must))

@@ -11,7 +11,7 @@
 use super::StepResult;
 use crate::assertion::Assertion;
 use crate::client::ClientError;
-use crate::operation::{describe_statuses, Exchange};
+use crate::operation::{describe_statuses, Exchange, PROFILE_ERROR};
 use crate::world::AuthWorld;
 
 /// The last exchange, or an error saying the step had nothing to check.
@@ -48,6 +48,16 @@ pub(super) fn refused_at(w: &mut AuthWorld, index: usize, what: &str) -> StepRes
 pub(super) fn refused(w: &mut AuthWorld, what: &str) -> StepResult {
     let index = w.last.ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
     refused_at(w, index, what)
+}
+
+/// The recorded request of an attack must carry it: a profile whose
+/// template drops the attack input makes the verdict meaningless, so that is
+/// a profile error (exit 2), not a pass.
+pub(super) fn attack_sent(sent: bool, operation: &str, what: &str) -> StepResult {
+    match sent {
+        true => Ok(()),
+        false => Err(ClientError::Expectation(format!("{PROFILE_ERROR}the request of `{operation}` did not carry {what}: its profile template drops the attack input, so the scenario cannot test it"))),
+    }
 }
 
 /// Checks that the last exchange was accepted (a 5xx reads "the target broke").

@@ -77,7 +77,11 @@ async fn read_other(w: &mut AuthWorld, reader: String, owner: String) -> StepRes
 
 /// When Daenerys tries to store the data sample "Hello world" in clear
 ///
-/// Tries to store a data sample whose content is plain text, not encrypted.
+/// Tries to store a data sample whose content is plain text, not encrypted, and checks the request really carried it.
+///
+/// The attack is the harness's: the clear content goes in `sample`, and the
+/// recorded request must show it. A profile whose body template leaves it
+/// out would make the refusal prove nothing, so that is a profile error.
 #[when(regex = r#"^(\w+) tries to store the data sample "([^"]*)" in clear$"#)]
 async fn store_clear(w: &mut AuthWorld, name: String, text: String) -> StepResult {
     let ctx = w.ctx();
@@ -86,7 +90,39 @@ async fn store_clear(w: &mut AuthWorld, name: String, text: String) -> StepResul
     let mut vars = Vars::new();
     vars.insert("sample".into(), json!({"id": uuid::Uuid::new_v4().to_string(), "content": {"en": {"stringValue": text}}}));
     let ex = ctx.target.call("data_sample.create", &vars, Some(&creds)).await?;
+    let sent = ex.request_body.as_deref().is_some_and(|b| b.contains(&text));
     w.record(ex);
+    super::checks::attack_sent(sent, "data_sample.create", "the clear content (`sample.content`)")
+}
+
+/// Then the data sample "Hello world" travelled and rests only as ciphertext
+///
+/// Checks that no request or reply of the scenario carried the plaintext, and that the stored record opens with the owner's key, and not once a byte of it is changed.
+#[then(regex = r#"^the data sample "([^"]*)" travelled and rests only as ciphertext$"#)]
+async fn only_ciphertext(w: &mut AuthWorld, text: String) -> StepResult {
+    let owner = w.actors.values().find(|a| a.samples.iter().any(|s| s.plaintext == text)).map(|a| a.name.clone());
+    let owner = owner.ok_or_else(|| ClientError::Expectation(format!("nobody in the scenario stored {text:?}")))?;
+    let id = sample_id(w, &owner, &text)?;
+    let sent: Vec<String> = w.exchanges.iter().filter(|e| e.url.contains(&text) || e.request_body.as_deref().is_some_and(|b| b.contains(&text))).map(|e| e.operation.clone()).collect();
+    check(Assertion::NoPlaintext, sent.is_empty(), || format!("the plaintext went out in the request of: {}", sent.join(", ")))?;
+    let ctx = w.ctx();
+    let (ex, envelope) = client::fetch_sample(&ctx, actor(w, &owner)?, &id).await?;
+    let summary = ex.summary(&ctx.redactor);
+    let echoed = ex.response_body.contains(&text);
+    w.record(ex);
+    check(Assertion::NoPlaintext, !echoed, || format!("the stored sample comes back with its plaintext: {summary}"))?;
+    let named = |message: String| ClientError::Check { assertion: Assertion::Decrypts, message };
+    let envelope = envelope.ok_or_else(|| named(format!("{owner} may not read the sample: {summary}")))?;
+    let a = actor(w, &owner)?;
+    let plain = crate::crypto::open(&envelope, &a.keyring()).map_err(|e| named(format!("{owner} could not decrypt the sample: {e}")))?;
+    check(Assertion::Decrypts, plain == text.as_bytes(), || "the sample decrypted to another text".into())?;
+    // The harness's own guarantees, which make the verdicts above mean
+    // something: the record is authenticated ciphertext, bound to its readers.
+    let mut tampered = envelope.clone();
+    tampered.encrypted_self = crate::crypto::tamper_blob(&envelope.encrypted_self).unwrap_or_default();
+    if crate::crypto::open(&tampered, &a.keyring()).is_ok() {
+        return Err(ClientError::Expectation("a changed byte still opened: the stored content is not authenticated ciphertext".into()));
+    }
     Ok(())
 }
 

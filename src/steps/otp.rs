@@ -31,15 +31,15 @@ fn channel(word: &str) -> Channel {
 /// Starts a sign-up or sign-in process by e-mail or SMS (patients under the profile's master HCP); a code is sent.
 #[when(regex = r"^(\w+) starts signing (?:up|in) by (email|SMS)(?: under the master HCP)?$")]
 async fn start_signing(w: &mut AuthWorld, name: String, via: String) -> StepResult {
-    // Patients name the master HCP; for a known login it is simply ignored.
+    // Patients name the master HCP, signing in as much as signing up.
     let with_master = actor(w, &name)?.kind == ActorKind::Patient;
     start_as(w, &name, channel(&via), StartOptions { with_master, ..Default::default() }).await
 }
 
 /// When Arya starts signing up by email without a master HCP
 ///
-/// Starts a patient sign-up without naming a master HCP.
-#[when(regex = r"^(\w+) starts signing up by (email|SMS) without a master HCP$")]
+/// Starts a sign-up or sign-in process without naming a master HCP.
+#[when(regex = r"^(\w+) starts signing (?:up|in) by (email|SMS) without a master HCP$")]
 async fn start_without_master(w: &mut AuthWorld, name: String, via: String) -> StepResult {
     start_as(w, &name, channel(&via), StartOptions::default()).await
 }

@@ -3,7 +3,12 @@ use cucumber::then;
 
 use super::StepResult;
 use crate::assertion::{check, Assertion};
-use crate::client::{ClientError};
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::client::ClientError;
+use crate::operation::Exchange;
 use crate::world::AuthWorld;
 
 /// Then the target accepts the request
@@ -24,41 +29,150 @@ async fn refuses(w: &mut AuthWorld) -> StepResult {
 
 /// Then the answers to Daenerys and Viserys were the same
 ///
-/// Compares the two actors' start answers (status and redacted body): enumeration shows as a difference.
+/// Compares the two actors' start answers: each accepted or a declared refusal, then status, body (echoes masked) and headers (Date, request ids left out).
 #[then(regex = r"^the answers to (\w+) and (\w+) were the same$")]
 async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     compare_answers(w, &a, &b)
 }
 
-/// Compares the replies recorded under two keys of `start_replies`, with
-/// echoed values masked: a difference tells one account state from another.
-pub(super) fn compare_answers(w: &AuthWorld, a: &str, b: &str) -> StepResult {
+/// Headers that differ between any two answers (time, size, per-request
+/// ids, tracing): left out of the comparison. Everything else must match.
+const VOLATILE_HEADERS: &[&str] = &[
+    "date", "content-length", "age", "expires", "last-modified", "etag", "set-cookie", "x-request-id", "request-id", "x-correlation-id",
+    "correlation-id", "traceparent", "tracestate", "x-amzn-trace-id", "x-amzn-requestid", "cf-ray", "server-timing", "x-runtime", "x-response-time",
+];
+
+/// Compares the replies recorded under two keys of `start_replies`: status,
+/// body (echoed values masked) and headers (volatile ones left out). First,
+/// each must be an answer of its operation, accepted or one of its declared
+/// refusals (with a control): two identical 500s are not "the same answer".
+pub(super) fn compare_answers(w: &mut AuthWorld, a: &str, b: &str) -> StepResult {
+    let pick = |w: &AuthWorld, name: &str| w.start_replies.get(name).copied().ok_or_else(|| ClientError::Expectation(format!("no answer was recorded for {name}")));
+    let (ia, ib) = (pick(w, a)?, pick(w, b)?);
+    for (i, name) in [(ia, a), (ib, b)] {
+        let ex = &w.exchanges[i];
+        if !ex.accepted {
+            super::checks::refused_at(w, i, &format!("the answer to {}", name.split('@').next().unwrap_or(name)))?;
+        }
+    }
     let ctx = w.ctx();
-    let pick = |name: &str| {
-        w.start_replies
-            .get(name)
-            .map(|i| &w.exchanges[*i])
-            .ok_or_else(|| ClientError::Expectation(format!("no answer was recorded for {name}")))
-    };
-    let (ea, eb) = (pick(a)?, pick(b)?);
-    // Compare with echoed values masked: a string the request itself carried
-    // (its request id, the address) differs by design; anything else must not.
-    let shape = |e: &crate::operation::Exchange| {
-        let sent = format!("{} {}", e.url, e.request_body.as_deref().unwrap_or(""));
-        let mut v = e.json().unwrap_or_else(|| serde_json::Value::String(e.response_body.clone()));
-        mask_echoes(&mut v, &sent);
-        (e.status, v)
-    };
-    check(Assertion::SameAnswer, shape(ea) == shape(eb), || {
-        format!("the answers differ, which tells one account state from another: {} vs {}", ea.summary(&ctx.redactor), eb.summary(&ctx.redactor))
+    let (ea, eb) = (&w.exchanges[ia], &w.exchanges[ib]);
+    let differs = differences(ea, eb);
+    check(Assertion::SameAnswer, differs.is_empty(), || {
+        format!("the answers differ in {}, which tells one account state from another: {} vs {}", differs.join(", "), ea.summary(&ctx.redactor), eb.summary(&ctx.redactor))
     })
 }
 
-fn mask_echoes(v: &mut serde_json::Value, sent: &str) {
+/// What tells two answers apart: `status`, `body`, `header <name>`.
+fn differences(a: &Exchange, b: &Exchange) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.status != b.status {
+        out.push("status".to_string());
+    }
+    if comparable_body(a) != comparable_body(b) {
+        out.push("body".to_string());
+    }
+    let headers = |e: &Exchange| -> BTreeMap<String, String> {
+        e.response_headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).filter(|(k, _)| !VOLATILE_HEADERS.contains(&k.as_str())).collect()
+    };
+    let (ha, hb) = (headers(a), headers(b));
+    for name in ha.keys().chain(hb.keys()).collect::<BTreeSet<_>>() {
+        if ha.get(name) != hb.get(name) {
+            out.push(format!("header {name}"));
+        }
+    }
+    out
+}
+
+/// The reply body with the values the request itself carried masked: an
+/// echoed address or request id differs by design, anything else must not.
+fn comparable_body(e: &Exchange) -> Value {
+    let sent = sent_values(e);
+    let mut v = e.json().unwrap_or_else(|| Value::String(e.response_body.clone()));
+    mask_echoes(&mut v, &sent);
+    v
+}
+
+/// Every value the request carried: JSON leaves, form values, path segments
+/// and query values. Only whole values are masked, so a short reply value
+/// ("ok", "1") that happens to occur inside the URL is still compared.
+fn sent_values(e: &Exchange) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(url) = url::Url::parse(&e.url) {
+        out.extend(url.path_segments().into_iter().flatten().map(|s| s.to_string()));
+        out.extend(url.query_pairs().map(|(_, v)| v.into_owned()));
+    }
+    let body = e.request_body.as_deref().unwrap_or("");
+    match serde_json::from_str::<Value>(body) {
+        Ok(v) => leaves(&v, &mut out),
+        Err(_) => out.extend(url::form_urlencoded::parse(body.as_bytes()).map(|(_, v)| v.into_owned())),
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+fn leaves(v: &Value, out: &mut Vec<String>) {
     match v {
-        serde_json::Value::String(s) if !s.is_empty() && sent.contains(s.as_str()) => *s = "<echoed>".into(),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| mask_echoes(i, sent)),
-        serde_json::Value::Object(map) => map.values_mut().for_each(|i| mask_echoes(i, sent)),
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|i| leaves(i, out)),
+        Value::Object(map) => map.values().for_each(|i| leaves(i, out)),
         _ => {}
+    }
+}
+
+/// Masks a reply string that is a sent value, or that quotes one of at
+/// least 8 characters ("code sent to daenerys@..."), the quote only.
+fn mask_echoes(v: &mut Value, sent: &[String]) {
+    match v {
+        Value::String(s) => {
+            if sent.iter().any(|x| x == s) {
+                *s = "<echoed>".into();
+            } else {
+                for x in sent.iter().filter(|x| x.chars().count() >= 8) {
+                    *s = s.replace(x.as_str(), "<echoed>");
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| mask_echoes(i, sent)),
+        Value::Object(map) => map.values_mut().for_each(|i| mask_echoes(i, sent)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(url: &str, body: &str, status: u16, reply: &str, headers: &[(&str, &str)]) -> Exchange {
+        Exchange {
+            operation: "otp.start".into(),
+            started: chrono::Utc::now(),
+            method: "POST".into(),
+            url: url.into(),
+            request_headers: Vec::new(),
+            request_body: Some(body.into()),
+            status,
+            response_headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            response_body: reply.into(),
+            elapsed: std::time::Duration::ZERO,
+            accepted: status < 300,
+            refusal: (400..500).contains(&status),
+            extracted: Default::default(),
+        }
+    }
+
+    #[test]
+    fn echoes_are_masked_and_everything_else_compared() {
+        let a = answer("http://t/p/rid-aaaaaaaa", r#"{"email":"daenerys@x.test"}"#, 200, r#"{"id":"rid-aaaaaaaa","msg":"sent to daenerys@x.test","ok":"1"}"#, &[("Date", "Mon"), ("X-Kind", "a")]);
+        let b = answer("http://t/p/rid-bbbbbbbb", r#"{"email":"viserys@x.test"}"#, 200, r#"{"id":"rid-bbbbbbbb","msg":"sent to viserys@x.test","ok":"1"}"#, &[("Date", "Tue"), ("X-Kind", "a")]);
+        assert!(differences(&a, &b).is_empty(), "{:?}", differences(&a, &b));
+        // A short value inside the URL is not an echo: "1" vs "2" is a difference.
+        let c = answer("http://t/p/1", r#"{}"#, 200, r#"{"known":"1"}"#, &[]);
+        let d = answer("http://t/p/1", r#"{}"#, 200, r#"{"known":"2"}"#, &[]);
+        assert_eq!(differences(&c, &d), vec!["body"]);
+        // A header that tells them apart; Date and request ids do not count.
+        let e = answer("http://t/p/x", "{}", 200, "{}", &[("X-Account", "known"), ("X-Request-Id", "1")]);
+        let f = answer("http://t/p/x", "{}", 200, "{}", &[("X-Request-Id", "2")]);
+        assert_eq!(differences(&e, &f), vec!["header x-account"]);
     }
 }

@@ -10,7 +10,7 @@ use super::sso::{ensure_actor, password};
 use super::StepResult;
 use crate::assertion::{check, Assertion};
 use crate::client::ClientError;
-use crate::operation::Vars;
+use crate::operation::{Injection, Vars};
 use crate::redact::SecretKind;
 use crate::world::AuthWorld;
 
@@ -27,7 +27,7 @@ async fn ask_reset(w: &mut AuthWorld, name: &str, headers: &[(&str, &str)]) -> S
     let ctx = w.ctx();
     let mut vars = Vars::new();
     vars.insert("email".into(), json!(actor(w, name)?.email.clone()));
-    let ex = ctx.target.call_with_headers("sso.reset.start", &vars, None, headers).await?;
+    let ex = ctx.target.call_injected("sso.reset.start", &vars, None, &Injection { headers, fields: &[] }).await?;
     w.record_reply(format!("{name}@reset"), ex);
     Ok(())
 }
@@ -60,7 +60,7 @@ async fn asks_reset_forged(w: &mut AuthWorld, name: String) -> StepResult {
 
 /// Then the partner's reset answers to Arya and Gendry were the same
 ///
-/// Compares the two actors' reset answers (status and redacted body).
+/// Compares the two actors' reset answers: each accepted or a declared refusal, then status, body (echoes masked) and headers.
 #[then(regex = r"^the partner's reset answers to (\w+) and (\w+) were the same$")]
 async fn same_reset_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     super::reply::compare_answers(w, &format!("{a}@reset"), &format!("{b}@reset"))

@@ -98,6 +98,15 @@ async fn tampered(w: &mut AuthWorld, name: String) -> StepResult {
     whoami(w, &name, token).await
 }
 
+/// When Daenerys presents Cersei's token with her own login
+///
+/// Authenticates with the actor's login and another actor's (valid) token.
+#[when(regex = r"^(\w+) presents (\w+)'s token with (?:her|his|their) own login$")]
+async fn borrowed(w: &mut AuthWorld, name: String, other: String) -> StepResult {
+    let token = client::session(actor(w, &other)?)?.secret;
+    whoami(w, &name, token).await
+}
+
 /// When Daenerys's token is 61 minutes old
 ///
 /// Ages the actor's token through the target's test hook (needs time_travel).

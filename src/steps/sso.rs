@@ -8,7 +8,7 @@ use super::StepResult;
 use crate::assertion::{check, Assertion};
 use crate::client::{ClientError};
 use crate::doubles::{Misbehaviour, PlatformDouble};
-use crate::operation::Vars;
+use crate::operation::{Injection, Vars};
 use crate::redact::SecretKind;
 use crate::world::{ActorKind, AuthWorld};
 
@@ -32,11 +32,16 @@ fn registration(w: &AuthWorld, name: &str, pw: &str) -> Result<Vars, ClientError
     Ok(v.as_object().expect("object").clone())
 }
 
-async fn register_with(w: &mut AuthWorld, name: &str, vars: Vars) -> StepResult {
+async fn register_with(w: &mut AuthWorld, name: &str, vars: Vars, fields: &[(&str, Value)]) -> StepResult {
     let ctx = w.ctx();
-    let ex = ctx.target.call("sso.register", &vars, None).await?;
+    let ex = ctx.target.call_injected("sso.register", &vars, None, &Injection { headers: &[], fields }).await?;
     w.record_reply(format!("{name}@register"), ex);
     Ok(())
+}
+
+/// The seed's name of a field, or the target's where the profile maps it.
+fn field_name(w: &AuthWorld, seed: &str) -> String {
+    w.ctx().target.profile().field_names.get(seed).cloned().unwrap_or_else(|| seed.to_string())
 }
 
 pub(super) fn ensure_actor(w: &mut AuthWorld, name: &str) {
@@ -53,7 +58,7 @@ pub(super) fn ensure_actor(w: &mut AuthWorld, name: &str) {
 async fn has_account(w: &mut AuthWorld, name: String) -> StepResult {
     ensure_actor(w, &name);
     let pw = password(w, &name);
-    register_with(w, &name, registration(w, &name, &pw)?).await?;
+    register_with(w, &name, registration(w, &name, &pw)?, &[]).await?;
     super::checks::accepted(w, "the registration")?;
     actor(w, &name)?.password = Some(pw);
     Ok(())
@@ -72,18 +77,25 @@ async fn already_patient(w: &mut AuthWorld, name: String) -> StepResult {
 
 /// When Arya registers at the partner claiming to be an admin of another hospital
 ///
-/// Registers the actor at the partner, optionally sending a Role and a HospitalId it must ignore.
+/// Registers the actor at the partner, optionally adding a Role and a HospitalId (the profile's field_names, else the seed's) it must ignore, and checking the request carried them.
+///
+/// The mass-assignment fields are the harness's, added to the body whatever
+/// the profile's template says; a profile that cannot carry them is a
+/// profile error, since the scenario could then not attack.
 #[when(regex = r"^(\w+) registers at the partner( claiming to be an admin of another hospital)?$")]
 async fn registers(w: &mut AuthWorld, name: String, claim: String) -> StepResult {
     ensure_actor(w, &name);
     let pw = password(w, &name);
-    let mut vars = registration(w, &name, &pw)?;
-    if !claim.is_empty() {
-        vars.insert("extra_role".into(), json!("admin"));
-        vars.insert("extra_hospital_id".into(), json!(1));
-    }
-    register_with(w, &name, vars).await?;
+    let vars = registration(w, &name, &pw)?;
+    let (role, hospital) = (field_name(w, "Role"), field_name(w, "HospitalId"));
+    let fields = if claim.is_empty() { Vec::new() } else { vec![(role.as_str(), json!("admin")), (hospital.as_str(), json!(1))] };
+    register_with(w, &name, vars, &fields).await?;
     actor(w, &name)?.password = Some(pw);
+    if !claim.is_empty() {
+        let body = super::checks::last(w)?.request_body.clone().unwrap_or_default();
+        let sent = body.contains(&role) && body.contains("admin") && body.contains(&hospital);
+        super::checks::attack_sent(sent, "sso.register", &format!("the {role} and {hospital} fields"))?;
+    }
     Ok(())
 }
 
@@ -106,7 +118,7 @@ async fn registers_with_field(w: &mut AuthWorld, name: String, field: String, va
         other => return Err(ClientError::Expectation(format!("unknown registration field {other}"))),
     };
     vars.insert(key.into(), json!(value));
-    register_with(w, &name, vars).await
+    register_with(w, &name, vars, &[]).await
 }
 
 /// Then the partner refuses with a field error naming Gender
@@ -117,8 +129,7 @@ async fn field_error(w: &mut AuthWorld, field: String) -> StepResult {
     super::checks::refused(w, &format!("a registration with a bad {field}"))?;
     let ctx = w.ctx();
     let ex = super::checks::last(w)?;
-    // The seed's name, or the target's own where the profile maps it.
-    let name = ctx.target.profile().field_names.get(&field).cloned().unwrap_or(field);
+    let name = field_name(w, &field);
     let named = match ex.json() {
         Some(v) => super::field_errors::names_field(&v, &name),
         None => super::field_errors::word_in(&ex.response_body, &name),
@@ -176,7 +187,7 @@ async fn disabled(w: &mut AuthWorld, name: String) -> StepResult {
 
 /// Then the answers to registration for Arya and Gendry were the same
 ///
-/// Compares the two actors' registration answers (status and redacted body).
+/// Compares the two actors' registration answers: each accepted or a declared refusal, then status, body (echoes masked) and headers.
 #[then(regex = r"^the answers to registration for (\w+) and (\w+) were the same$")]
 async fn same_registration_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     super::reply::compare_answers(w, &format!("{a}@register"), &format!("{b}@register"))
@@ -184,7 +195,7 @@ async fn same_registration_answers(w: &mut AuthWorld, a: String, b: String) -> S
 
 /// Then the partner's answers to Arya and Bran were the same
 ///
-/// Compares the two actors' last SSO login answers (status and redacted body).
+/// Compares the two actors' last SSO login answers: each accepted or a declared refusal, then status, body (echoes masked) and headers.
 #[then(regex = r"^the partner's answers to (\w+) and (\w+) were the same$")]
 async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     super::reply::compare_answers(w, &format!("{a}@sso"), &format!("{b}@sso"))
