@@ -11,7 +11,8 @@ pub const CONFORMS: i32 = 0;
 /// `verify`: a file of the bundle was changed, removed or added.
 pub const NOT_CONFORMING: i32 = 1;
 /// Bad usage, a malformed profile or requirement catalogue, or a feature file
-/// that does not parse or uses an undefined step.
+/// that does not parse or uses an undefined step; or a profile error found
+/// while running (`operation::PROFILE_ERROR`), after which no verdict stands.
 pub const USAGE: i32 = 2;
 /// The harness could not run: a port could not be bound, the embedded
 /// reference did not start, reports could not be written; or a scenario
@@ -24,5 +25,5 @@ pub const TABLE: &str = "\
 exit codes:
   0  every applicable MUST requirement conforms (verify: the bundle is intact)
   1  a MUST requirement failed: the target does not conform (verify: tampered)
-  2  usage error, malformed profile/requirements, or a feature error
+  2  usage error, malformed profile/requirements, a feature error, or a profile error found while running
   3  the harness could not run (ports, reference start-up, report writing) or could not reach the target";
