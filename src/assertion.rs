@@ -118,6 +118,11 @@ impl Assertion {
         Assertion::ALL.iter().copied().filter(|a| text.contains(&a.tag())).collect()
     }
 
+    /// This check, failed with `message`.
+    pub fn fail(self, message: impl Into<String>) -> ClientError {
+        ClientError::Check { assertion: self, message: message.into() }
+    }
+
     /// How a failure message names the check: `[id]`.
     pub fn tag(self) -> String {
         format!("[{}]", self.id())
@@ -135,7 +140,7 @@ pub fn check(assertion: Assertion, cond: bool, message: impl FnOnce() -> String)
     if cond {
         Ok(())
     } else {
-        Err(ClientError::Check { assertion, message: message() })
+        Err(assertion.fail(message()))
     }
 }
 

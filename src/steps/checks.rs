@@ -23,7 +23,7 @@ pub(super) fn last(w: &AuthWorld) -> Result<&Exchange, ClientError> {
 /// broke, whatever the step expected.
 pub(super) fn broke(w: &AuthWorld, ex: &Exchange, expected: &str) -> ClientError {
     let message = format!("the target broke: {} answered {} where {expected} was expected: {}", ex.operation, ex.status, ex.summary(&w.ctx().redactor));
-    ClientError::Check { assertion: Assertion::TargetBroke, message }
+    Assertion::TargetBroke.fail(message)
 }
 
 /// Checks that exchange `index` is a refusal, and leaves a control to be
@@ -37,7 +37,7 @@ pub(super) fn refused_at(w: &mut AuthWorld, index: usize, what: &str) -> StepRes
         let ctx = w.ctx();
         let declared = ctx.target.profile().operations.get(&ex.operation).map(|s| describe_statuses(&s.refuse)).unwrap_or_else(|| "a 4xx".into());
         let message = format!("{what} was not refused (refusals of {}: {declared}): {}", ex.operation, ex.summary(&ctx.redactor));
-        return Err(ClientError::Check { assertion: Assertion::Refused, message });
+        return Err(Assertion::Refused.fail(message));
     }
     let operation = ex.operation.clone();
     w.expect_control(operation, what.to_string());
@@ -68,7 +68,7 @@ pub(super) fn accepted(w: &AuthWorld, what: &str) -> StepResult {
     }
     if !ex.accepted {
         let message = format!("{what} was not accepted: {}", ex.summary(&w.ctx().redactor));
-        return Err(ClientError::Check { assertion: Assertion::Accepted, message });
+        return Err(Assertion::Accepted.fail(message));
     }
     Ok(())
 }

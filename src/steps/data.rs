@@ -47,7 +47,7 @@ pub(super) async fn read_as(w: &mut AuthWorld, reader: &str, id: &str) -> Result
 
 /// Reads sample `id` as `reader` and requires it to decrypt to `text`.
 pub(super) async fn expect_decrypts(w: &mut AuthWorld, reader: &str, id: &str, text: &str) -> StepResult {
-    let named = |message: String| ClientError::Check { assertion: Assertion::Decrypts, message };
+    let named = |message: String| Assertion::Decrypts.fail(message);
     let plain = read_as(w, reader, id).await?.map_err(|refusal| named(format!("{reader} may not read the sample: {refusal}")))?;
     // A record that does not open (GCM refuses a changed byte) is the verdict, not a harness error.
     let plain = plain.map_err(|e| named(format!("{reader} could not decrypt the sample: {e}")))?;
@@ -111,7 +111,7 @@ async fn only_ciphertext(w: &mut AuthWorld, text: String) -> StepResult {
     let echoed = ex.response_body.contains(&text);
     w.record(ex);
     check(Assertion::NoPlaintext, !echoed, || format!("the stored sample comes back with its plaintext: {summary}"))?;
-    let named = |message: String| ClientError::Check { assertion: Assertion::Decrypts, message };
+    let named = |message: String| Assertion::Decrypts.fail(message);
     let envelope = envelope.ok_or_else(|| named(format!("{owner} may not read the sample: {summary}")))?;
     let a = actor(w, &owner)?;
     let plain = crate::crypto::open(&envelope, &a.keyring()).map_err(|e| named(format!("{owner} could not decrypt the sample: {e}")))?;

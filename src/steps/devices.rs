@@ -79,6 +79,6 @@ async fn cannot_read(w: &mut AuthWorld, reader: String, owner: String, text: Str
     match read_as(w, &reader, &id).await? {
         Err(_) => super::checks::refused(w, &format!("{reader}'s read of {owner}'s {text:?}")),
         Ok(Err(_)) => Ok(()),
-        Ok(Ok(_)) => Err(ClientError::Check { assertion: Assertion::NotShared, message: format!("{reader} read {owner}'s {text:?}") }),
+        Ok(Ok(_)) => Err(Assertion::NotShared.fail(format!("{reader} read {owner}'s {text:?}"))),
     }
 }

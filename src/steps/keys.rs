@@ -97,10 +97,10 @@ async fn cannot_decrypt(w: &mut AuthWorld, reader: String, owner: String, text: 
     let owner = if owner.is_empty() { reader.clone() } else { owner };
     let id = sample_id(w, &owner, &text)?;
     match read_as(w, &reader, &id).await? {
-        Err(refusal) => Err(ClientError::Check { assertion: Assertion::StillListed, message: format!("the sample is no longer readable for {reader}: {refusal}") }),
+        Err(refusal) => Err(Assertion::StillListed.fail(format!("the sample is no longer readable for {reader}: {refusal}"))),
         Ok(Err(ClientError::Envelope(EnvelopeError::NoKeyForRecord { .. }))) => Ok(()),
-        Ok(Err(other)) => Err(ClientError::Check { assertion: Assertion::Undecryptable, message: format!("expected \"no key for this record\", got: {other}") }),
-        Ok(Ok(_)) => Err(ClientError::Check { assertion: Assertion::Undecryptable, message: format!("{reader} could decrypt the sample") }),
+        Ok(Err(other)) => Err(Assertion::Undecryptable.fail(format!("expected \"no key for this record\", got: {other}"))),
+        Ok(Ok(_)) => Err(Assertion::Undecryptable.fail(format!("{reader} could decrypt the sample"))),
     }
 }
 

@@ -49,9 +49,7 @@ async fn asks_reset_forged(w: &mut AuthWorld, name: String) -> StepResult {
         ask_reset(w, &name, &[(header, value)]).await?;
         let ex = super::checks::last(w)?;
         let sent = ex.request_headers.iter().any(|(k, v)| k.eq_ignore_ascii_case(header) && v == value);
-        if !sent {
-            return Err(ClientError::Expectation(format!("the request did not carry the forged {header}: the profile's headers replace it, so the attack was never made")));
-        }
+        super::checks::attack_sent(sent, "sso.reset.start", &format!("the forged {header}"))?;
         super::checks::accepted(w, &format!("the reset request with a forged {header}"))?;
         receive_link(w, &name).await?;
     }
@@ -70,7 +68,7 @@ async fn receive_link(w: &mut AuthWorld, name: &str) -> StepResult {
     let ctx = w.ctx();
     let mail = ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no mailbox".into()))?;
     let email = actor(w, name)?.email.clone();
-    let named = |message: String| ClientError::Check { assertion: Assertion::ResetCount, message };
+    let named = |message: String| Assertion::ResetCount.fail(message);
     let m = mail.mailbox.next_for(&email, mail.timeout, &ctx.redactor).await.map_err(|e| named(e.to_string()))?;
     let (link, token) = m
         .find_link(&mail.link)

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::actors::{actor, new_actor};
 use super::StepResult;
 use crate::assertion::{check, Assertion};
-use crate::client::{ClientError};
+use crate::client::ClientError;
 use crate::doubles::{Misbehaviour, PlatformDouble};
 use crate::operation::{Injection, Vars};
 use crate::redact::SecretKind;
@@ -216,7 +216,7 @@ async fn token_reply(w: &mut AuthWorld) -> StepResult {
     let token = ex.get("access_token").unwrap_or_default().to_string();
     check(Assertion::TokenPresent, !token.is_empty(), || "the reply holds no token (missing, null or empty at the profile's `access_token`)".into())?;
     let allowed = ctx.target.profile().operations.get(&ex.operation).and_then(|s| s.reply_fields.clone()).unwrap_or_else(|| DEFAULT_TOKEN_FIELDS.iter().map(|f| f.to_string()).collect());
-    let body = ex.json().ok_or_else(|| ClientError::Check { assertion: Assertion::TokenFields, message: format!("the reply is not JSON: {}", ex.summary(&ctx.redactor)) })?;
+    let body = ex.json().ok_or_else(|| Assertion::TokenFields.fail(format!("the reply is not JSON: {}", ex.summary(&ctx.redactor))))?;
     let mut others = std::collections::BTreeSet::new();
     field_names(&body, &mut |name| {
         if !allowed.iter().any(|a| a == name) {
@@ -275,7 +275,7 @@ async fn jwt_checks(w: &mut AuthWorld, name: String) -> StepResult {
     check(Assertion::JwtPerLogin, !tokens.is_empty() || !failed.is_empty(), || format!("{name} has no accepted login in this scenario, and the platform saw no JWT for {name}"))?;
     for (n, token) in tokens.iter().enumerate() {
         let Some(jwt) = p.jwt_behind(token) else {
-            return Err(ClientError::Check { assertion: Assertion::JwtPerLogin, message: format!("login {} of {name} got a token the platform issued for no JWT", n + 1) });
+            return Err(Assertion::JwtPerLogin.fail(format!("login {} of {name} got a token the platform issued for no JWT", n + 1)));
         };
         if !jwt.email.eq_ignore_ascii_case(&email) {
             failed.extend(jwt.verdict.failures());
