@@ -27,6 +27,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// List every step the features may use: pattern, parameters, description, example.
     Steps(StepsArgs),
+    /// List the operations a profile binds: what each does, when it is required, the variables its templates get.
+    Operations,
     /// Work on report folders: `report merge` joins the folders of a sharded run.
     #[command(subcommand)]
     Report(ReportCommand),

@@ -25,6 +25,10 @@ fn main() {
             Err(e) => usage(&e),
         },
         cli::Command::Steps(args) => steps(args.format),
+        cli::Command::Operations => {
+            print!("{}", authconform::profile::render_operations());
+            exit::CONFORMS
+        }
         cli::Command::Report(cli::ReportCommand::Merge(args)) => merge(args),
         cli::Command::Lint(args) => {
             let report = authconform::runner::lint(&args.root, &args.paths);

@@ -8,7 +8,7 @@ use std::time::Duration;
 pub const UNREACHABLE: &str = "could not reach the target: ";
 
 /// How the message of a profile error found while running begins (a
-/// template naming a variable its operation does not get, an attack input
+/// template that fails when called, such as a lookup of a key that is not there, an attack input
 /// the profile's template drops): the run then exits 2, like a profile
 /// error found when loading, since no verdict of it can be trusted.
 pub const PROFILE_ERROR: &str = "profile error: ";
@@ -17,6 +17,11 @@ pub const PROFILE_ERROR: &str = "profile error: ";
 pub enum OperationError {
     #[error("operation `{operation}` is not bound in the profile")]
     NotBound { operation: String },
+    /// A step passed a variable the catalogue does not list for its
+    /// operation: the harness's bug, since `lint` vouched for the profile's
+    /// templates against that list.
+    #[error("harness bug: operation `{operation}` was given variable `{variable}`, which src/profile/operations.rs does not list for it")]
+    Undeclared { operation: String, variable: String },
     #[error("profile error: operation `{operation}`: {field} template failed: {message}")]
     Template {
         operation: String,

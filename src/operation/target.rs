@@ -85,6 +85,10 @@ impl Target {
             .operations
             .get(name)
             .ok_or_else(|| OperationError::NotBound { operation: name.to_string() })?;
+        let def = crate::profile::operation(name).ok_or_else(|| OperationError::NotBound { operation: name.to_string() })?;
+        if let Some(v) = vars.keys().find(|v| !def.gets(v)) {
+            return Err(OperationError::Undeclared { operation: name.to_string(), variable: v.clone() });
+        }
         let mut all = self.base_vars();
         all.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
         if let Some(c) = auth {

@@ -5,10 +5,12 @@ mod interpolate;
 mod load;
 mod locate;
 mod model;
+mod operations;
+mod scope;
 mod validate;
 
 pub use channels::*;
 pub use error::ProfileError;
 pub use load::{load_profile, load_profile_str};
 pub use model::*;
-pub use validate::OPERATIONS;
+pub use operations::{operation, render_operations, OperationDef, BASE_VARIABLES, CREDENTIAL_VARIABLES, OPERATIONS};

@@ -1,34 +1,7 @@
 //! Checks serde cannot express: exactly-one choices, templates and regexes
 //! that compile, and every operation the suite speaks of being bound.
 use super::model::{AuthScheme, Capability, Extract, OperationSpec, Profile, StatusPattern};
-
-/// The operations features speak of, and the capabilities that together make
-/// each one required (none: every target must bind it).
-pub const OPERATIONS: &[(&str, &[Capability], &str)] = &[
-    ("otp.start", &[], "start a sign-up/sign-in process; a code is sent"),
-    ("otp.validate", &[], "submit the code of a process"),
-    ("user.current", &[], "who the presented secret authenticates"),
-    ("token.create", &[], "create a long-lived token for the user"),
-    ("data_owner.get", &[], "read the data owner and its public keys"),
-    ("data_owner.add_key", &[], "publish a public key on the data owner"),
-    ("data_sample.create", &[Capability::E2eData], "store an encrypted data sample"),
-    ("data_sample.get", &[Capability::E2eData], "read a data sample back"),
-    ("test.age_process", &[Capability::TimeTravel], "test hook: make a process older"),
-    ("test.age_token", &[Capability::TimeTravel], "test hook: make a token older"),
-    ("data_owner.add_transfer_key", &[Capability::KeyRecovery], "publish a transfer key (new private key for holders of an old one)"),
-    ("data_owner.stop_sharing", &[Capability::KeyRecovery], "stop sharing new data with a data owner"),
-    ("notifications.pending", &[Capability::KeyRecovery], "the caller's pending notifications (KEY_PAIR_UPDATE)"),
-    ("notifications.complete", &[Capability::KeyRecovery], "mark a notification done"),
-    ("data_sample.list", &[Capability::KeyRecovery], "list the data samples of a data owner the caller can read"),
-    ("sso.login", &[Capability::Sso], "the partner's SSO login (Email, Password)"),
-    ("sso.register", &[Capability::Sso], "the partner's registration"),
-    ("data_sample.add_key", &[Capability::KeyRecovery], "add a wrapped content key to a data sample (give access back)"),
-    ("sso.reset.start", &[Capability::PasswordReset], "ask the partner for a password-reset mail (Email)"),
-    ("sso.reset.complete", &[Capability::ResetCompletion], "set a new password with the mailed link's token"),
-    ("test.age_reset_link", &[Capability::ResetCompletion, Capability::TimeTravel], "test hook: make a reset link older"),
-    ("sso.deep_link", &[Capability::DeepLink], "the partner's deep link snapmdconnectedcare://?jwt= (Email, Password)"),
-    ("sso.disable_account", &[Capability::AccountAdmin], "disable a partner account (admin endpoint or test hook)"),
-];
+use super::operations::{operation, OPERATIONS};
 
 /// Capabilities that only make sense on top of others.
 const CAPABILITY_NEEDS: &[(Capability, Capability)] = &[
@@ -39,9 +12,10 @@ const CAPABILITY_NEEDS: &[(Capability, Capability)] = &[
     (Capability::AccountAdmin, Capability::Sso),
 ];
 
-type Problem = (Vec<String>, String);
+/// A problem: the key path it sits at, and what is wrong.
+pub(super) type Problem = (Vec<String>, String);
 
-fn at(path: &[&str], message: impl Into<String>) -> Problem {
+pub(super) fn at(path: &[&str], message: impl Into<String>) -> Problem {
     (path.iter().map(|s| s.to_string()).collect(), message.into())
 }
 
@@ -53,17 +27,18 @@ pub fn validate(p: &Profile) -> Result<(), Problem> {
             return Err(at(&["capabilities"], format!("capability `{}` needs capability `{}`", cap.as_str(), needs.as_str())));
         }
     }
-    for (name, needs, _) in OPERATIONS {
+    for def in OPERATIONS {
+        let (name, needs) = (def.name, def.needs);
         let required = needs.iter().all(|c| p.capabilities.contains(c));
-        if required && !p.operations.contains_key(*name) {
+        if required && !p.operations.contains_key(name) {
             let names: Vec<String> = needs.iter().map(|c| format!("`{}`", c.as_str())).collect();
             let why = if names.is_empty() { String::new() } else { format!(" (the profile declares capability {})", names.join(" and ")) };
             return Err(at(&["operations"], format!("operation `{name}` is not bound{why}")));
         }
     }
     for (name, op) in &p.operations {
-        if !OPERATIONS.iter().any(|(n, _, _)| n == name) {
-            let known: Vec<_> = OPERATIONS.iter().map(|(n, _, _)| *n).collect();
+        if operation(name).is_none() {
+            let known: Vec<_> = OPERATIONS.iter().map(|o| o.name).collect();
             return Err(at(&["operations", name], format!("unknown operation; known: {}", known.join(", "))));
         }
         check_operation(name, op)?;
@@ -100,7 +75,7 @@ pub fn validate(p: &Profile) -> Result<(), Problem> {
     if p.platform.as_ref().is_some_and(|pl| pl.partner_public_key.is_some() && pl.partner_public_key_file.is_some()) {
         return Err(at(&["platform", "partner_public_key_file"], "set `partner_public_key` or `partner_public_key_file`, not both"));
     }
-    Ok(())
+    super::scope::check_scopes(p)
 }
 
 fn check_auth(a: &AuthScheme) -> Result<(), Problem> {

@@ -1,0 +1,165 @@
+//! Every template of a profile checked against the variables it will get
+//! (README rule 6): a template naming anything else would fail on the first
+//! call, halfway through a run, so it is a profile error with its key path
+//! and line when the profile loads, which `lint` and `--dry-run` share.
+use std::collections::BTreeSet;
+
+use minijinja::Environment;
+use serde_json::Value;
+
+use super::model::Profile;
+use super::operations::{operation, BASE_VARIABLES, CREDENTIAL_VARIABLES};
+use super::validate::{at, Problem};
+
+/// The marker of a structured value in a JSON body (see `operation::template`).
+const VALUE_MARKER: &str = "$value";
+
+struct Scope<'a> {
+    env: Environment<'static>,
+    /// What this template may name, for the error message.
+    names: BTreeSet<&'a str>,
+}
+
+impl<'a> Scope<'a> {
+    fn new(profile: &'a Profile, own: impl Iterator<Item = &'static str>) -> Self {
+        let shorten = |s: &'static str| -> &'a str { s };
+        let mut names: BTreeSet<&'a str> = profile.variables.keys().map(String::as_str).collect();
+        names.extend(BASE_VARIABLES.iter().copied().chain(own).map(shorten));
+        Scope { env: Environment::new(), names }
+    }
+
+    fn template(&self, path: &[&str], source: &str) -> Result<(), Problem> {
+        // A template that does not parse is reported by `validate` already.
+        let Ok(t) = self.env.template_from_str(source) else { return Ok(()) };
+        self.known(path, t.undeclared_variables(false))
+    }
+
+    fn expression(&self, path: &[&str], source: &str) -> Result<(), Problem> {
+        let e = self.env.compile_expression(source).map_err(|e| at(path, format!("`$value` expression does not parse: {e}")))?;
+        self.known(path, e.undeclared_variables(false))
+    }
+
+    fn known(&self, path: &[&str], used: std::collections::HashSet<String>) -> Result<(), Problem> {
+        let mut unknown: Vec<String> = used.into_iter().filter(|v| !self.names.contains(v.as_str())).collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        unknown.sort();
+        let named: Vec<String> = unknown.iter().map(|u| format!("`{u}`")).collect();
+        let scope: Vec<&str> = self.names.iter().copied().collect();
+        Err(at(path, format!("undefined variable {} (variables in scope: {})", named.join(", "), scope.join(", "))))
+    }
+
+    /// String leaves and keys are templates; `{$value: expr}` is an expression.
+    fn json(&self, path: &mut Vec<String>, body: &Value) -> Result<(), Problem> {
+        match body {
+            Value::String(s) => self.template(&as_strs(path), s),
+            Value::Array(items) => items.iter().try_for_each(|v| self.json(path, v)),
+            Value::Object(map) if map.len() == 1 && map.contains_key(VALUE_MARKER) => match map[VALUE_MARKER].as_str() {
+                Some(expr) => {
+                    path.push(VALUE_MARKER.into());
+                    let r = self.expression(&as_strs(path), expr);
+                    path.pop();
+                    r
+                }
+                None => Err(at(&as_strs(path), "`$value` must be an expression string")),
+            },
+            Value::Object(map) => {
+                for (k, v) in map {
+                    path.push(k.clone());
+                    self.template(&as_strs(path), k)?;
+                    self.json(path, v)?;
+                    path.pop();
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn as_strs(path: &[String]) -> Vec<&str> {
+    path.iter().map(String::as_str).collect()
+}
+
+/// Checks the templates of every bound operation, of `auth:` and of the
+/// mail API's URL. Operations outside the catalogue are `validate`'s to report.
+pub fn check_scopes(p: &Profile) -> Result<(), Problem> {
+    for (name, spec) in &p.operations {
+        let Some(def) = operation(name) else { continue };
+        let scope = Scope::new(p, def.scope());
+        let base = ["operations", name.as_str()];
+        scope.template(&[base[0], base[1], "url"], &spec.url)?;
+        for (k, v) in &spec.headers {
+            scope.template(&[base[0], base[1], "headers", k], v)?;
+        }
+        for (k, v) in spec.form.iter().flatten() {
+            scope.template(&[base[0], base[1], "form", k], v)?;
+        }
+        if let Some(raw) = &spec.raw {
+            scope.template(&[base[0], base[1], "raw"], raw)?;
+        }
+        if let Some(json) = &spec.json {
+            scope.json(&mut vec!["operations".into(), name.clone(), "json".into()], json)?;
+        }
+    }
+    // The scheme is rendered with the credentials of whichever operation
+    // presents them: only what all of them share is certain to be there.
+    let auth = Scope::new(p, CREDENTIAL_VARIABLES.iter().copied());
+    if let Some(b) = &p.auth.basic {
+        auth.template(&["auth", "basic", "username"], &b.username)?;
+        auth.template(&["auth", "basic", "password"], &b.password)?;
+    }
+    if let Some(t) = &p.auth.bearer {
+        auth.template(&["auth", "bearer"], t)?;
+    }
+    if let Some(h) = &p.auth.header {
+        auth.template(&["auth", "header", "value"], &h.value)?;
+    }
+    if let Some(http) = p.mailbox.as_ref().and_then(|m| m.http.as_ref()) {
+        Scope::new(p, ["recipient"].into_iter()).template(&["mailbox", "http", "url"], &http.url)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(ops: &str) -> Result<(), (String, String)> {
+        let yaml = format!("name: t\nbase_url: http://127.0.0.1:1\nauth: {{ bearer: '{{{{ secret }}}}' }}\noperations:\n{ops}");
+        let p: Profile = serde_yaml::from_str(&yaml).unwrap();
+        check_scopes(&p).map_err(|(path, m)| (path.join("."), m))
+    }
+
+    #[test]
+    fn a_variable_the_operation_does_not_get_is_refused_with_its_key() {
+        let (path, m) = check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/p/{{ reqest_id }}'\n").unwrap_err();
+        assert_eq!(path, "operations.otp.validate.url");
+        assert_eq!(m, "undefined variable `reqest_id` (variables in scope: base_url, code, request_id)");
+        // The credentials are not given to an operation that presents none.
+        let (_, m) = check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/{{ secret }}'\n").unwrap_err();
+        assert!(m.starts_with("undefined variable `secret`"), "{m}");
+        assert!(check("  user.current:\n    method: GET\n    url: '{{ base_url }}/u/{{ login }}'\n").is_ok());
+    }
+
+    #[test]
+    fn json_leaves_keys_and_value_expressions_are_checked() {
+        let op = "  otp.validate:\n    method: POST\n    url: '{{ base_url }}/v'\n    json:\n      id: '{{ request_id }}'\n";
+        assert!(check(op).is_ok());
+        let (path, m) = check(&format!("{op}      keys: {{ $value: cdoe }}\n")).unwrap_err();
+        assert_eq!(path, "operations.otp.validate.json.keys.$value");
+        assert!(m.starts_with("undefined variable `cdoe`"), "{m}");
+        let (path, _) = check(&format!("{op}      '{{{{ nope }}}}': 1\n")).unwrap_err();
+        assert_eq!(path, "operations.otp.validate.json.{{ nope }}");
+    }
+
+    #[test]
+    fn auth_and_the_mail_api_have_their_own_scopes() {
+        let yaml = "name: t\nbase_url: http://x\nauth: { bearer: '{{ token }}' }\noperations: {}\n";
+        let p: Profile = serde_yaml::from_str(yaml).unwrap();
+        let (path, m) = check_scopes(&p).unwrap_err();
+        assert_eq!(path, ["auth", "bearer"]);
+        assert!(m.contains("variables in scope: base_url, login, secret"), "{m}");
+    }
+}
