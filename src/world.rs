@@ -237,6 +237,7 @@ mod tests {
             accepted,
             refusal: !accepted,
             extracted: Default::default(),
+            ..Default::default()
         }
     }
 

@@ -73,7 +73,7 @@ pub async fn read_code(ctx: &RunContext, actor: &mut Actor) -> Result<String, Cl
             let mail = ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no mailbox".into()))?;
             let m = mail.mailbox.next_for(&actor.email, mail.timeout, &ctx.redactor).await?;
             m.find_code(&mail.code)
-                .ok_or_else(|| ClientError::Expectation(format!("the mail to {} ({:?}) holds no code matching `{}`", actor.email, ctx.redactor.text(&m.subject), mail.code.regex)))?
+                .ok_or_else(|| ClientError::Expectation(format!("the mail to {} ({:?}) holds no code matching `{}`", actor.email, ctx.redactor.message(&m.subject), mail.code.regex)))?
         }
         Channel::Sms => {
             let sms = ctx.sms.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no SMS sink".into()))?;

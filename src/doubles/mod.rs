@@ -8,6 +8,7 @@ mod platform;
 mod platform_api;
 mod sms;
 mod smtp;
+mod smtp_session;
 
 pub use inbox::{Inbox, InboxError, Message};
 pub use mail::Mail;

@@ -1,21 +1,20 @@
 //! An SMTP sink: accepts mail over a real SMTP dialogue (RFC 5321 subset:
 //! EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, VRFY, QUIT,
-//! SIZE) and delivers parsed messages to an [`Inbox`].
-//!
-//! TCP_NODELAY is set on accept and TCP_QUICKACK after every read: senders
-//! such as lettre write the final `.` separately, and with Nagle on their
-//! side and delayed ACKs on ours every mail stalls 44 ms (perf-floor.md).
+//! SIZE) and delivers parsed messages to an [`Inbox`]. This file owns the
+//! listener (bounded sessions, accept errors survived); the dialogue of one
+//! session is `smtp_session.rs`.
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use super::inbox::Inbox;
 use super::mail::Mail;
+use super::smtp_session::Session;
 
-const MAX_LINE: usize = 1000;
-const MAX_RECIPIENTS: usize = 100;
 
 pub struct SmtpSink {
     addr: SocketAddr,
@@ -33,16 +32,7 @@ impl SmtpSink {
     pub async fn start(listen: &str, max_size: usize, inbox: Arc<Inbox<Mail>>) -> std::io::Result<SmtpSink> {
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let inbox = inbox.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = Session::new(stream, max_size).run(&inbox).await {
-                        tracing::debug!("smtp session ended: {e}");
-                    }
-                });
-            }
-        });
+        let task = tokio::spawn(serve(listener, max_size, inbox));
         Ok(SmtpSink { addr, task })
     }
 
@@ -51,196 +41,52 @@ impl SmtpSink {
     }
 }
 
-struct Session {
-    stream: TcpStream,
-    buf: Vec<u8>,
-    max_size: usize,
-    greeted: bool,
-    from: Option<String>,
-    to: Vec<String>,
-}
+/// Sessions served at once; one more is told 421 and closed, so a flood
+/// of connections cannot exhaust the harness's file descriptors.
+const MAX_SESSIONS: usize = 64;
 
-enum Read {
-    Line(String),
-    TooLong,
-    Closed,
-}
-
-impl Session {
-    fn new(stream: TcpStream, max_size: usize) -> Session {
-        let _ = stream.set_nodelay(true);
-        Session { stream, buf: Vec::with_capacity(4096), max_size, greeted: false, from: None, to: Vec::new() }
-    }
-
-    async fn reply(&mut self, text: &str) -> std::io::Result<()> {
-        self.stream.write_all(text.as_bytes()).await
-    }
-
-    /// Reads one CRLF-terminated line (without the CRLF).
-    async fn read_line(&mut self, limit: usize) -> std::io::Result<Read> {
-        loop {
-            if let Some(pos) = self.buf.windows(2).position(|w| w == b"\r\n") {
-                let line: Vec<u8> = self.buf.drain(..pos + 2).take(pos).collect();
-                return Ok(Read::Line(String::from_utf8_lossy(&line).into_owned()));
+/// The accept loop. An accept error (the descriptor limit reached, a
+/// connection reset before it was taken) is logged and retried after a
+/// growing pause: the sink must outlive it, or every later mail would be
+/// blamed on the target.
+async fn serve(listener: TcpListener, max_size: usize, inbox: Arc<Inbox<Mail>>) {
+    let sessions = Arc::new(Semaphore::new(MAX_SESSIONS));
+    let mut pause = Duration::from_millis(5);
+    loop {
+        let mut stream = match listener.accept().await {
+            Ok((stream, _)) => {
+                pause = Duration::from_millis(5);
+                stream
             }
-            if self.buf.len() > limit {
-                self.buf.clear();
-                return Ok(Read::TooLong);
+            Err(e) => {
+                tracing::warn!("SMTP sink: accept failed, retrying in {pause:?}: {e}");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(1));
+                continue;
             }
-            let mut chunk = [0u8; 8192];
-            let n = self.stream.read(&mut chunk).await?;
-            // Quick-ACK mode is not sticky on Linux: re-arm it after each read.
-            let _ = socket2::SockRef::from(&self.stream).set_tcp_quickack(true);
-            if n == 0 {
-                return Ok(Read::Closed);
-            }
-            self.buf.extend_from_slice(&chunk[..n]);
-        }
-    }
-
-    async fn run(mut self, inbox: &Inbox<Mail>) -> std::io::Result<()> {
-        self.reply("220 authconform-sink ESMTP ready\r\n").await?;
-        loop {
-            let line = match self.read_line(MAX_LINE).await? {
-                Read::Line(l) => l,
-                Read::TooLong => {
-                    self.reply("500 5.5.2 line too long\r\n").await?;
-                    continue;
-                }
-                Read::Closed => return Ok(()),
-            };
-            let (verb, arg) = match line.split_once(' ') {
-                Some((v, a)) => (v.to_ascii_uppercase(), a.trim().to_string()),
-                None => (line.trim().to_ascii_uppercase(), String::new()),
-            };
-            match verb.as_str() {
-                "EHLO" => {
-                    self.greeted = true;
-                    self.reset();
-                    let msg = format!("250-authconform-sink\r\n250-SIZE {}\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n", self.max_size);
-                    self.reply(&msg).await?;
-                }
-                "HELO" => {
-                    self.greeted = true;
-                    self.reset();
-                    self.reply("250 authconform-sink\r\n").await?;
-                }
-                "MAIL" => self.mail(&arg).await?,
-                "RCPT" => self.rcpt(&arg).await?,
-                "DATA" => self.data(inbox).await?,
-                "RSET" => {
-                    self.reset();
-                    self.reply("250 2.0.0 reset\r\n").await?;
-                }
-                "NOOP" => self.reply("250 2.0.0 ok\r\n").await?,
-                "VRFY" => self.reply("252 2.1.5 cannot verify, will accept\r\n").await?,
-                "QUIT" => {
-                    self.reply("221 2.0.0 bye\r\n").await?;
-                    return Ok(());
-                }
-                _ => self.reply("500 5.5.1 command not recognized\r\n").await?,
-            }
-        }
-    }
-
-    fn reset(&mut self) {
-        self.from = None;
-        self.to.clear();
-    }
-
-    async fn mail(&mut self, arg: &str) -> std::io::Result<()> {
-        if !self.greeted {
-            return self.reply("503 5.5.1 say EHLO or HELO first\r\n").await;
-        }
-        if self.from.is_some() {
-            return self.reply("503 5.5.1 sender already given\r\n").await;
-        }
-        let Some(addr) = path_arg(arg, "FROM:") else {
-            return self.reply("501 5.5.4 syntax: MAIL FROM:<address>\r\n").await;
         };
-        let declared = arg
-            .split_whitespace()
-            .find_map(|p| p.to_ascii_uppercase().strip_prefix("SIZE=").and_then(|n| n.parse::<usize>().ok()));
-        if declared.is_some_and(|n| n > self.max_size) {
-            return self.reply("552 5.3.4 message size exceeds fixed limit\r\n").await;
-        }
-        self.from = Some(addr);
-        self.reply("250 2.1.0 sender ok\r\n").await
-    }
-
-    async fn rcpt(&mut self, arg: &str) -> std::io::Result<()> {
-        if self.from.is_none() {
-            return self.reply("503 5.5.1 need MAIL before RCPT\r\n").await;
-        }
-        let Some(addr) = path_arg(arg, "TO:").filter(|a| !a.is_empty()) else {
-            return self.reply("501 5.5.4 syntax: RCPT TO:<address>\r\n").await;
+        let Ok(permit) = sessions.clone().try_acquire_owned() else {
+            tokio::spawn(async move {
+                let _ = stream.write_all(b"421 4.3.2 too many connections, try again later\r\n").await;
+            });
+            continue;
         };
-        if self.to.len() >= MAX_RECIPIENTS {
-            return self.reply("452 4.5.3 too many recipients\r\n").await;
-        }
-        self.to.push(addr);
-        self.reply("250 2.1.5 recipient ok\r\n").await
-    }
-
-    async fn data(&mut self, inbox: &Inbox<Mail>) -> std::io::Result<()> {
-        if self.to.is_empty() {
-            return self.reply("503 5.5.1 need RCPT before DATA\r\n").await;
-        }
-        self.reply("354 end data with <CR><LF>.<CR><LF>\r\n").await?;
-        let mut body = Vec::new();
-        let mut too_big = false;
-        loop {
-            let line = match self.read_line(self.max_size + MAX_LINE).await? {
-                Read::Line(l) => l,
-                Read::TooLong => {
-                    too_big = true;
-                    continue;
-                }
-                Read::Closed => return Ok(()),
-            };
-            if line == "." {
-                break;
+        let inbox = inbox.clone();
+        tokio::spawn(async move {
+            if let Err(e) = Session::new(stream, max_size).run(&inbox).await {
+                tracing::debug!("smtp session ended: {e}");
             }
-            // RFC 5321 4.5.2: a leading dot was doubled by the sender.
-            let line = line.strip_prefix('.').unwrap_or(&line);
-            if body.len() + line.len() + 2 > self.max_size {
-                too_big = true;
-            } else if !too_big {
-                body.extend_from_slice(line.as_bytes());
-                body.extend_from_slice(b"\r\n");
-            }
-        }
-        let from = self.from.take().unwrap_or_default();
-        let to = std::mem::take(&mut self.to);
-        if too_big {
-            return self.reply("552 5.3.4 message size exceeds fixed limit\r\n").await;
-        }
-        match Mail::parse(from, to, &body) {
-            Ok(mail) => {
-                inbox.deliver(mail);
-                self.reply("250 2.0.0 queued\r\n").await
-            }
-            Err(e) => self.reply(&format!("554 5.6.0 {e}\r\n")).await,
-        }
+            drop(permit);
+        });
     }
-}
-
-/// `FROM:<a@b> SIZE=10` -> `a@b`; accepts a space after the colon.
-fn path_arg(arg: &str, prefix: &str) -> Option<String> {
-    let upper = arg.to_ascii_uppercase();
-    if !upper.starts_with(prefix) {
-        return None;
-    }
-    let rest = arg[prefix.len()..].trim_start();
-    let inner = rest.strip_prefix('<')?.split('>').next()?;
-    Some(inner.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::AsyncReadExt;
+    use tokio::net::TcpStream;
     use crate::redact::Redactor;
-    use std::time::Duration;
     use tokio::io::{AsyncBufReadExt, BufReader};
 
     async fn dialogue(addr: SocketAddr, script: &[(&str, &str)]) {
@@ -310,5 +156,44 @@ mod tests {
         )
         .await;
         assert!(!inbox.received_any("c@d"));
+    }
+
+    #[tokio::test]
+    async fn an_endless_line_gets_one_answer_and_the_sink_keeps_serving() {
+        let inbox = Inbox::new("mail");
+        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone()).await.unwrap();
+        let mut stream = TcpStream::connect(sink.addr()).await.unwrap();
+        let mut greeting = [0u8; 64];
+        let _ = stream.read(&mut greeting).await.unwrap();
+        // 100 KiB without a line end; the sink may close while we write.
+        let _ = stream.write_all(&vec![b'x'; 100 * 1024]).await;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert_eq!(answer.matches("500").count(), 1, "{answer}");
+        // The next sender is served as usual.
+        dialogue(sink.addr(), &[("HELO me\r\n", "250"), ("QUIT\r\n", "221")]).await;
+    }
+
+    #[tokio::test]
+    async fn sessions_beyond_the_bound_are_told_421() {
+        let inbox = Inbox::new("mail");
+        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone()).await.unwrap();
+        let mut held = Vec::new();
+        for _ in 0..MAX_SESSIONS {
+            let mut s = TcpStream::connect(sink.addr()).await.unwrap();
+            let mut greeting = [0u8; 64];
+            let n = s.read(&mut greeting).await.unwrap();
+            assert!(greeting[..n].starts_with(b"220"));
+            held.push(s);
+        }
+        let mut extra = TcpStream::connect(sink.addr()).await.unwrap();
+        let mut reply = Vec::new();
+        let _ = extra.read_to_end(&mut reply).await;
+        assert!(reply.starts_with(b"421"), "{}", String::from_utf8_lossy(&reply));
+        drop(held);
+        // Freed sessions are served again (the permits return as they close).
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        dialogue(sink.addr(), &[("HELO me\r\n", "250")]).await;
     }
 }

@@ -51,6 +51,38 @@ pub enum OperationError {
         expected: String,
         excerpt: String,
     },
+    /// The status arrived, the body did not within bounds: the target broke
+    /// (a FAIL), not a transport failure, since it did answer.
+    #[error("operation `{operation}`: {method} {url} answered {status} with a reply larger than {limit} (the profile's `limits.body`), {received} bytes read or announced; first bytes: {excerpt}")]
+    TooLarge {
+        operation: String,
+        method: String,
+        url: String,
+        status: u16,
+        limit: String,
+        received: u64,
+        excerpt: String,
+    },
+    #[error("operation `{operation}`: {method} {url} answered {status} but the rest of its body did not arrive within {budget:?} ({received} bytes came); first bytes: {excerpt}")]
+    Trickled {
+        operation: String,
+        method: String,
+        url: String,
+        status: u16,
+        budget: Duration,
+        received: usize,
+        excerpt: String,
+    },
+    #[error("operation `{operation}`: {method} {url} answered {status} but the reply broke off after {received} bytes ({message}); first bytes: {excerpt}")]
+    BrokeOff {
+        operation: String,
+        method: String,
+        url: String,
+        status: u16,
+        received: usize,
+        message: String,
+        excerpt: String,
+    },
     #[error("operation `{operation}`: {method} {url} answered {status} but `{name}` could not be extracted: {message}; body: {excerpt}")]
     Extract {
         operation: String,

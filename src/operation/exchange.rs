@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::redact::Redactor;
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Exchange {
     pub operation: String,
     /// When the request was sent (places the exchange under its step in reports).
@@ -29,7 +29,23 @@ pub struct Exchange {
     pub refusal: bool,
     /// Named results (only when accepted).
     pub extracted: BTreeMap<String, String>,
+    /// The whole reply body's size and SHA-256: the evidence keeps only a
+    /// bounded excerpt of it.
+    #[serde(default)]
+    pub body_bytes: usize,
+    #[serde(default)]
+    pub body_sha256: String,
+    /// Where the body stops being UTF-8, if it does: nothing is extracted then.
+    #[serde(default)]
+    pub invalid_utf8_at: Option<usize>,
+    /// What in the reply contradicts its headers (see `reply_body::notes`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
+
+/// How much of each body the evidence and reports keep: enough to read a
+/// reply, never a 50 MB one (the size and SHA-256 stand for the rest).
+pub const EVIDENCE_BODY: usize = 16 * 1024;
 
 fn from_millis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let ms = <f64 as serde::Deserialize>::deserialize(d)?;
@@ -73,7 +89,7 @@ impl Exchange {
         let redact_headers = |h: &Vec<(String, String)>| {
             h.iter()
                 .map(|(k, v)| {
-                    let v = if crate::redact::is_secret_key(k) || k.eq_ignore_ascii_case("cookie") {
+                    let v = if crate::redact::is_secret_key(k) || k.eq_ignore_ascii_case("cookie") || k.eq_ignore_ascii_case("set-cookie") {
                         "[REDACTED]".to_string()
                     } else {
                         r.text(v)
@@ -88,28 +104,52 @@ impl Exchange {
             method: self.method.clone(),
             url: r.text(&self.url),
             request_headers: redact_headers(&self.request_headers),
-            request_body: self.request_body.as_deref().map(|b| redact_body(r, b)),
+            request_body: self.request_body.as_deref().map(|b| bounded(redact_body(r, b))),
             status: self.status,
             response_headers: redact_headers(&self.response_headers),
-            response_body: redact_body(r, &self.response_body),
+            response_body: bounded(redact_body(r, &self.response_body)),
             elapsed: self.elapsed,
             accepted: self.accepted,
             refusal: self.refusal,
             extracted: self.extracted.iter().map(|(k, v)| (k.clone(), r.text(v))).collect(),
+            body_bytes: self.body_bytes,
+            body_sha256: self.body_sha256.clone(),
+            invalid_utf8_at: self.invalid_utf8_at,
+            notes: self.notes.clone(),
         }
     }
 
-    /// One line for failure messages: `otp.start POST http://… -> 400: {excerpt}`.
+    /// One line for failure messages: `otp.start POST http://… -> 400: {excerpt}`,
+    /// with what in the reply contradicts its headers.
     pub fn summary(&self, r: &Redactor) -> String {
+        let notes = if self.notes.is_empty() { String::new() } else { format!(" (note: {})", self.notes.join("; ")) };
         format!(
-            "{} {} {} -> {}: {}",
+            "{} {} {} -> {}: {}{notes}",
             self.operation,
             self.method,
             r.text(&self.url),
             self.status,
-            r.excerpt(&redact_body(r, &self.response_body), 200)
+            self.body_excerpt(r, 200)
         )
     }
+
+    /// The reply body, redacted by value, shape and secret key names (a
+    /// `token` field the harness never extracted), cut to `max` characters.
+    pub fn body_excerpt(&self, r: &Redactor, max: usize) -> String {
+        crate::redact::cut(&redact_body(r, &self.response_body), max)
+    }
+}
+
+/// Cuts an (already redacted) body to `EVIDENCE_BODY` bytes, on a character boundary.
+fn bounded(body: String) -> String {
+    if body.len() <= EVIDENCE_BODY {
+        return body;
+    }
+    let mut end = EVIDENCE_BODY;
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [{} bytes in all]", &body[..end], body.len())
 }
 
 fn redact_body(r: &Redactor, body: &str) -> String {

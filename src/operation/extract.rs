@@ -4,7 +4,13 @@ use crate::profile::Extract;
 
 use super::exchange::Exchange;
 
-pub fn extract(spec: &Extract, ex: &Exchange) -> Result<Option<String>, String> {
+/// Takes one named value out of an accepted reply. Values are sent back to
+/// the target, so one longer than `max` bytes, or read from a body that is
+/// not valid UTF-8 (its decoding is a guess), is refused.
+pub fn extract(spec: &Extract, ex: &Exchange, max: usize) -> Result<Option<String>, String> {
+    if let (Some(at), None) = (ex.invalid_utf8_at, &spec.header) {
+        return Err(format!("the body is not valid UTF-8 (from byte {at}), so no value is taken from it"));
+    }
     let source: Option<String> = if let Some(ptr) = &spec.json {
         let doc: serde_json::Value = serde_json::from_str(&ex.response_body)
             .map_err(|e| format!("the reply is not JSON ({e})"))?;
@@ -33,6 +39,7 @@ pub fn extract(spec: &Extract, ex: &Exchange) -> Result<Option<String>, String> 
         (_, v) => v,
     };
     match value {
+        Some(v) if v.len() > max => Err(format!("the value is {} bytes, over the profile's `limits.value` ({max} bytes)", v.len())),
         Some(v) if !v.is_empty() => Ok(Some(v)),
         _ if spec.optional => Ok(None),
         _ => Err(describe_missing(spec)),
@@ -73,6 +80,7 @@ mod tests {
             accepted: true,
             refusal: false,
             extracted: Default::default(),
+            ..Default::default()
         }
     }
 
@@ -83,21 +91,30 @@ mod tests {
     #[test]
     fn pointer_header_regex_and_body() {
         let e = ex(r#"{"data": {"token": "t1", "n": 5}}"#);
-        assert_eq!(extract(&spec("json: /data/token"), &e).unwrap().as_deref(), Some("t1"));
-        assert_eq!(extract(&spec("json: /data/n"), &e).unwrap().as_deref(), Some("5"));
-        assert_eq!(extract(&spec("header: x-token\nregex: 'Token (\\w+)'"), &e).unwrap().as_deref(), Some("abc123"));
-        assert_eq!(extract(&spec("body: true"), &ex("plain")).unwrap().as_deref(), Some("plain"));
-        assert_eq!(extract(&spec("status: true"), &e).unwrap().as_deref(), Some("200"));
+        assert_eq!(extract(&spec("json: /data/token"), &e, 1024).unwrap().as_deref(), Some("t1"));
+        assert_eq!(extract(&spec("json: /data/n"), &e, 1024).unwrap().as_deref(), Some("5"));
+        assert_eq!(extract(&spec("header: x-token\nregex: 'Token (\\w+)'"), &e, 1024).unwrap().as_deref(), Some("abc123"));
+        assert_eq!(extract(&spec("body: true"), &ex("plain"), 1024).unwrap().as_deref(), Some("plain"));
+        assert_eq!(extract(&spec("status: true"), &e, 1024).unwrap().as_deref(), Some("200"));
         let list = ex(r#"[{"id": "a", "p": {"k": 1}}, {"id": "b", "p": {"k": 2}}]"#);
-        assert_eq!(extract(&spec("json: ''\neach: /id"), &list).unwrap().as_deref(), Some(r#"["a","b"]"#));
-        assert_eq!(extract(&spec("json: ''\neach: /p/k"), &list).unwrap().as_deref(), Some("[1,2]"));
+        assert_eq!(extract(&spec("json: ''\neach: /id"), &list, 1024).unwrap().as_deref(), Some(r#"["a","b"]"#));
+        assert_eq!(extract(&spec("json: ''\neach: /p/k"), &list, 1024).unwrap().as_deref(), Some("[1,2]"));
     }
 
     #[test]
     fn missing_values_are_named() {
         let e = ex(r#"{"a": 1}"#);
-        assert_eq!(extract(&spec("json: /b"), &e).unwrap_err(), "JSON pointer `/b` is missing or empty");
-        assert_eq!(extract(&spec("json: /b\noptional: true"), &e).unwrap(), None);
-        assert!(extract(&spec("json: /a"), &ex("<html>")).unwrap_err().contains("not JSON"));
+        assert_eq!(extract(&spec("json: /b"), &e, 1024).unwrap_err(), "JSON pointer `/b` is missing or empty");
+        assert_eq!(extract(&spec("json: /b\noptional: true"), &e, 1024).unwrap(), None);
+        assert!(extract(&spec("json: /a"), &ex("<html>"), 1024).unwrap_err().contains("not JSON"));
+    }
+
+    #[test]
+    fn long_values_and_damaged_bodies_give_nothing_to_send_back() {
+        let e = ex(&format!(r#"{{"t":"{}"}}"#, "x".repeat(2000)));
+        assert_eq!(extract(&spec("json: /t"), &e, 1024).unwrap_err(), "the value is 2000 bytes, over the profile's `limits.value` (1024 bytes)");
+        let mut bad = ex(r#"{"t":"ok"}"#);
+        bad.invalid_utf8_at = Some(3);
+        assert!(extract(&spec("json: /t"), &bad, 1024).unwrap_err().contains("not valid UTF-8 (from byte 3)"));
     }
 }

@@ -6,11 +6,12 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::profile::{OperationSpec, Profile};
-use crate::redact::Redactor;
+use crate::redact::{Redactor, SecretKind};
 
 use super::error::OperationError;
 use super::exchange::Exchange;
 use super::extract::extract;
+use super::reply_body::{self, BodyError};
 use super::template::{Renderer, Vars};
 
 /// The secret an actor presents: a one-time code or a token, with its login.
@@ -110,7 +111,7 @@ impl Target {
                 url: self.redactor.text(&ex.url),
                 status: ex.status,
                 expected: describe_accept(spec),
-                excerpt: self.redactor.excerpt(&ex.response_body, 300),
+                excerpt: ex.body_excerpt(&self.redactor, 300),
             });
         }
         Ok(ex)
@@ -137,6 +138,12 @@ impl Target {
         }
         if spec.auth && with_auth {
             let (k, v) = self.auth_header(vars).map_err(|m| tpl_err("auth", m))?;
+            // Whatever the scheme encodes (base64 of login:secret, a custom
+            // header's value) is a secret a target may echo back.
+            self.redactor.register(&v, SecretKind::Token);
+            if let Some((_, credentials)) = v.split_once(' ') {
+                self.redactor.register(credentials, SecretKind::Token);
+            }
             sent_headers.push((k.clone(), v.clone()));
             req = req.header(k, v);
         }
@@ -189,7 +196,20 @@ impl Target {
             .iter()
             .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        let body = reply.text().await.map_err(|e| failed(e, "reading the reply: "))?;
+        let limit = self.profile.limits.body_bytes();
+        let body = reply_body::read(reply, limit).await.map_err(|e| {
+            let (operation, method, url) = (name.to_string(), method.to_string(), shown_url.clone());
+            match e {
+                BodyError::TooLarge { received, head } => OperationError::TooLarge {
+                    operation, method, url, status, limit: self.profile.limits.body.to_string(), received, excerpt: self.redactor.excerpt(&head, 200),
+                },
+                BodyError::Trickled { received, head } => OperationError::Trickled { operation, method, url, status, budget, received, excerpt: self.redactor.excerpt(&head, 200) },
+                BodyError::BrokeOff { received, head, message } => {
+                    OperationError::BrokeOff { operation, method, url, status, received, message: self.redactor.text(&message), excerpt: self.redactor.excerpt(&head, 200) }
+                }
+            }
+        })?;
+        let notes = reply_body::notes(&response_headers, &body);
         let mut ex = Exchange {
             operation: name.to_string(),
             started: sent_at,
@@ -199,15 +219,27 @@ impl Target {
             request_body,
             status,
             response_headers,
-            response_body: body,
+            response_body: body.text,
             elapsed: started.elapsed(),
             accepted: spec.accept.iter().any(|p| p.matches(status)),
             refusal: spec.refuse.iter().any(|p| p.matches(status)),
             extracted: Default::default(),
+            body_bytes: body.bytes,
+            body_sha256: body.sha256,
+            invalid_utf8_at: body.invalid_utf8_at,
+            notes,
         };
+        // A secret the profile names (`token`, `access_token`...) is one
+        // whatever the status: a target answering token creation with an
+        // unexpected status must not get its token printed in the failure.
+        for (_, rule) in spec.extract.iter().filter(|(k, _)| crate::redact::is_secret_key(k)) {
+            if let Ok(Some(v)) = extract(rule, &ex, self.profile.limits.value_bytes()) {
+                self.redactor.register(&v, SecretKind::Token);
+            }
+        }
         if ex.accepted {
             for (key, rule) in &spec.extract {
-                match extract(rule, &ex) {
+                match extract(rule, &ex, self.profile.limits.value_bytes()) {
                     Ok(Some(v)) => {
                         ex.extracted.insert(key.clone(), v);
                     }
@@ -220,7 +252,7 @@ impl Target {
                             status,
                             name: key.clone(),
                             message,
-                            excerpt: self.redactor.excerpt(&ex.response_body, 300),
+                            excerpt: ex.body_excerpt(&self.redactor, 300),
                         })
                     }
                 }
@@ -263,7 +295,7 @@ pub fn describe_statuses(patterns: &[crate::profile::StatusPattern]) -> String {
     parts.join(" or ")
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut msg = e.to_string();
     let mut src = e.source();
     while let Some(s) = src {

@@ -2,6 +2,7 @@
 mod channels;
 mod error;
 mod interpolate;
+mod limits;
 mod load;
 mod locate;
 mod model;
@@ -11,6 +12,7 @@ mod validate;
 
 pub use channels::*;
 pub use error::ProfileError;
+pub use limits::Limits;
 pub use load::{load_profile, load_profile_str};
 pub use model::*;
 pub use operations::{operation, render_operations, OperationDef, BASE_VARIABLES, CREDENTIAL_VARIABLES, OPERATIONS};

@@ -31,6 +31,9 @@ pub struct Profile {
     pub variables: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     pub defaults: Defaults,
+    /// Bounds on what the harness reads from the target.
+    #[serde(default)]
+    pub limits: super::limits::Limits,
     /// How operations marked `auth: true` authenticate.
     pub auth: AuthScheme,
     pub mailbox: Option<MailboxConfig>,

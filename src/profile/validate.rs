@@ -22,6 +22,9 @@ pub(super) fn at(path: &[&str], message: impl Into<String>) -> Problem {
 pub fn validate(p: &Profile) -> Result<(), Problem> {
     check_template(&["base_url"], &p.base_url)?;
     check_auth(&p.auth)?;
+    if let Some((key, why)) = p.limits.problem() {
+        return Err(at(&["limits", key], why));
+    }
     for (cap, needs) in CAPABILITY_NEEDS {
         if p.capabilities.contains(cap) && !p.capabilities.contains(needs) {
             return Err(at(&["capabilities"], format!("capability `{}` needs capability `{}`", cap.as_str(), needs.as_str())));

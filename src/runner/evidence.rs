@@ -49,11 +49,13 @@ pub fn gather(ctx: &RunContext, world: &AuthWorld) -> Evidence {
                     r.register(&token, SecretKind::Token);
                 }
                 let body = m.text.clone().or_else(|| m.html.clone()).unwrap_or_default();
+                r.register_message_codes(&m.subject);
+                r.register_message_codes(&body);
                 ev.messages.push(MessageRecord {
                     kind: "mail".into(),
                     to: actor.email.clone(),
-                    subject: Some(r.text(&m.subject)),
-                    text: r.excerpt(&body, MAX_TEXT),
+                    subject: Some(r.message(&m.subject)),
+                    text: crate::redact::cut(&r.message(&body), MAX_TEXT),
                     received: m.received,
                 });
             }
@@ -64,7 +66,8 @@ pub fn gather(ctx: &RunContext, world: &AuthWorld) -> Evidence {
                 if let Some(code) = code_rule.as_ref().and_then(|re| re.captures(&m.text)).and_then(|c| c.get(1)) {
                     r.register(code.as_str(), SecretKind::Code);
                 }
-                ev.messages.push(MessageRecord { kind: "sms".into(), to: actor.phone.clone(), subject: None, text: r.excerpt(&m.text, MAX_TEXT), received: m.received });
+                r.register_message_codes(&m.text);
+                ev.messages.push(MessageRecord { kind: "sms".into(), to: actor.phone.clone(), subject: None, text: crate::redact::cut(&r.message(&m.text), MAX_TEXT), received: m.received });
             }
         }
         if let Some(p) = &ctx.platform {

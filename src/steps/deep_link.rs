@@ -88,6 +88,7 @@ async fn open(w: &mut AuthWorld, link: &str) -> Result<Exchange, ClientError> {
         accepted: status == 200,
         refusal: (400..500).contains(&status),
         extracted: token.into_iter().map(|t| ("access_token".to_string(), t)).collect(),
+        ..Default::default()
     })
 }
 

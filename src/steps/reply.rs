@@ -158,6 +158,7 @@ mod tests {
             accepted: status < 300,
             refusal: (400..500).contains(&status),
             extracted: Default::default(),
+            ..Default::default()
         }
     }
 
