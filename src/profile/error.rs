@@ -43,6 +43,30 @@ pub enum ProfileError {
     InheritCycle { at: Position, path: PathBuf },
 }
 
+/// At most this many characters of the offending line are shown: a
+/// profile of one 14 MB line must not give a 14 MB error.
+const SHOWN: usize = 120;
+
+/// The part of `line` around column `col` (0-based, in characters), with
+/// `…` where it was cut, and where the caret goes in it.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= SHOWN {
+        return (line.to_string(), col);
+    }
+    let start = col.saturating_sub(SHOWN / 2).min(chars.len().saturating_sub(SHOWN));
+    let end = (start + SHOWN).min(chars.len());
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, col - start + usize::from(start > 0))
+}
+
 impl ProfileError {
     /// The position the error points at, when it has one (used by renderers
     /// that show the offending line with a caret).
@@ -62,17 +86,28 @@ impl ProfileError {
         if let Some(at) = self.position() {
             if let Ok(text) = std::fs::read_to_string(&at.file) {
                 if let Some(line) = text.lines().nth(at.line.saturating_sub(1)) {
+                    let (shown, caret) = window(line, at.col.saturating_sub(1));
                     let gutter = at.line.to_string().len();
                     out.push_str(&format!("{:gutter$} |\n", ""));
-                    out.push_str(&format!("{} | {}\n", at.line, line));
-                    out.push_str(&format!(
-                        "{:gutter$} | {}^\n",
-                        "",
-                        " ".repeat(at.col.saturating_sub(1))
-                    ));
+                    out.push_str(&format!("{} | {}\n", at.line, shown));
+                    out.push_str(&format!("{:gutter$} | {}^\n", "", " ".repeat(caret)));
                 }
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn long_lines_are_shown_around_the_caret() {
+        assert_eq!(window("short: x", 7), ("short: x".to_string(), 7));
+        let line = format!("{}X{}", "a".repeat(1000), "b".repeat(1000));
+        let (shown, caret) = window(&line, 1000);
+        assert!(shown.chars().count() <= super::SHOWN + 2, "{}", shown.len());
+        assert_eq!(shown.chars().nth(caret), Some('X'));
     }
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use serde_yaml::Value;
 
 use super::error::{Position, ProfileError};
-use super::interpolate::interpolate;
+use super::interpolate::{interpolate, Unresolved};
 use super::locate::{find_text, locate, locate_depth};
 use super::model::Profile;
 use super::validate::validate;
@@ -71,9 +71,20 @@ fn read_key_file(profile: &mut Profile, sources: &[Source]) -> Result<(), Profil
     Ok(())
 }
 
+/// A profile is a page of YAML: anything larger (or not a file at all,
+/// `inherits: /dev/zero`) is refused before it is read.
+pub const MAX_PROFILE_BYTES: u64 = 1 << 20;
+
 fn read_chain(path: &Path, sources: &mut Vec<Source>) -> Result<Value, ProfileError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ProfileError::Read { path: path.to_path_buf(), source })?;
+    let read = |source| ProfileError::Read { path: path.to_path_buf(), source };
+    let meta = std::fs::metadata(path).map_err(read)?;
+    if !meta.is_file() {
+        return Err(read(std::io::Error::other("not a regular file")));
+    }
+    if meta.len() > MAX_PROFILE_BYTES {
+        return Err(read(std::io::Error::other(format!("{} bytes, over the {MAX_PROFILE_BYTES}-byte limit for a profile", meta.len()))));
+    }
+    let text = std::fs::read_to_string(path).map_err(read)?;
     let mut value = parse(path, &text)?;
     let parent = match &mut value {
         Value::Mapping(m) => m.remove("inherits"),
@@ -105,12 +116,46 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Deeper flow nesting than any profile needs; the YAML parser spends
+/// seconds on 100,000 `[` before its own recursion limit stops it.
+const MAX_NESTING: usize = 64;
+
+/// The first place where `[`/`{` nesting passes `MAX_NESTING`, outside
+/// quotes and comments (a fast pass before the real parser).
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let mut quote = None;
+        for (col, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some((i + 1, col + 1));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
 fn parse(path: &Path, text: &str) -> Result<Value, ProfileError> {
+    if let Some((line, col)) = too_deep(text) {
+        return Err(ProfileError::Syntax { at: Position { file: path.to_path_buf(), line, col }, message: format!("nested deeper than {MAX_NESTING} levels") });
+    }
     serde_yaml::from_str(text).map_err(|e| {
         let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
         ProfileError::Syntax {
             at: Position { file: path.to_path_buf(), line, col },
-            message: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+            // serde_yaml may quote the offending text: a bounded excerpt of it.
+            message: crate::redact::cut(e.to_string().split(" at line ").next().unwrap_or_default(), 300),
         }
     })
 }
@@ -153,6 +198,13 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep = format!("name: x\nbase_url: {}", "[".repeat(100_000));
+        assert_eq!(too_deep(&deep), Some((2, 10 + MAX_NESTING + 1)));
+        assert_eq!(too_deep("a: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\nb: [1, [2]]"), None);
+    }
+
+    #[test]
     fn merges_key_by_key_but_replaces_operations_and_auth_whole() {
         let base = y("name: a
 variables: {x: 1, y: 2}
@@ -189,19 +241,16 @@ fn interpolate_all(
 ) -> Result<(), ProfileError> {
     match value {
         Value::String(s) if s.contains("${") => {
-            *s = interpolate(s, env).map_err(|var| {
-                let needle = format!("${{{var}");
-                let at = sources
-                    .iter()
-                    .find_map(|src| {
-                        find_text(&src.text, &needle).map(|(line, col)| Position {
-                            file: src.path.clone(),
-                            line,
-                            col,
-                        })
-                    })
-                    .unwrap_or_else(|| position(&sources[0], key));
-                ProfileError::UnsetVariable { at, key: key.join("."), var }
+            *s = interpolate(s, env).map_err(|why| match why {
+                Unresolved::Unset(var) => {
+                    let needle = format!("${{{var}");
+                    let at = sources
+                        .iter()
+                        .find_map(|src| find_text(&src.text, &needle).map(|(line, col)| Position { file: src.path.clone(), line, col }))
+                        .unwrap_or_else(|| position(&sources[0], key));
+                    ProfileError::UnsetVariable { at, key: key.join("."), var }
+                }
+                Unresolved::Unclosed => invalid(sources, key, "unclosed `${` (write ${VAR} or ${VAR:-default})".to_string()),
             })?;
         }
         Value::Mapping(m) => {

@@ -9,6 +9,7 @@ mod model;
 mod operations;
 mod scope;
 mod validate;
+mod values;
 
 pub use channels::*;
 pub use error::ProfileError;

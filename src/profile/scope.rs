@@ -31,7 +31,8 @@ impl<'a> Scope<'a> {
     fn template(&self, path: &[&str], source: &str) -> Result<(), Problem> {
         // A template that does not parse is reported by `validate` already.
         let Ok(t) = self.env.template_from_str(source) else { return Ok(()) };
-        self.known(path, t.undeclared_variables(false))
+        self.known(path, t.undeclared_variables(false))?;
+        unknown_callables(path, source)
     }
 
     fn expression(&self, path: &[&str], source: &str) -> Result<(), Problem> {
@@ -75,6 +76,21 @@ impl<'a> Scope<'a> {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// minijinja resolves filters, tests and functions only when rendering:
+/// a trial render with every variable undefined (chainable, so attribute
+/// lookups pass) finds a misspelt `| urlencod` now rather than on the call.
+fn unknown_callables(path: &[&str], source: &str) -> Result<(), Problem> {
+    use minijinja::ErrorKind::*;
+    let mut trial = Environment::new();
+    trial.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    match trial.render_str(source, ()) {
+        Err(e) if matches!(e.kind(), UnknownFilter | UnknownTest | UnknownFunction) => {
+            Err(at(path, format!("template: {}{}", e.kind(), e.detail().map(|d| format!(": {d}")).unwrap_or_default())))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -152,6 +168,16 @@ mod tests {
         assert!(m.starts_with("undefined variable `cdoe`"), "{m}");
         let (path, _) = check(&format!("{op}      '{{{{ nope }}}}': 1\n")).unwrap_err();
         assert_eq!(path, "operations.otp.validate.json.{{ nope }}");
+    }
+
+    #[test]
+    fn unknown_filters_and_functions_are_found_before_any_call() {
+        let (path, m) = check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/{{ code | urlencod }}'\n").unwrap_err();
+        assert_eq!(path, "operations.otp.validate.url");
+        assert!(m.starts_with("template: unknown filter"), "{m}");
+        assert!(check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/{{ code | urlencode }}/{{ request_id.x.y }}'\n").is_ok());
+        let (_, m) = check("  otp.validate:\n    method: POST\n    url: '{{ nowhere() }}'\n").unwrap_err();
+        assert!(m.contains("undefined variable `nowhere`") || m.contains("unknown function"), "{m}");
     }
 
     #[test]

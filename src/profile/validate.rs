@@ -22,6 +22,7 @@ pub(super) fn at(path: &[&str], message: impl Into<String>) -> Problem {
 pub fn validate(p: &Profile) -> Result<(), Problem> {
     check_template(&["base_url"], &p.base_url)?;
     check_auth(&p.auth)?;
+    super::values::check_values(p)?;
     if let Some((key, why)) = p.limits.problem() {
         return Err(at(&["limits", key], why));
     }
@@ -51,9 +52,6 @@ pub fn validate(p: &Profile) -> Result<(), Problem> {
             if m.smtp.is_some() == m.http.is_some() {
                 return Err(at(&["mailbox"], "set exactly one of `smtp` or `http`"));
             }
-            check_regex(&["mailbox", "code", "regex"], &m.code.regex)?;
-            check_regex(&["mailbox", "link", "regex"], &m.link.regex)?;
-            check_regex(&["mailbox", "link", "token"], &m.link.token)?;
             if let Some(http) = &m.http {
                 check_template(&["mailbox", "http", "url"], &http.url)?;
             }
@@ -63,14 +61,8 @@ pub fn validate(p: &Profile) -> Result<(), Problem> {
         }
         None => {}
     }
-    match &p.sms {
-        Some(s) => {
-            check_regex(&["sms", "code", "regex"], &s.code.regex)?;
-        }
-        None if p.capabilities.contains(&Capability::Sms) => {
-            return Err(at(&["capabilities"], "capability `sms` needs an `sms` section"));
-        }
-        None => {}
+    if p.sms.is_none() && p.capabilities.contains(&Capability::Sms) {
+        return Err(at(&["capabilities"], "capability `sms` needs an `sms` section"));
     }
     if p.capabilities.contains(&Capability::Sso) && p.platform.is_none() {
         return Err(at(&["capabilities"], "capability `sso` needs a `platform` section (the platform double)"));
@@ -147,19 +139,8 @@ fn check_extract(path: &[&str], e: &Extract) -> Result<(), Problem> {
     if e.each.is_some() && e.json.is_none() {
         return Err(at(path, "`each` maps the elements of a `json` array: set `json` too"));
     }
-    if let Some(ptr) = e.each.iter().chain(e.json.iter()).find(|p| !p.is_empty() && !p.starts_with('/')) {
-        return Err(at(path, format!("`{ptr}` is not a JSON pointer (they start with `/`, or are empty for the whole document)")));
-    }
-    if let Some(ptr) = &e.json {
-        if !ptr.is_empty() && !ptr.starts_with('/') {
-            return Err(at(path, format!("`{ptr}` is not a JSON pointer (they start with `/`, or are empty for the whole document)")));
-        }
-    }
     if let Some(r) = &e.regex {
-        let re = check_regex(path, r)?;
-        if re.captures_len() < 2 {
-            return Err(at(path, format!("regex `{r}` needs a capture group: the first group is the value")));
-        }
+        super::values::check_group_regex(path, r)?;
     }
     Ok(())
 }
@@ -169,6 +150,3 @@ fn check_template(path: &[&str], source: &str) -> Result<(), Problem> {
     env.template_from_str(source).map(|_| ()).map_err(|e| at(path, format!("template does not parse: {e}")))
 }
 
-fn check_regex(path: &[&str], source: &str) -> Result<regex::Regex, Problem> {
-    regex::Regex::new(source).map_err(|e| at(path, format!("regex does not compile: {e}")))
-}

@@ -6,10 +6,9 @@
 //! Nothing is run. Every finding is rustc-style, with file:line:col.
 use std::path::{Path, PathBuf};
 
-use cucumber::gherkin::{self, GherkinEnv};
 use cucumber::World as _;
 
-use super::plan::{all_tags, check_scenario, parse_problem, scenarios_of, Problem};
+use super::plan::{all_tags, check_scenario, read_feature, scenarios_of, Problem};
 use crate::profile::load_profile;
 use crate::requirements::{requirement_tags, Catalogue};
 use crate::world::AuthWorld;
@@ -78,10 +77,10 @@ pub fn lint(root: &Path, paths: &[PathBuf]) -> LintReport {
         match file.extension().and_then(|e| e.to_str()) {
             Some("feature") => {
                 report.features += 1;
-                let feature = match gherkin::Feature::parse_path(file, GherkinEnv::default()) {
+                let feature = match read_feature(file) {
                     Ok(f) => f,
-                    Err(e) => {
-                        problems.push(parse_problem(file, e));
+                    Err(p) => {
+                        problems.push(p);
                         continue;
                     }
                 };
@@ -96,6 +95,11 @@ pub fn lint(root: &Path, paths: &[PathBuf]) -> LintReport {
                 if let Err(e) = load_profile(file) {
                     report.errors.push(e.render());
                 }
+            }
+            // Named on the command line yet neither: say so rather than
+            // count nothing (`lint /dev/zero` must not read as clean).
+            _ if paths.iter().any(|p| p == file) => {
+                report.errors.push(format!("error: {} is neither a feature (.feature) nor a profile (.yaml, .yml)\n", file.display()));
             }
             _ => {}
         }

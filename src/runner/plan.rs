@@ -172,10 +172,10 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
     let mut plan = Plan::default();
     let mut problems = Vec::new();
     for file in feature_files(features_dir)? {
-        let feature = match gherkin::Feature::parse_path(&file, GherkinEnv::default()) {
+        let feature = match read_feature(&file) {
             Ok(f) => f,
-            Err(e) => {
-                problems.push(parse_problem(&file, e));
+            Err(p) => {
+                problems.push(p);
                 continue;
             }
         };
@@ -317,14 +317,47 @@ fn nearest_steps(step: &gherkin::Step) -> Vec<String> {
 }
 
 /// A feature file's parse failure, placed where gherkin says.
-pub(super) fn parse_problem(file: &Path, e: gherkin::ParseFileError) -> Problem {
-    match e {
-        gherkin::ParseFileError::Parsing { source, .. } => {
-            let (line, col) = parse_position(&source.to_string());
-            Problem { file: file.into(), line, col, message: format!("feature does not parse: {source}"), help: Vec::new() }
-        }
-        e => Problem { file: file.into(), line: 1, col: 1, message: e.to_string(), help: Vec::new() },
+/// A feature file is text a person wrote: anything larger is refused
+/// before it is read.
+pub const MAX_FEATURE_BYTES: u64 = 1 << 20;
+
+/// Reads and parses one feature, refusing what is not a regular UTF-8 file
+/// within `MAX_FEATURE_BYTES`, each with the file and position.
+pub(super) fn read_feature(file: &Path) -> Result<gherkin::Feature, Problem> {
+    let at = |line, col, message: String| Problem { file: file.into(), line, col, message, help: Vec::new() };
+    let meta = std::fs::metadata(file).map_err(|e| at(1, 1, format!("cannot read the feature: {e}")))?;
+    if !meta.is_file() {
+        return Err(at(1, 1, "not a regular file".into()));
     }
+    if meta.len() > MAX_FEATURE_BYTES {
+        return Err(at(1, 1, format!("{} bytes, over the {MAX_FEATURE_BYTES}-byte limit for a feature file", meta.len())));
+    }
+    let bytes = std::fs::read(file).map_err(|e| at(1, 1, format!("cannot read the feature: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        let col = String::from_utf8_lossy(valid.rsplit(|b| *b == b'\n').next().unwrap_or_default()).chars().count() + 1;
+        let byte = e.as_bytes()[valid.len()];
+        at(line, col, format!("not UTF-8 text (byte 0x{byte:02X}); feature files are UTF-8 (a Latin-1 or binary file?)"))
+    })?;
+    let mut feature = gherkin::Feature::parse(&text, GherkinEnv::default()).map_err(|source| {
+        let shown = source.to_string();
+        let (line, col) = parse_position(&shown);
+        let tokens = expected_tokens(&shown);
+        let what = if tokens.len() == 1 { tokens[0].clone() } else { format!("expected one of {}", tokens.join(", ")) };
+        at(line, col, format!("feature does not parse: {what}"))
+    })?;
+    feature.path = Some(file.to_path_buf());
+    Ok(feature)
+}
+
+/// The tokens gherkin expected, sorted: it keeps them in a hash set, so
+/// its own message lists them in a different order on every run.
+fn expected_tokens(msg: &str) -> Vec<String> {
+    let set = msg.split_once('{').map(|(_, rest)| rest.rsplit_once('}').map_or(rest, |(inner, _)| inner)).unwrap_or_default();
+    let mut tokens: Vec<String> = set.split(", ").map(|t| t.trim_matches('"').to_string()).filter(|t| !t.is_empty()).collect();
+    tokens.sort();
+    tokens
 }
 
 /// gherkin's parse error reads "Error at LINE:COL: ...".
