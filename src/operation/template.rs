@@ -39,13 +39,12 @@ impl Renderer {
     /// scope, so that the profile's author sees what to write instead.
     fn undefined(&self, template: &str, vars: &Vars) -> Option<String> {
         let used = self.env.template_from_str(template).ok()?.undeclared_variables(false);
-        let mut missing: Vec<String> = used.into_iter().filter(|v| !vars.contains_key(v)).collect();
+        let missing: Vec<String> = used.into_iter().filter(|v| !vars.contains_key(v)).collect();
         if missing.is_empty() {
             return None;
         }
-        missing.sort();
         let scope: Vec<&str> = vars.keys().map(String::as_str).collect();
-        Some(format!("undefined variable {} (variables in scope: {})", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "), scope.join(", ")))
+        Some(crate::profile::undefined_message(missing, &scope))
     }
 
     /// Renders a JSON body: string leaves are templates, `{$value: expr}`

@@ -41,14 +41,12 @@ impl<'a> Scope<'a> {
     }
 
     fn known(&self, path: &[&str], used: std::collections::HashSet<String>) -> Result<(), Problem> {
-        let mut unknown: Vec<String> = used.into_iter().filter(|v| !self.names.contains(v.as_str())).collect();
+        let unknown: Vec<String> = used.into_iter().filter(|v| !self.names.contains(v.as_str())).collect();
         if unknown.is_empty() {
             return Ok(());
         }
-        unknown.sort();
-        let named: Vec<String> = unknown.iter().map(|u| format!("`{u}`")).collect();
         let scope: Vec<&str> = self.names.iter().copied().collect();
-        Err(at(path, format!("undefined variable {} (variables in scope: {})", named.join(", "), scope.join(", "))))
+        Err(at(path, undefined_message(unknown, &scope)))
     }
 
     /// String leaves and keys are templates; `{$value: expr}` is an expression.
@@ -92,6 +90,14 @@ fn unknown_callables(path: &[&str], source: &str) -> Result<(), Problem> {
         }
         _ => Ok(()),
     }
+}
+
+/// `undefined variable `x` (variables in scope: a, b)`: the words of a
+/// load-time check and of a render that finds one, kept the same.
+pub fn undefined_message(mut missing: Vec<String>, scope: &[&str]) -> String {
+    missing.sort();
+    let named: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+    format!("undefined variable {} (variables in scope: {})", named.join(", "), scope.join(", "))
 }
 
 fn as_strs(path: &[String]) -> Vec<&str> {
