@@ -41,18 +41,28 @@ impl ExpectedFailure {
     }
 }
 
-pub fn load(path: &Path) -> Result<Vec<ExpectedFailure>, ExpectationError> {
+/// The line of the `index`-th entry (its "- " item) in the file's text.
+fn entry_line(text: &str, index: usize) -> usize {
+    text.lines().enumerate().filter(|(_, l)| l.trim_start().starts_with("- ")).nth(index).map_or(1, |(n, _)| n + 1)
+}
+
+/// Loads the file; every entry must name a requirement of the catalogue
+/// (`is_requirement`) or a scenario of the features (`is_scenario`): an
+/// entry naming nothing would silently excuse nothing and rot.
+pub fn load(path: &Path, is_requirement: impl Fn(&str) -> bool, is_scenario: impl Fn(&str) -> bool) -> Result<Vec<ExpectedFailure>, ExpectationError> {
     let text = std::fs::read_to_string(path).map_err(|source| ExpectationError::Read { path: path.into(), source })?;
     let raw: Raw = serde_yaml::from_str(&text).map_err(|e| {
         let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
         ExpectationError::Invalid { path: path.into(), line, col, message: e.to_string() }
     })?;
     for (i, e) in raw.expected_failures.iter().enumerate() {
-        if e.scenario.is_some() == e.requirement.is_some() {
-            // Point at the entry: the i-th "- " item of the list.
-            let line = text.lines().enumerate().filter(|(_, l)| l.trim_start().starts_with("- ")).nth(i).map_or(1, |(n, _)| n + 1);
-            return Err(ExpectationError::Invalid { path: path.into(), line, col: 1, message: "an expected failure names exactly one of `scenario` or `requirement`".into() });
-        }
+        let message = match (&e.scenario, &e.requirement) {
+            (Some(_), Some(_)) | (None, None) => "an expected failure names exactly one of `scenario` or `requirement`".to_string(),
+            (None, Some(r)) if !is_requirement(r) => format!("requirement `{r}` is not in the requirement catalogue"),
+            (Some(name), None) if !is_scenario(name) => format!("no feature file has a scenario named `{name}`"),
+            _ => continue,
+        };
+        return Err(ExpectationError::Invalid { path: path.into(), line: entry_line(&text, i), col: 1, message });
     }
     Ok(raw.expected_failures)
 }

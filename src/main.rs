@@ -73,7 +73,8 @@ fn run(config: authconform::runner::RunConfig) -> i32 {
     // insta reads its mode from the environment once: set it before any thread starts.
     authconform::snapshot::configure_process(config.snapshots, &config.root);
     let rt = runtime();
-    match rt.block_on(authconform::runner::run(&config)) {
+    // Listening before the run starts: a Ctrl-C at any point still gets its report.
+    match rt.block_on(async { authconform::runner::run_until(&config, authconform::runner::signal()).await }) {
         Ok(outcome) => {
             print!("{}", authconform::report::console_summary(&outcome));
             outcome.exit_code()

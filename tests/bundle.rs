@@ -37,6 +37,11 @@ fn tampering_with_any_file_is_named_by_verify() {
     let tmp = tempfile::tempdir().unwrap();
     let (report, public) = signed_run(tmp.path());
     assert!(verify(&tmp.path().join("no-such-report"), None).is_err(), "a missing folder is a usage error, not a tampered bundle");
+    let not_a_report = tmp.path().join("holiday-photos");
+    std::fs::create_dir(&not_a_report).unwrap();
+    std::fs::write(not_a_report.join("beach.jpg"), "jpeg").unwrap();
+    let err = verify(&not_a_report, None).unwrap_err();
+    assert!(matches!(err, authconform::report::KeyFileError::NotAReport(_)), "a folder that is no report is a usage error (exit 2), not TAMPERED: {err}");
     let ok = verify(&report, Some(&public)).unwrap();
     assert!(ok.problems.is_empty(), "{:?}", ok.problems);
     assert_eq!(ok.signature, SignatureState::Verified);

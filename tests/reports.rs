@@ -53,6 +53,8 @@ fn outcome() -> RunOutcome {
         // A fixed catalogue (a copy of the OTP one), so the golden output does not
         // change whenever requirements are added.
         catalogue: Catalogue::load(&common::root().join("tests/fixtures/broken/scenarios/requirements.yaml")).unwrap(),
+        incomplete: None,
+        notes: vec![],
     }
 }
 

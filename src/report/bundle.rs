@@ -27,7 +27,29 @@ pub fn write_bundle(dir: &Path, outcome: &RunOutcome, key: Option<&SigningKey>) 
     write_atomic(dir, "summary.json", serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?.as_bytes())?;
     write_atomic(dir, "report.html", super::html::html_report(outcome).map_err(std::io::Error::other)?.as_bytes())?;
     write_atomic(dir, "evidence.jsonl", evidence_lines(outcome).map_err(std::io::Error::other)?.as_bytes())?;
-    for (name, bytes) in manifest_files(dir, &outcome.run_id, &outcome.target, key)? {
+    if let Some(i) = &outcome.incomplete {
+        let mut text = format!("This run did not finish: {}.\nThe reports hold the {} scenario(s) that finished; these {} did not run:\n", i.reason, outcome.scenarios.len(), i.not_run.len());
+        text.extend(i.not_run.iter().map(|n| format!("  {}:{} {}\n", n.file, n.line, n.scenario)));
+        write_atomic(dir, INCOMPLETE, text.as_bytes())?;
+    }
+    seal(dir, &outcome.run_id, &outcome.target, key)
+}
+
+/// The marker file of a report whose run stopped before its end; `verify`
+/// names it, and every summary says INCOMPLETE.
+pub const INCOMPLETE: &str = "INCOMPLETE";
+
+/// Finishes the folder a killed run left (`.staging-*`): whatever it wrote
+/// stays as it is, marked INCOMPLETE with `reason`, under a manifest.
+pub fn seal_abandoned(dir: &Path, run_id: &str, reason: &str) -> std::io::Result<()> {
+    let text = format!("This run did not finish: {reason}.\nIts process stopped before it wrote its summaries; the files here are what it left, as it left them.\n");
+    write_atomic(dir, INCOMPLETE, text.as_bytes())?;
+    seal(dir, run_id, "unknown (the run stopped before its summary)", None)
+}
+
+/// Writes the manifest (and its signature with a key) over every file of `dir`.
+fn seal(dir: &Path, run_id: &str, target: &str, key: Option<&SigningKey>) -> std::io::Result<()> {
+    for (name, bytes) in manifest_files(dir, run_id, target, key)? {
         write_atomic(dir, name, &bytes)?;
     }
     Ok(())

@@ -19,6 +19,7 @@ pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
     let verdict = match outcome.exit_code() {
         _ if failed => "FAIL",
         crate::exit::NOT_CONFORMING => "FAIL",
+        _ if outcome.incomplete.is_some() => "INCOMPLETE",
         crate::exit::HARNESS => "ERROR",
         _ if partial => "PARTIAL",
         _ => "PASS",
@@ -43,5 +44,6 @@ pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
         scenarios => outcome.scenarios,
         not_applicable => outcome.not_applicable,
         unexpected_passes => outcome.unexpected_passes,
+        incomplete => outcome.incomplete,
     })
 }

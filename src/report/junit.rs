@@ -28,6 +28,13 @@ pub fn junit_xml(outcome: &RunOutcome) -> std::io::Result<Vec<u8>> {
         case.set_system_out(&steps);
         by_file.entry(s.file.as_str()).or_default().push(case);
     }
+    // A planned scenario the run never finished is skipped, with why, so a
+    // CI view shows it rather than a suite that merely looks shorter.
+    for (incomplete, n) in outcome.incomplete.iter().flat_map(|i| i.not_run.iter().map(move |n| (i, n))) {
+        let mut case = TestCase::skipped_with_cause(&format!("Scenario: {}: {}:{}", n.scenario, n.file, n.line), "NOT RUN", &incomplete.reason);
+        case.set_filepath(&n.file);
+        by_file.entry(n.file.as_str()).or_default().push(case);
+    }
     let mut report = ReportBuilder::new();
     for (file, cases) in by_file {
         let mut suite = TestSuiteBuilder::new(file);

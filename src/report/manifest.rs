@@ -45,7 +45,15 @@ pub enum KeyFileError {
     Parse { path: PathBuf, what: &'static str, message: String },
     #[error("{0} is not a folder: give a report folder (reports/<run-id>)")]
     NotAFolder(PathBuf),
+    /// No manifest and none of the files a run writes: a wrong folder, not
+    /// a tampered report.
+    #[error("{0} is not a report folder: it holds no {MANIFEST} and none of the files a run writes (give reports/<run-id>)")]
+    NotAReport(PathBuf),
 }
+
+/// The files every run writes besides the manifest; one of them without a
+/// manifest is a report whose manifest was removed.
+const REPORT_FILES: [&str; 5] = ["summary.json", "summary.md", "report.html", "junit.xml", "evidence.jsonl"];
 
 /// The operator's signing key (`--sign-key`, PKCS#8 or PKCS#1 PEM), read
 /// before the run so a bad key fails at once, not after the scenarios.
@@ -118,6 +126,8 @@ pub enum SignatureState {
 #[derive(Debug)]
 pub struct Verification {
     pub files: usize,
+    /// The first line of the INCOMPLETE marker, when the run stopped early.
+    pub incomplete: Option<String>,
     pub signature: SignatureState,
     pub problems: Vec<String>,
 }
@@ -140,16 +150,19 @@ pub fn verify(dir: &Path, key: Option<&Path>) -> Result<Verification, KeyFileErr
     let mut problems = Vec::new();
     let raw = match std::fs::read(dir.join(MANIFEST)) {
         Ok(raw) => raw,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !REPORT_FILES.iter().any(|f| dir.join(f).exists()) => {
+            return Err(KeyFileError::NotAReport(dir.into()));
+        }
         Err(e) => {
             problems.push(format!("{MANIFEST}: cannot be read ({e})"));
-            return Ok(Verification { files: 0, signature: SignatureState::Absent, problems });
+            return Ok(Verification { files: 0, incomplete: None, signature: SignatureState::Absent, problems });
         }
     };
     let manifest: Manifest = match serde_json::from_slice(&raw) {
         Ok(m) => m,
         Err(e) => {
             problems.push(format!("{MANIFEST}: not a manifest ({e})"));
-            return Ok(Verification { files: 0, signature: SignatureState::Absent, problems });
+            return Ok(Verification { files: 0, incomplete: None, signature: SignatureState::Absent, problems });
         }
     };
     let actual = covered_files(dir).unwrap_or_default();
@@ -188,7 +201,8 @@ pub fn verify(dir: &Path, key: Option<&Path>) -> Result<Verification, KeyFileErr
             }
         }
     };
-    Ok(Verification { files: manifest.files.len(), signature, problems })
+    let incomplete = std::fs::read_to_string(dir.join(super::INCOMPLETE)).ok().map(|t| t.lines().next().unwrap_or_default().to_string());
+    Ok(Verification { files: manifest.files.len(), incomplete, signature, problems })
 }
 
 /// What `authconform verify` prints.
@@ -200,6 +214,9 @@ pub fn render_verification(dir: &Path, v: &Verification) -> String {
         SignatureState::Invalid => "signature INVALID",
     };
     let mut out = format!("{}: {} files in the manifest, {signature}\n", dir.display(), v.files);
+    if let Some(why) = &v.incomplete {
+        out.push_str(&format!("INCOMPLETE run: {why}\n"));
+    }
     if v.problems.is_empty() {
         out.push_str("intact: every file matches the manifest\n");
     } else {

@@ -57,6 +57,9 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
         snapshots: first.snapshots.clone(),
         report_path: None,
         catalogue,
+        // Any shard that stopped early leaves the merged run incomplete.
+        incomplete: None,
+        notes: Vec::new(),
     };
     let mut candidates = Vec::new();
     for s in &mut shards {
@@ -65,6 +68,12 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
         merged.scenarios.append(&mut s.scenarios);
         merged.not_applicable.append(&mut s.not_applicable);
         merged.failed_requirements.append(&mut s.failed_requirements);
+        if let Some(mut i) = s.incomplete.take() {
+            let merged_i = merged.incomplete.get_or_insert_with(|| crate::runner::Incomplete { reason: String::new(), not_run: Vec::new() });
+            let why = format!("shard {}: {}", s.run_id, i.reason);
+            merged_i.reason = if merged_i.reason.is_empty() { why } else { format!("{}; {why}", merged_i.reason) };
+            merged_i.not_run.append(&mut i.not_run);
+        }
     }
     merged.faults.sort();
     merged.faults.dedup();

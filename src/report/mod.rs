@@ -9,7 +9,7 @@ mod manifest;
 mod merge;
 mod summary;
 
-pub use bundle::write_bundle;
+pub use bundle::{seal_abandoned, write_bundle, INCOMPLETE};
 pub use evidence::evidence_lines;
 pub use html::html_report;
 pub use junit::junit_xml;

@@ -71,6 +71,7 @@ pub fn requirement_verdicts(outcome: &RunOutcome) -> Vec<RequirementVerdict> {
         .map(|(id, req)| {
             let ran = by_req.get(id.as_str());
             let na = outcome.not_applicable.iter().any(|n| n.requirements.contains(id));
+            let unfinished = outcome.incomplete.as_ref().is_some_and(|i| i.touches(id));
             let verdict = match ran {
                 Some(list) if list.iter().any(|(_, st, expected)| *st == ScenarioStatus::Failed && !expected) => match req.level {
                     Level::Must => Verdict::Fail,
@@ -79,8 +80,9 @@ pub fn requirement_verdicts(outcome: &RunOutcome) -> Vec<RequirementVerdict> {
                 Some(list) if list.iter().any(|(_, st, _)| *st == ScenarioStatus::Failed) => Verdict::ExpectedFail,
                 Some(list) if list.iter().any(|(_, st, _)| *st == ScenarioStatus::Error) => Verdict::Error,
                 // PASS means every scenario of the requirement ran and passed.
-                Some(_) if na => Verdict::Partial,
+                Some(_) if na || unfinished => Verdict::Partial,
                 Some(_) => Verdict::Pass,
+                None if unfinished => Verdict::NotRun,
                 None if na => Verdict::NotApplicable,
                 None => Verdict::NotRun,
             };
@@ -92,6 +94,9 @@ pub fn requirement_verdicts(outcome: &RunOutcome) -> Vec<RequirementVerdict> {
             };
             let mut scenarios: Vec<String> = ran.map(|l| l.iter().map(|(n, st, ex)| format!("{n} ({})", state(*st, *ex))).collect()).unwrap_or_default();
             scenarios.extend(outcome.not_applicable.iter().filter(|n| n.requirements.contains(id)).map(|n| format!("{} (not applicable: needs {})", n.scenario, n.missing.join(", "))));
+            if let Some(i) = &outcome.incomplete {
+                scenarios.extend(i.not_run.iter().filter(|n| n.requirements.contains(id)).map(|n| format!("{} (not run: {})", n.scenario, i.reason)));
+            }
             RequirementVerdict { id: id.clone(), title: req.title.clone(), level: req.level, source: req.source.clone(), verdict, scenarios }
         })
         .collect()
@@ -102,6 +107,9 @@ pub fn markdown_summary(outcome: &RunOutcome) -> String {
     let verdicts = requirement_verdicts(outcome);
     let mut md = String::new();
     md.push_str(&format!("# authconform run {}\n\n", outcome.run_id));
+    if let Some(i) = &outcome.incomplete {
+        md.push_str(&format!("**INCOMPLETE**: {}; {} planned scenario(s) did not run, their requirements are not judged.\n\n", i.reason, i.not_run.len()));
+    }
     md.push_str(&format!("- target: `{}`\n", outcome.target));
     if !outcome.faults.is_empty() {
         md.push_str(&format!("- reference faults: {}\n", outcome.faults.join(", ")));
@@ -151,6 +159,12 @@ pub fn markdown_summary(outcome: &RunOutcome) -> String {
             md.push_str(&format!("- {} ({}:{}): needs {}\n", n.scenario, n.file, n.line, n.missing.join(", ")));
         }
     }
+    if let Some(i) = outcome.incomplete.as_ref().filter(|i| !i.not_run.is_empty()) {
+        md.push_str("\n## Not run (the run stopped first)\n\n");
+        for n in &i.not_run {
+            md.push_str(&format!("- {} ({}:{})\n", n.scenario, n.file, n.line));
+        }
+    }
     md
 }
 
@@ -158,8 +172,12 @@ pub fn markdown_summary(outcome: &RunOutcome) -> String {
 pub fn console_summary(outcome: &RunOutcome) -> String {
     let verdicts = requirement_verdicts(outcome);
     let count = |v: Verdict| verdicts.iter().filter(|r| r.verdict == v).count();
-    let mut out = format!(
-        "\nrequirements: {} pass, {} partial, {} fail, {} warn, {} error, {} not applicable, {} not run\n",
+    let mut out = String::from("\n");
+    for n in &outcome.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    out += &format!(
+        "requirements: {} pass, {} partial, {} fail, {} warn, {} error, {} not applicable, {} not run\n",
         count(Verdict::Pass),
         count(Verdict::Partial),
         count(Verdict::Fail),
@@ -197,6 +215,9 @@ pub fn console_summary(outcome: &RunOutcome) -> String {
     }
     if outcome.snapshots != "check" {
         out.push_str(&format!("snapshots: {} (baselines were not compared)\n", outcome.snapshots));
+    }
+    if let Some(i) = &outcome.incomplete {
+        out.push_str(&format!("INCOMPLETE: {}; {} planned scenario(s) did not run, so their requirements are not judged\n", i.reason, i.not_run.len()));
     }
     if let Some(p) = &outcome.report_path {
         out.push_str(&format!("reports: {}\n", p.display()));

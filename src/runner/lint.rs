@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use cucumber::World as _;
 
-use super::plan::{all_tags, check_scenario, read_feature, scenarios_of, Problem};
+use super::plan::{all_tags, check_scenario, check_unique_names, read_feature, scenarios_of, Problem};
 use crate::profile::load_profile;
 use crate::requirements::{requirement_tags, Catalogue};
 use crate::world::AuthWorld;
@@ -84,6 +84,7 @@ pub fn lint(root: &Path, paths: &[PathBuf]) -> LintReport {
                         continue;
                     }
                 };
+                check_unique_names(&feature, file, &mut problems);
                 for (rule, sc) in scenarios_of(&feature) {
                     let tags = all_tags(&feature, rule, sc);
                     cited.extend(requirement_tags(&tags));

@@ -33,6 +33,38 @@ pub struct RunOutcome {
     /// The requirement catalogue the verdicts are given against.
     #[serde(skip)]
     pub catalogue: Catalogue,
+    /// Set when the run stopped before every planned scenario finished (a
+    /// signal, a panic of the harness): its report is marked INCOMPLETE.
+    #[serde(default)]
+    pub incomplete: Option<Incomplete>,
+    /// What the run did that a user should know of (a report folder it
+    /// created, a report of an earlier run it finished).
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// Why a run stopped early, and the planned scenarios that did not finish:
+/// their requirements can be neither PASS nor FAIL on this run's account.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Incomplete {
+    pub reason: String,
+    pub not_run: Vec<NotRun>,
+}
+
+/// A planned scenario that had not finished when the run stopped.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct NotRun {
+    pub file: String,
+    pub scenario: String,
+    pub line: usize,
+    pub requirements: Vec<String>,
+}
+
+impl Incomplete {
+    /// Whether a not-run scenario cites `requirement`.
+    pub fn touches(&self, requirement: &str) -> bool {
+        self.not_run.iter().any(|n| n.requirements.iter().any(|r| r == requirement))
+    }
 }
 
 impl RunOutcome {
@@ -61,8 +93,9 @@ impl RunOutcome {
 
     /// 1 when a failed scenario cites a MUST requirement (or none at all);
     /// failures behind SHOULD requirements only are warnings, exit 0. With
-    /// no such failure, a scenario that could not reach the target makes it
-    /// 3: nothing can be said of what did not answer.
+    /// no such failure, a scenario that could not reach the target, or a run
+    /// that stopped before its end, makes it 3: nothing can be said of what
+    /// did not answer or did not run.
     pub fn exit_code(&self) -> i32 {
         if !self.profile_errors().is_empty() {
             return exit::USAGE;
@@ -73,7 +106,7 @@ impl RunOutcome {
         });
         if blocking {
             exit::NOT_CONFORMING
-        } else if self.errors() > 0 {
+        } else if self.errors() > 0 || self.incomplete.is_some() {
             exit::HARNESS
         } else {
             exit::CONFORMS

@@ -20,6 +20,11 @@ pub struct PlannedScenario {
     pub name: String,
     pub line: usize,
     pub tags: Vec<String>,
+    /// The lines cucumber gives this scenario's runs: its own, or one per
+    /// Examples row of an outline. A run that stops early tells by them
+    /// what did not finish.
+    #[serde(default, skip_serializing)]
+    pub runs: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -35,6 +40,8 @@ pub struct NotApplicable {
 pub struct Plan {
     pub selected: Vec<PlannedScenario>,
     pub not_applicable: Vec<NotApplicable>,
+    /// Every scenario name of the features, selected or not.
+    pub names: std::collections::BTreeSet<String>,
 }
 
 /// A problem in what a user wrote, with its place.
@@ -180,13 +187,9 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
             }
         };
         let shown = file.strip_prefix(features_dir.parent().unwrap_or(Path::new("."))).unwrap_or(&file).display().to_string();
-        let scenarios = scenarios_of(&feature);
-        let mut names = std::collections::HashSet::new();
-        for (rule, sc) in scenarios {
-            if !names.insert(sc.name.clone()) {
-                // Reports and shards tell scenarios apart by file and name.
-                problems.push(Problem { file: file.clone(), line: sc.position.line, col: sc.position.col, message: format!("a second scenario named `{}` in this file", sc.name), help: vec!["give each scenario of a feature file its own name".into()] });
-            }
+        check_unique_names(&feature, &file, &mut problems);
+        for (rule, sc) in scenarios_of(&feature) {
+            plan.names.insert(sc.name.clone());
             let all_tags = all_tags(&feature, rule, sc);
             check_scenario(&steps, &feature, sc, &all_tags, &file, catalogue, &mut problems);
             match selector.decide(&all_tags, &sc.name) {
@@ -197,6 +200,7 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
                     name: sc.name.clone(),
                     line: sc.position.line,
                     tags: all_tags.clone(),
+                    runs: run_lines(sc),
                 }),
                 Decision::NotApplicable(missing) => plan.not_applicable.push(NotApplicable {
                     file: shown.clone(),
@@ -228,6 +232,23 @@ pub fn shard(plan: &mut Plan, selector: &mut Selector, index: usize, count: usiz
     selector.only = Some(std::sync::Arc::new(mine));
 }
 
+/// Reports, shards and expected failures tell scenarios apart by file and
+/// name: a second scenario of the same name in one file is an error.
+pub fn check_unique_names(feature: &gherkin::Feature, file: &Path, problems: &mut Vec<Problem>) {
+    let mut names = std::collections::HashMap::new();
+    for (_, sc) in scenarios_of(feature) {
+        if let Some(first) = names.insert(sc.name.clone(), sc.position.line) {
+            problems.push(Problem {
+                file: file.into(),
+                line: sc.position.line,
+                col: sc.position.col,
+                message: format!("a second scenario named `{}` in this file (the first is at line {first})", sc.name),
+                help: vec!["give each scenario of a feature file its own name".into()],
+            });
+        }
+    }
+}
+
 /// Everything checked on one scenario, by a run and by `lint` alike: each
 /// step matches exactly one definition, each `@req:` is catalogued, each
 /// `@needs:` is a known capability.
@@ -240,10 +261,19 @@ pub fn check_scenario(
     catalogue: &Catalogue,
     problems: &mut Vec<Problem>,
 ) {
+    let at = |message: String| Problem { file: file.into(), line: sc.position.line, col: sc.position.col, message, help: Vec::new() };
+    let rows = sc.examples.iter().filter_map(|ex| ex.table.as_ref()).map(|t| t.rows.len().saturating_sub(1)).sum::<usize>();
+    if is_outline(sc) && rows == 0 {
+        // cucumber would run its steps with the `<placeholders>` unexpanded
+        // and call them undefined: name the real mistake instead.
+        let mut p = at(format!("scenario outline `{}` has no Examples rows, so it would never run", sc.name));
+        p.help.push("add an `Examples:` table with a header row and at least one row, or make it a plain `Scenario:`".into());
+        problems.push(p);
+        return;
+    }
     for step in feature.background.iter().flat_map(|b| b.steps.iter()).chain(sc.steps.iter()) {
         check_step(steps, step, sc, file, problems);
     }
-    let at = |message: String| Problem { file: file.into(), line: sc.position.line, col: sc.position.col, message, help: Vec::new() };
     for req in requirement_tags(all_tags) {
         if catalogue.get(&req).is_none() {
             let mut p = at(format!("scenario `{}` cites @req:{req}, which is not in {}", sc.name, catalogue.path.display()));
@@ -259,6 +289,25 @@ pub fn check_scenario(
             problems.push(at(format!("scenario `{}` needs unknown capability `{c}`", sc.name)));
         }
     }
+}
+
+/// The line of each run of `sc` as cucumber numbers it: an outline's row
+/// `i` of an Examples block is at the block's line + i + 2 (cucumber's
+/// `expand_examples`), a plain scenario at its own line.
+fn run_lines(sc: &gherkin::Scenario) -> Vec<usize> {
+    if sc.examples.is_empty() {
+        return vec![sc.position.line];
+    }
+    sc.examples
+        .iter()
+        .flat_map(|ex| (0..ex.table.as_ref().map_or(0, |t| t.rows.len().saturating_sub(1))).map(move |i| ex.position.line + i + 2))
+        .collect()
+}
+
+/// An outline by its keyword, in any of gherkin's spellings of it.
+fn is_outline(sc: &gherkin::Scenario) -> bool {
+    let k = sc.keyword.to_lowercase();
+    k.contains("outline") || k.contains("template") || !sc.examples.is_empty()
 }
 
 fn check_step(

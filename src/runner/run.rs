@@ -12,9 +12,10 @@ use futures::FutureExt as _;
 
 use super::config::RunConfig;
 use super::context::{RunContext, ScenarioRecord, ScenarioStatus};
-use super::outcome::{RunError, RunOutcome};
+use super::outcome::{Incomplete, NotRun, RunError, RunOutcome};
 use super::plan::{plan, Selector};
 use super::setup;
+use super::staging::Staging;
 use super::evidence;
 use super::timeline::{self, StepTimeline};
 use crate::profile::load_profile;
@@ -30,6 +31,14 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> RunError {
 /// Runs the planned scenarios. `Err` means the run could not happen (exit 2
 /// or 3); a non-conforming target is an `Ok` outcome with failures (exit 1).
 pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
+    run_until(config, std::future::pending()).await
+}
+
+/// [`run`], stopped early when `stop` completes (the binary passes
+/// [`super::interrupt::signal`]) with why: the scenarios that finished are
+/// reported, the rest listed as not run, and the report marked INCOMPLETE.
+/// A panic of the harness outside a step ends the run the same way.
+pub async fn run_until(config: &RunConfig, stop: impl std::future::Future<Output = String>) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     if !config.starts_reference() && !config.faults.is_empty() {
         return Err(RunError::Usage("--fault applies to the embedded reference; start a standalone reference with `authconform reference --fault` instead".into()));
@@ -46,13 +55,9 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
     let ctx = running.ctx.clone();
     let run_id = format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &uuid::Uuid::new_v4().simple().to_string()[..6]);
 
-    // Reports are written into a hidden folder and renamed into place, so a
-    // reader never sees a half-written report folder.
+    let mut notes = Vec::new();
     let staging = match &config.report_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir).map_err(io_err(format!("cannot create {}", dir.display())))?;
-            Some(tempfile::Builder::new().prefix(".staging-").tempdir_in(dir).map_err(io_err("cannot create a staging folder"))?)
-        }
+        Some(dir) => Some(Staging::create(dir, &run_id, &mut notes).map_err(io_err(format!("cannot create a staging folder in {}", dir.display())))?),
         None => None,
     };
     // junit.xml is written from the records (an unreachable target is an
@@ -92,9 +97,13 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
     if config.fail_fast {
         cucumber = cucumber.fail_fast();
     }
-    cucumber
-        .filter_run(config.features_dir(), move |feature, rule, scenario| filter.runs(feature, rule, scenario))
-        .await;
+    let driven = std::panic::AssertUnwindSafe(cucumber.filter_run(config.features_dir(), move |feature, rule, scenario| filter.runs(feature, rule, scenario))).catch_unwind();
+    // Dropping cucumber's future stops the scenarios in flight; those that
+    // finished are in the records already.
+    let stopped: Option<String> = tokio::select! {
+        finished = driven => finished.err().map(|panic| format!("the harness panicked: {}", panic_payload(panic.as_ref()))),
+        why = stop => Some(why),
+    };
 
     let mut scenarios = std::mem::take(&mut *ctx.records.lock().unwrap_or_else(|e| e.into_inner()));
     scenarios.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -125,17 +134,52 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
         snapshots: format!("{:?}", config.snapshots).to_lowercase(),
         report_path: None,
         catalogue,
+        incomplete: None,
+        notes,
+    };
+    let not_run = not_finished(&plan.selected, &outcome.scenarios);
+    outcome.incomplete = match stopped {
+        Some(reason) => Some(Incomplete { reason, not_run }),
+        None if not_run.is_empty() => None,
+        // A requirement is PASS only when all its scenarios ran.
+        None => Some(Incomplete {
+            reason: if config.fail_fast { "--fail-fast stopped the run at its first failure" } else { "cucumber ended without running them" }.to_string(),
+            not_run,
+        }),
     };
     apply_expectations(&mut outcome, &expected);
     drop(running);
     if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {
-        report::write_bundle(staging.path(), &outcome, sign_key.as_ref()).map_err(io_err("cannot write the reports"))?;
-        let target = dir.join(&run_id);
-        let kept = staging.keep();
-        std::fs::rename(&kept, &target).map_err(io_err(format!("cannot move the reports to {}", target.display())))?;
+        if outcome.incomplete.is_some() {
+            mend_cucumber_json(staging.path());
+        }
+        let target = staging.finish(dir, &outcome, sign_key.as_ref()).map_err(io_err(format!("cannot write the reports in {}", dir.display())))?;
         outcome.report_path = Some(target);
     }
     Ok(outcome)
+}
+
+/// The planned scenarios (each outline row apart) without a record.
+fn not_finished(planned: &[super::plan::PlannedScenario], records: &[ScenarioRecord]) -> Vec<NotRun> {
+    // Records name files from `features/`, the plan from the root: compare
+    // by suffix.
+    let finished = |file: &str, line: usize| records.iter().any(|r| r.line == line && (r.file.ends_with(file) || file.ends_with(&r.file)));
+    planned
+        .iter()
+        .filter(|p| p.runs.iter().any(|line| !finished(&p.file, *line)))
+        .map(|p| NotRun { file: p.file.clone(), scenario: p.name.clone(), line: p.line, requirements: requirement_tags(&p.tags) })
+        .collect()
+}
+
+/// cucumber writes its JSON when the run ends: a stopped run leaves the
+/// file empty or cut short, which every JSON consumer rejects. Such a file
+/// becomes an empty list (the finished scenarios are in the other reports).
+fn mend_cucumber_json(dir: &std::path::Path) {
+    let path = dir.join("cucumber.json");
+    let valid = std::fs::read(&path).is_ok_and(|b| serde_json::from_slice::<serde_json::Value>(&b).is_ok());
+    if !valid {
+        let _ = std::fs::write(&path, "[]\n");
+    }
 }
 
 /// Marks the failures the expected-failures file covers, and lists the
@@ -197,7 +241,11 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
         return Err(RunError::NothingApplicable { scenarios: plan.not_applicable.len(), missing: missing.join(", ") });
     }
     let expected = match &config.expected_failures {
-        Some(path) => crate::expectations::load(path).map_err(|e| RunError::Usage(e.to_string()))?.into_iter().filter(|e| e.target == profile.name).collect(),
+        Some(path) => crate::expectations::load(path, |r| catalogue.get(r).is_some(), |s| plan.names.contains(s))
+            .map_err(|e| RunError::Usage(e.to_string()))?
+            .into_iter()
+            .filter(|e| e.target == profile.name)
+            .collect(),
         None => Vec::new(),
     };
     Ok(Prepared { profile, catalogue, selector, plan, expected })
@@ -294,6 +342,10 @@ fn step_error_text(err: &cucumber::event::StepError) -> String {
 }
 
 fn panic_text(info: &cucumber::event::Info) -> String {
+    panic_payload(info.as_ref())
+}
+
+fn panic_payload(info: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = info.downcast_ref::<String>() {
         s.clone()
     } else if let Some(s) = info.downcast_ref::<&str>() {
