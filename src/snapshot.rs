@@ -77,8 +77,7 @@ impl insta::Comparator for DiffRecorder {
         if !same {
             let old = text(reference);
             let new = text(test);
-            let diff = similar::TextDiff::from_lines(&old, &new).unified_diff().context_radius(3).header("baseline", "actual").to_string();
-            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(diff);
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(bounded_diff(&old, &new));
         }
         same
     }
@@ -86,6 +85,26 @@ impl insta::Comparator for DiffRecorder {
     fn dyn_clone(&self) -> Box<dyn insta::Comparator> {
         Box::new(self.clone())
     }
+}
+
+/// At most this many lines of a diff, each at most `MAX_DIFF_LINE` characters:
+/// a failure message (and every report that carries it) stays readable and
+/// small however large the replies compared were.
+const MAX_DIFF_LINES: usize = 80;
+const MAX_DIFF_LINE: usize = 240;
+
+/// A unified diff of two snapshots, computed within a time budget (a diff
+/// of two multi-megabyte bodies would otherwise take minutes) and cut to
+/// `MAX_DIFF_LINES` lines, saying how much was left out.
+fn bounded_diff(old: &str, new: &str) -> String {
+    let diff = similar::TextDiff::configure().timeout(std::time::Duration::from_millis(500)).diff_lines(old, new);
+    let full = diff.unified_diff().context_radius(3).header("baseline", "actual").to_string();
+    let total = full.lines().count();
+    let mut out: String = full.lines().take(MAX_DIFF_LINES).map(|l| crate::redact::cut(l, MAX_DIFF_LINE) + "\n").collect();
+    if total > MAX_DIFF_LINES {
+        out.push_str(&format!("… {} more line(s) of diff left out (baseline {} bytes, actual {} bytes)\n", total - MAX_DIFF_LINES, old.len(), new.len()));
+    }
+    out
 }
 
 fn text(s: &insta::Snapshot) -> String {
@@ -158,6 +177,18 @@ impl SnapshotSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn diffs_are_bounded_in_lines_and_width() {
+        let old: String = (0..5000).map(|i| format!("\"field{i}\": {i},\n")).collect();
+        let new: String = (0..5000).map(|i| format!("\"field{i}\": {},{}\n", i + 1, "x".repeat(i % 7 * 100))).collect();
+        let diff = bounded_diff(&old, &new);
+        assert_eq!(diff.lines().count(), MAX_DIFF_LINES + 1, "{diff}");
+        assert!(diff.lines().all(|l| l.chars().count() <= MAX_DIFF_LINE + 1));
+        assert!(diff.ends_with("bytes)\n") && diff.contains("more line(s) of diff left out"), "{diff}");
+        let small = bounded_diff("a\nb\n", "a\nc\n");
+        assert!(small.contains("-b") && small.contains("+c") && !small.contains("left out"), "{small}");
+    }
 
     #[test]
     fn names_are_stable_slugs() {

@@ -8,6 +8,7 @@ mod interrupt;
 mod lint;
 mod outcome;
 mod plan;
+mod redacting;
 mod run;
 mod setup;
 mod staging;

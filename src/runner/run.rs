@@ -15,6 +15,7 @@ use super::context::{RunContext, ScenarioRecord, ScenarioStatus};
 use super::outcome::{Incomplete, NotRun, RunError, RunOutcome};
 use super::plan::{plan, Selector};
 use super::setup;
+use super::redacting::{redact_json_file, RedactingWriter};
 use super::staging::Staging;
 use super::evidence;
 use super::timeline::{self, StepTimeline};
@@ -66,7 +67,7 @@ pub async fn run_until(config: &RunConfig, stop: impl std::future::Future<Output
         Some(dir) => Box::new(File::create(dir.path().join("cucumber.json")).map_err(io_err("cucumber.json"))?),
         None => Box::new(io::sink()),
     };
-    let console: Box<dyn io::Write> = if config.progress { Box::new(io::stdout()) } else { Box::new(io::sink()) };
+    let console: Box<dyn io::Write> = if config.progress { Box::new(RedactingWriter::new(io::stdout(), ctx.redactor.clone())) } else { Box::new(io::sink()) };
 
     let timeline = StepTimeline::default();
     let step_times = timeline.steps.clone();
@@ -150,9 +151,7 @@ pub async fn run_until(config: &RunConfig, stop: impl std::future::Future<Output
     apply_expectations(&mut outcome, &expected);
     drop(running);
     if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {
-        if outcome.incomplete.is_some() {
-            mend_cucumber_json(staging.path());
-        }
+        redact_json_file(&staging.path().join("cucumber.json"), &ctx.redactor).map_err(io_err("cannot redact cucumber.json"))?;
         let target = staging.finish(dir, &outcome, sign_key.as_ref()).map_err(io_err(format!("cannot write the reports in {}", dir.display())))?;
         outcome.report_path = Some(target);
     }
@@ -169,17 +168,6 @@ fn not_finished(planned: &[super::plan::PlannedScenario], records: &[ScenarioRec
         .filter(|p| p.runs.iter().any(|line| !finished(&p.file, *line)))
         .map(|p| NotRun { file: p.file.clone(), scenario: p.name.clone(), line: p.line, requirements: requirement_tags(&p.tags) })
         .collect()
-}
-
-/// cucumber writes its JSON when the run ends: a stopped run leaves the
-/// file empty or cut short, which every JSON consumer rejects. Such a file
-/// becomes an empty list (the finished scenarios are in the other reports).
-fn mend_cucumber_json(dir: &std::path::Path) {
-    let path = dir.join("cucumber.json");
-    let valid = std::fs::read(&path).is_ok_and(|b| serde_json::from_slice::<serde_json::Value>(&b).is_ok());
-    if !valid {
-        let _ = std::fs::write(&path, "[]\n");
-    }
 }
 
 /// Marks the failures the expected-failures file covers, and lists the
