@@ -56,6 +56,9 @@ fn garbage_slow_and_down_targets_fail_scenarios_not_the_run() {
         assert_eq!(outcome.exit_code(), code, "{url}");
         let report = outcome.report_path.expect("reports written");
         assert!(report.join("summary.md").exists());
+        for (file, text) in common::report_texts(&report) {
+            common::assert_no_leaks(&format!("{url}: {file}"), &text, &[]);
+        }
         if status == ScenarioStatus::Error {
             let junit = std::fs::read_to_string(report.join("junit.xml")).unwrap();
             assert!(junit.contains("<error") && !junit.contains("<failure"), "{url}: an unreachable target is a JUnit <error>: {junit}");

@@ -58,6 +58,9 @@ fn an_interrupted_run_writes_an_incomplete_report_at_once() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(authconform::exit::HARNESS), "stopped with nothing failed: the harness could not finish (3)\n{stdout}");
     assert!(stdout.contains("INCOMPLETE: interrupted (SIGINT)"), "{stdout}");
+    // cucumber's console output goes through the redactor too.
+    assert!(stdout.contains("Scenario:"), "the console shows the scenarios: {stdout}");
+    common::assert_no_leaks("the console", &stdout, &[]);
 
     let folders = entries(&reports);
     assert_eq!(folders.len(), 1, "one report folder, no staging left: {folders:?}");

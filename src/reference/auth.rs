@@ -132,6 +132,7 @@ pub fn issue_token(app: &AppState, caller: &Caller, user_id: &str, key: String, 
     let mut raw = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut raw);
     let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    super::ledger::record(&app.config.ledger, &value);
     // One token per device key: a new token for the same key replaces it.
     user.tokens.retain(|t| t.device_key != key);
     user.tokens.push(Token {

@@ -31,6 +31,9 @@ pub struct ReferenceConfig {
     /// The address mailed links point at (password reset); defaults to
     /// `http://<bound address>`. Never taken from a request's Host header.
     pub public_url: Option<String>,
+    /// Where every secret issued or received is also kept, for a test's
+    /// leak scan (`Ledger`); `None` keeps nothing.
+    pub ledger: Option<super::Ledger>,
 }
 
 /// What a partner backend is configured with to reach the platform
@@ -67,6 +70,7 @@ impl Default for ReferenceConfig {
             faults: BTreeSet::new(),
             partner: None,
             public_url: None,
+            ledger: None,
         }
     }
 }

@@ -135,6 +135,7 @@ pub async fn start_process(
     };
     let digits = if cfg.has(Fault::OtpShortCode) { 4 } else { code_length };
     let code = new_code(digits);
+    super::ledger::record(&cfg.ledger, &code);
     let process = Process {
         login: login.clone(),
         kind,

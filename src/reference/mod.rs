@@ -5,6 +5,7 @@
 //! other, reached over HTTP, sending mail over SMTP and SMS over a webhook.
 mod hooks;
 mod keys;
+mod ledger;
 mod auth;
 mod config;
 mod data;
@@ -23,4 +24,5 @@ mod v3;
 
 pub use config::{PartnerConfig, ReferenceConfig};
 pub use faults::Fault;
+pub use ledger::Ledger;
 pub use server::{start, ReferenceServer};

@@ -109,6 +109,7 @@ pub(super) fn platform_unavailable(app: &AppState, e: &PlatformError) -> Respons
 /// (unknown e-mail, wrong password, disabled account) unless a defect says otherwise.
 pub(super) async fn authenticate<'a>(app: &'a AppState, email: &str, password: String) -> Result<(&'a PartnerConfig, PartnerUser), Response> {
     let Some(partner) = app.config.partner.as_ref() else { return Err(generic(StatusCode::NOT_FOUND, "not_found")) };
+    super::ledger::record(&app.config.ledger, &password);
     let user = app.store().partner_users.get(&email.to_lowercase()).cloned();
     // Unknown e-mails still pay for a hash, so timing tells nothing either.
     let stored = user.as_ref().map(|u| u.hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
@@ -128,14 +129,15 @@ pub(super) async fn authenticate<'a>(app: &'a AppState, email: &str, password: S
 /// found or created, the JWT built for the user.
 pub(super) async fn patient_jwt(app: &AppState, platform: &PlatformClient<'_>, user: &PartnerUser) -> Result<String, PlatformError> {
     let admin = platform.admin_token().await?;
+    super::ledger::record(&app.config.ledger, &admin);
     platform.ensure_patient(&admin, &user.as_new_patient()).await?;
     if app.config.has(Fault::JwtOtherUser) {
         // The defect: a test account left in the code, known to the platform.
         let qa = NewPatient { first_name: "QA", last_name: "Shared", email: "qa-shared@partner.test", address: "1 Test Street", mobile: "+3200000001", gender: "F" };
         platform.ensure_patient(&admin, &qa).await?;
-        return platform.patient_jwt("QA Shared", qa.email, &user.role, &user.hash);
+        return platform.patient_jwt("QA Shared", qa.email, &user.role, &user.hash).inspect(|jwt| super::ledger::record(&app.config.ledger, jwt));
     }
-    platform.patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email, &user.role, &user.hash)
+    platform.patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email, &user.role, &user.hash).inspect(|jwt| super::ledger::record(&app.config.ledger, jwt))
 }
 
 /// An argon2 hash of a random password, verified against for unknown e-mails
@@ -212,6 +214,7 @@ pub(super) async fn register_account(app: &AppState, r: Registration, claimed_ro
     }
     let accepted = || (StatusCode::ACCEPTED, Json(json!({ "status": "accepted" }))).into_response();
     let email = r.email.to_lowercase();
+    super::ledger::record(&app.config.ledger, &r.password);
     if app.store().partner_users.contains_key(&email) {
         if app.config.has(Fault::SsoRegisterEnumerates) {
             return generic(StatusCode::CONFLICT, "email_taken");

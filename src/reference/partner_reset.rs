@@ -64,6 +64,7 @@ pub async fn request(State(app): State<Shared>, headers: HeaderMap, body: Option
         Some(t) if cfg.has(Fault::SsoResetTokenRepeated) => t,
         _ => new_token(cfg.has(Fault::SsoResetWeakToken)),
     };
+    super::ledger::record(&cfg.ledger, &token);
     app.store().reset_links.insert(token.clone(), ResetLink { email: email.clone(), created: Instant::now(), used: false });
     let link = format!("{}/partner/sso/password-reset?token={token}", link_base(&app, &headers));
     let mail = reset_mail(&first_name, &link);
@@ -171,6 +172,7 @@ pub async fn complete(State(app): State<Shared>, body: Option<Json<Completion>>)
         }
         email
     };
+    super::ledger::record(&app.config.ledger, &body.password);
     let new_hash = hash(body.password).await;
     let mut store = app.store();
     let Some(user) = store.partner_users.get_mut(&email) else { return generic(StatusCode::BAD_REQUEST, "invalid_or_expired_link") };

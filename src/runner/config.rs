@@ -35,6 +35,9 @@ pub struct RunConfig {
     pub snapshots: SnapshotMode,
     /// Faults of the embedded reference.
     pub faults: Vec<Fault>,
+    /// Where the embedded reference also keeps every secret it issues or
+    /// receives: the ground truth of a test's leak scan.
+    pub reference_ledger: Option<crate::reference::Ledger>,
     /// Progress on stdout.
     pub progress: bool,
     /// Key pairs shared with other runs of this process (the fault matrix);
@@ -65,6 +68,7 @@ impl RunConfig {
             report_dir: Some(PathBuf::from("reports")),
             snapshots: SnapshotMode::Check,
             faults: Vec::new(),
+            reference_ledger: None,
             progress: true,
             key_bank: None,
             sign_key: None,

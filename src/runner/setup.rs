@@ -110,6 +110,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
             sms_webhook: sms.as_ref().map(SmsSink::url),
             faults: config.faults.iter().copied().collect(),
             partner,
+            ledger: config.reference_ledger.clone(),
             ..ReferenceConfig::default()
         };
         apply_profile_variables(&profile, &mut rc);
