@@ -61,6 +61,7 @@ fn an_interrupted_run_writes_an_incomplete_report_at_once() {
     // cucumber's console output goes through the redactor too.
     assert!(stdout.contains("Scenario:"), "the console shows the scenarios: {stdout}");
     common::assert_no_leaks("the console", &stdout, &[]);
+    assert!(stdout.contains(&format!("note: created the report folder {}", reports.display())), "a report folder it had to create is said: {stdout}");
 
     let folders = entries(&reports);
     assert_eq!(folders.len(), 1, "one report folder, no staging left: {folders:?}");
