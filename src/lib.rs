@@ -5,8 +5,9 @@
 //! folder): `profile` and `operation` describe and reach *any* target,
 //! `doubles` play the counterparts a target talks to, `client` plays the SDK,
 //! `steps` bind Gherkin to those, `runner` drives cucumber-rs and `report`
-//! consumes finished results. `reference` is a target like any other and never
-//! imports the harness.
+//! consumes finished results. `reference` is the member crate
+//! `authconform-reference` (folder `reference/`), re-exported here: a target
+//! like any other, which cannot import the harness (it does not depend on it).
 
 pub mod assertion;
 pub mod client;
@@ -17,7 +18,7 @@ pub mod expectations;
 pub mod operation;
 pub mod profile;
 pub mod redact;
-pub mod reference;
+pub use authconform_reference as reference;
 pub mod report;
 pub mod requirements;
 pub mod runner;
