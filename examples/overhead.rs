@@ -25,14 +25,16 @@ fn p90(mut v: Vec<Duration>) -> Duration {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let server = reference::start(ReferenceConfig { listen: "127.0.0.1:0".into(), ..Default::default() }).await.unwrap();
+    let server =
+        reference::start(ReferenceConfig { listen: "127.0.0.1:0".into(), ..Default::default() }).await.unwrap();
     let mut profile = load_profile(std::path::Path::new("scenarios/targets/reference.yaml")).unwrap();
     profile.base_url = server.base_url();
     let target = Target::new(Arc::new(profile), Redactor::new());
     let mut vars = Vars::new();
     vars.insert("request_id".into(), uuid::Uuid::new_v4().to_string().into());
     vars.insert("code".into(), "000000".into());
-    let url = format!("{}/msggw/ic/process/validate/{}-000000", server.base_url(), vars["request_id"].as_str().unwrap());
+    let url =
+        format!("{}/msggw/ic/process/validate/{}-000000", server.base_url(), vars["request_id"].as_str().unwrap());
     let plain = reqwest::Client::builder().tcp_nodelay(true).build().unwrap();
 
     for _ in 0..500 {
@@ -54,6 +56,10 @@ async fn main() {
     let (hm, pm) = (median(h.clone()), median(p.clone()));
     println!("requests per loop: {N}");
     println!("plain reqwest:    median {:>7.1} µs  p90 {:>7.1} µs", pm.as_secs_f64() * 1e6, p90(p).as_secs_f64() * 1e6);
-    println!("profile operation: median {:>7.1} µs  p90 {:>7.1} µs", hm.as_secs_f64() * 1e6, p90(h).as_secs_f64() * 1e6);
+    println!(
+        "profile operation: median {:>7.1} µs  p90 {:>7.1} µs",
+        hm.as_secs_f64() * 1e6,
+        p90(h).as_secs_f64() * 1e6
+    );
     println!("overhead (median difference): {:.1} µs", (hm.as_secs_f64() - pm.as_secs_f64()) * 1e6);
 }

@@ -157,7 +157,10 @@ mod tests {
         }
         let e = check(Assertion::TokenFields, false, || "the reply carries more than the token".into()).unwrap_err();
         assert_eq!(e.to_string(), "the reply carries more than the token [sso.token-fields]");
-        assert_eq!(Assertion::named_in(&format!("{e}; alg [jwt.alg]")), vec![Assertion::TokenFields, Assertion::JwtAlg]);
+        assert_eq!(
+            Assertion::named_in(&format!("{e}; alg [jwt.alg]")),
+            vec![Assertion::TokenFields, Assertion::JwtAlg]
+        );
         assert!(check(Assertion::Accepted, true, || unreachable!()).is_ok());
     }
 }

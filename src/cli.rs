@@ -197,7 +197,12 @@ pub struct PartnerArgs {
     pub platform_api_key: String,
     #[arg(long, default_value = "admin@partner.conformance.test")]
     pub platform_admin_email: String,
-    #[arg(long, env = "AUTHCONFORM_PLATFORM_ADMIN_PASSWORD", default_value = "conformance-admin-password", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "AUTHCONFORM_PLATFORM_ADMIN_PASSWORD",
+        default_value = "conformance-admin-password",
+        hide_env_values = true
+    )]
     pub platform_admin_password: String,
     #[arg(long, default_value_t = 126)]
     pub hospital_id: i64,
@@ -207,7 +212,8 @@ impl PartnerArgs {
     fn into_config(self) -> Result<Option<PartnerConfig>, String> {
         let (Some(platform_url), Some(key)) = (self.platform_url, self.partner_key) else { return Ok(None) };
         let private_pem = std::fs::read_to_string(&key).map_err(|e| format!("--partner-key {}: {e}", key.display()))?;
-        let public_pem = PartnerConfig::public_pem_of(&private_pem).map_err(|e| format!("--partner-key {}: {e}", key.display()))?;
+        let public_pem =
+            PartnerConfig::public_pem_of(&private_pem).map_err(|e| format!("--partner-key {}: {e}", key.display()))?;
         Ok(Some(PartnerConfig {
             platform_url: if platform_url.ends_with('/') { platform_url } else { format!("{platform_url}/") },
             developer_id: self.platform_developer_id,

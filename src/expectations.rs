@@ -37,7 +37,9 @@ pub enum ExpectationError {
 impl ExpectedFailure {
     /// Whether this entry covers a failed scenario of `target`.
     pub fn covers(&self, target: &str, scenario: &str, requirements: &[String]) -> bool {
-        self.target == target && (self.scenario.as_deref() == Some(scenario) || self.requirement.as_ref().is_some_and(|r| requirements.contains(r)))
+        self.target == target
+            && (self.scenario.as_deref() == Some(scenario)
+                || self.requirement.as_ref().is_some_and(|r| requirements.contains(r)))
     }
 }
 
@@ -49,7 +51,11 @@ fn entry_line(text: &str, index: usize) -> usize {
 /// Loads the file; every entry must name a requirement of the catalogue
 /// (`is_requirement`) or a scenario of the features (`is_scenario`): an
 /// entry naming nothing would silently excuse nothing and rot.
-pub fn load(path: &Path, is_requirement: impl Fn(&str) -> bool, is_scenario: impl Fn(&str) -> bool) -> Result<Vec<ExpectedFailure>, ExpectationError> {
+pub fn load(
+    path: &Path,
+    is_requirement: impl Fn(&str) -> bool,
+    is_scenario: impl Fn(&str) -> bool,
+) -> Result<Vec<ExpectedFailure>, ExpectationError> {
     let text = std::fs::read_to_string(path).map_err(|source| ExpectationError::Read { path: path.into(), source })?;
     let raw: Raw = serde_yaml::from_str(&text).map_err(|e| {
         let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
@@ -57,7 +63,9 @@ pub fn load(path: &Path, is_requirement: impl Fn(&str) -> bool, is_scenario: imp
     })?;
     for (i, e) in raw.expected_failures.iter().enumerate() {
         let message = match (&e.scenario, &e.requirement) {
-            (Some(_), Some(_)) | (None, None) => "an expected failure names exactly one of `scenario` or `requirement`".to_string(),
+            (Some(_), Some(_)) | (None, None) => {
+                "an expected failure names exactly one of `scenario` or `requirement`".to_string()
+            }
             (None, Some(r)) if !is_requirement(r) => format!("requirement `{r}` is not in the requirement catalogue"),
             (Some(name), None) if !is_scenario(name) => format!("no feature file has a scenario named `{name}`"),
             _ => continue,

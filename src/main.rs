@@ -8,7 +8,10 @@ use authconform::reference::Fault;
 
 fn main() {
     let cli = cli::Cli::parse();
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_env("AUTHCONFORM_LOG")).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("AUTHCONFORM_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
     let code = match cli.command {
         cli::Command::Faults => {
             for f in Fault::ALL {
@@ -91,7 +94,9 @@ fn steps(format: cli::StepsFormat) -> i32 {
         Ok(docs) => {
             match format {
                 cli::StepsFormat::Markdown => print!("{}", authconform::step_docs::render_markdown(&docs)),
-                cli::StepsFormat::Json => println!("{}", serde_json::to_string_pretty(&docs).expect("step docs serialize")),
+                cli::StepsFormat::Json => {
+                    println!("{}", serde_json::to_string_pretty(&docs).expect("step docs serialize"))
+                }
             }
             exit::CONFORMS
         }

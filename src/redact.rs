@@ -146,8 +146,20 @@ pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase().replace(['-', '_'], "");
     matches!(
         k.as_str(),
-        "password" | "token" | "accesstoken" | "refreshtoken" | "secret" | "privatekey" | "jwt" | "authorization"
-            | "grecaptcharesponse" | "friendlycaptcharesponse" | "code" | "validationcode" | "apikey" | "xapikey"
+        "password"
+            | "token"
+            | "accesstoken"
+            | "refreshtoken"
+            | "secret"
+            | "privatekey"
+            | "jwt"
+            | "authorization"
+            | "grecaptcharesponse"
+            | "friendlycaptcharesponse"
+            | "code"
+            | "validationcode"
+            | "apikey"
+            | "xapikey"
     )
 }
 
@@ -160,10 +172,7 @@ mod tests {
         let r = Redactor::new();
         r.register("s3cr3t-token-value", SecretKind::Token);
         r.register("123456", SecretKind::Code);
-        assert_eq!(
-            r.text("got s3cr3t-token-value and code 123456"),
-            "got [REDACTED:token] and code [REDACTED:code]"
-        );
+        assert_eq!(r.text("got s3cr3t-token-value and code 123456"), "got [REDACTED:token] and code [REDACTED:code]");
     }
 
     #[test]
@@ -182,7 +191,10 @@ mod tests {
     fn codes_in_messages_are_masked_by_shape() {
         let r = Redactor::new();
         let mail = "Hello Jon, 4821 is your code (ref 123456789), sent 2026-12-03";
-        assert_eq!(r.message(mail), "Hello Jon, [REDACTED:code] is your code (ref [REDACTED:code]), sent [REDACTED:code]-12-03");
+        assert_eq!(
+            r.message(mail),
+            "Hello Jon, [REDACTED:code] is your code (ref [REDACTED:code]), sent [REDACTED:code]-12-03"
+        );
         r.register_message_codes(mail);
         assert_eq!(r.text("echo 123456789 and 4821"), "echo [REDACTED:code] and 4821");
     }

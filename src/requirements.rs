@@ -71,17 +71,13 @@ pub enum CatalogueError {
         source: std::io::Error,
     },
     #[error("{path}:{line}:{col}: {message}")]
-    Invalid {
-        path: PathBuf,
-        line: usize,
-        col: usize,
-        message: String,
-    },
+    Invalid { path: PathBuf, line: usize, col: usize, message: String },
 }
 
 impl Catalogue {
     pub fn load(path: &Path) -> Result<Catalogue, CatalogueError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CatalogueError::Read { path: path.into(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| CatalogueError::Read { path: path.into(), source })?;
         let raw: Raw = serde_yaml::from_str(&text).map_err(|e| {
             let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
             CatalogueError::Invalid { path: path.into(), line, col, message: e.to_string() }

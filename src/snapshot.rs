@@ -100,9 +100,15 @@ fn bounded_diff(old: &str, new: &str) -> String {
     let diff = similar::TextDiff::configure().timeout(std::time::Duration::from_millis(500)).diff_lines(old, new);
     let full = diff.unified_diff().context_radius(3).header("baseline", "actual").to_string();
     let total = full.lines().count();
-    let mut out: String = full.lines().take(MAX_DIFF_LINES).map(|l| crate::redact::cut(l, MAX_DIFF_LINE) + "\n").collect();
+    let mut out: String =
+        full.lines().take(MAX_DIFF_LINES).map(|l| crate::redact::cut(l, MAX_DIFF_LINE) + "\n").collect();
     if total > MAX_DIFF_LINES {
-        out.push_str(&format!("… {} more line(s) of diff left out (baseline {} bytes, actual {} bytes)\n", total - MAX_DIFF_LINES, old.len(), new.len()));
+        out.push_str(&format!(
+            "… {} more line(s) of diff left out (baseline {} bytes, actual {} bytes)\n",
+            total - MAX_DIFF_LINES,
+            old.len(),
+            new.len()
+        ));
     }
     out
 }

@@ -80,10 +80,25 @@ pub fn step_docs() -> Result<Vec<StepDoc>, DocError> {
             // The first paragraph holds one example per stacked attribute
             // (`#[given] #[when]` over one function), found by keyword.
             let examples: Vec<&String> = doc.iter().take_while(|l| !l.is_empty()).collect();
-            let example = examples.iter().find(|e| e.starts_with(keyword)).or(examples.first()).map(|e| e.to_string()).unwrap_or_default();
-            let description = doc.iter().skip(examples.len()).skip_while(|l| l.is_empty()).take_while(|l| !l.is_empty()).cloned().collect::<Vec<_>>().join(" ");
+            let example = examples
+                .iter()
+                .find(|e| e.starts_with(keyword))
+                .or(examples.first())
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            let description = doc
+                .iter()
+                .skip(examples.len())
+                .skip_while(|l| l.is_empty())
+                .take_while(|l| !l.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ");
             if example.is_empty() || description.is_empty() {
-                return Err(DocError { at: source, problem: "a step needs a doc comment: an example line, a blank line, a description".into() });
+                return Err(DocError {
+                    at: source,
+                    problem: "a step needs a doc comment: an example line, a blank line, a description".into(),
+                });
             }
             let parameters = groups(&pattern).iter().map(|g| describe(g)).collect();
             docs.push(StepDoc { keyword, pattern, parameters, description, example, source });
@@ -161,7 +176,13 @@ pub fn readable(pattern: &str) -> String {
 pub fn render_markdown(docs: &[StepDoc]) -> String {
     let mut out = String::from("# Steps\n\nEvery step the features may use, generated from the step definitions.\n");
     for d in docs {
-        out.push_str(&format!("\n## {} {}\n\n{}\n\n- pattern: `{}`\n", d.keyword, readable(&d.pattern), d.description, d.pattern));
+        out.push_str(&format!(
+            "\n## {} {}\n\n{}\n\n- pattern: `{}`\n",
+            d.keyword,
+            readable(&d.pattern),
+            d.description,
+            d.pattern
+        ));
         for (i, p) in d.parameters.iter().enumerate() {
             out.push_str(&format!("- parameter {}: {p}\n", i + 1));
         }
@@ -179,7 +200,11 @@ mod tests {
     #[test]
     fn every_step_file_is_embedded() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/steps");
-        let mut files: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| format!("src/steps/{}", e.unwrap().file_name().to_string_lossy())).filter(|f| !f.ends_with("mod.rs")).collect();
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| format!("src/steps/{}", e.unwrap().file_name().to_string_lossy()))
+            .filter(|f| !f.ends_with("mod.rs"))
+            .collect();
         files.sort();
         let embedded: Vec<String> = SOURCES.iter().map(|(f, _)| f.to_string()).collect();
         assert_eq!(files, embedded, "add new step files to SOURCES");
@@ -189,13 +214,22 @@ mod tests {
     fn every_example_runs_the_step_it_documents() {
         let docs = step_docs().unwrap_or_else(|e| panic!("{e}"));
         assert!(docs.len() >= 80, "only {} steps documented", docs.len());
-        let feature = format!("Feature: examples\n  Scenario: all\n{}", docs.iter().map(|d| format!("    {}\n", d.example)).collect::<String>());
+        let feature = format!(
+            "Feature: examples\n  Scenario: all\n{}",
+            docs.iter().map(|d| format!("    {}\n", d.example)).collect::<String>()
+        );
         let parsed = cucumber::gherkin::Feature::parse(&feature, cucumber::gherkin::GherkinEnv::default()).unwrap();
         let steps = crate::world::AuthWorld::collection();
         for (doc, step) in docs.iter().zip(&parsed.scenarios[0].steps) {
-            assert!(doc.example.starts_with(doc.keyword), "{}: the example should start with {}", doc.source, doc.keyword);
+            assert!(
+                doc.example.starts_with(doc.keyword),
+                "{}: the example should start with {}",
+                doc.source,
+                doc.keyword
+            );
             let found = steps.find(step).unwrap_or_else(|e| panic!("{}: the example is ambiguous: {e}", doc.source));
-            let (_, _, location, _) = found.unwrap_or_else(|| panic!("{}: the example `{}` matches no step", doc.source, doc.example));
+            let (_, _, location, _) =
+                found.unwrap_or_else(|| panic!("{}: the example `{}` matches no step", doc.source, doc.example));
             let location = location.expect("macros fill the location");
             let (file, line) = doc.source.rsplit_once(':').unwrap();
             let line: u32 = line.parse().unwrap();

@@ -11,7 +11,10 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The DOM after load, and every console line Chromium logged.
 fn load(page: &Path, profile: &Path) -> (String, Vec<String>) {
-    assert!(Path::new(CHROMIUM).exists(), "{CHROMIUM} is missing: run scripts/setup.sh (it installs Debian's chromium)");
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: run scripts/setup.sh (it installs Debian's chromium)"
+    );
     let out = Command::new(CHROMIUM)
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
         // Without these, Chromium reaches for the network at start-up.
@@ -22,7 +25,8 @@ fn load(page: &Path, profile: &Path) -> (String, Vec<String>) {
         .output()
         .expect("chromium runs");
     assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
-    let console = String::from_utf8_lossy(&out.stderr).lines().filter(|l| l.contains(":CONSOLE")).map(str::to_string).collect();
+    let console =
+        String::from_utf8_lossy(&out.stderr).lines().filter(|l| l.contains(":CONSOLE")).map(str::to_string).collect();
     (String::from_utf8_lossy(&out.stdout).into_owned(), console)
 }
 
@@ -45,7 +49,10 @@ fn the_report_renders_in_a_headless_browser_without_console_errors() {
     assert!(console.is_empty(), "the report logged to the console: {console:?}");
     assert!(dom.contains(r#"<table id="verdicts">"#), "no verdict table in the rendered page");
     let rows = dom.matches(r#"class="verdict-row""#).count();
-    assert_eq!(rows, 4, "one row per requirement the two scenarios cite: SSO-LOGIN-01, SSO-JWT-01, SSO-PLAT-01, SSO-RESET-02");
+    assert_eq!(
+        rows, 4,
+        "one row per requirement the two scenarios cite: SSO-LOGIN-01, SSO-JWT-01, SSO-PLAT-01, SSO-RESET-02"
+    );
     assert!(dom.contains(r#"id="overall">FAIL<"#), "the injected fault makes the page say FAIL");
     assert!(dom.contains("SSO-RESET-02"), "the failing requirement is listed");
 }

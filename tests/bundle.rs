@@ -36,17 +36,24 @@ fn signed_run(dir: &Path) -> (PathBuf, PathBuf) {
 fn tampering_with_any_file_is_named_by_verify() {
     let tmp = tempfile::tempdir().unwrap();
     let (report, public) = signed_run(tmp.path());
-    assert!(verify(&tmp.path().join("no-such-report"), None).is_err(), "a missing folder is a usage error, not a tampered bundle");
+    assert!(
+        verify(&tmp.path().join("no-such-report"), None).is_err(),
+        "a missing folder is a usage error, not a tampered bundle"
+    );
     let not_a_report = tmp.path().join("holiday-photos");
     std::fs::create_dir(&not_a_report).unwrap();
     std::fs::write(not_a_report.join("beach.jpg"), "jpeg").unwrap();
     let err = verify(&not_a_report, None).unwrap_err();
-    assert!(matches!(err, authconform::report::KeyFileError::NotAReport(_)), "a folder that is no report is a usage error (exit 2), not TAMPERED: {err}");
+    assert!(
+        matches!(err, authconform::report::KeyFileError::NotAReport(_)),
+        "a folder that is no report is a usage error (exit 2), not TAMPERED: {err}"
+    );
     let ok = verify(&report, Some(&public)).unwrap();
     assert!(ok.problems.is_empty(), "{:?}", ok.problems);
     assert_eq!(ok.signature, SignatureState::Verified);
 
-    let mut names: Vec<String> = std::fs::read_dir(&report).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(&report).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     assert!(names.contains(&"report.html".to_string()) && names.contains(&SIGNATURE.to_string()), "{names:?}");
     for (i, name) in names.iter().enumerate() {
@@ -63,7 +70,11 @@ fn tampering_with_any_file_is_named_by_verify() {
         copy_dir(&report, &copy);
         std::fs::remove_file(copy.join(name)).unwrap();
         let v = verify(&copy, Some(&public)).unwrap();
-        assert!(v.problems.iter().any(|p| p.contains(name.as_str())), "removing {name} went unnoticed: {:?}", v.problems);
+        assert!(
+            v.problems.iter().any(|p| p.contains(name.as_str())),
+            "removing {name} went unnoticed: {:?}",
+            v.problems
+        );
     }
     let copy = tmp.path().join("added");
     copy_dir(&report, &copy);
@@ -75,7 +86,8 @@ fn tampering_with_any_file_is_named_by_verify() {
     let copy = tmp.path().join("reforged");
     copy_dir(&report, &copy);
     std::fs::write(copy.join("summary.md"), "all green").unwrap();
-    let mut manifest: authconform::report::Manifest = serde_json::from_slice(&std::fs::read(copy.join(MANIFEST)).unwrap()).unwrap();
+    let mut manifest: authconform::report::Manifest =
+        serde_json::from_slice(&std::fs::read(copy.join(MANIFEST)).unwrap()).unwrap();
     let entry = manifest.files.get_mut("summary.md").unwrap();
     entry.sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"all green"));
     entry.bytes = 9;

@@ -50,7 +50,8 @@ async fn forward(State(p): State<Arc<Proxy>>, req: Request) -> Response {
     let mut bytes = reply.bytes().await.unwrap().to_vec();
     let mut out = Response::builder();
     for (k, v) in &headers {
-        if k != "content-length" && k != "transfer-encoding" && !(mode == Mode::WrongContentType && k == "content-type") {
+        if k != "content-length" && k != "transfer-encoding" && !(mode == Mode::WrongContentType && k == "content-type")
+        {
             out = out.header(k, v);
         }
     }
@@ -117,7 +118,12 @@ fn free_port() -> String {
 /// reference and proxy).
 fn peak_rss_mb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok()).unwrap_or(0) / 1024
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+        .unwrap_or(0)
+        / 1024
 }
 
 #[test]
@@ -142,7 +148,11 @@ fn damaged_replies_fail_what_they_damage_and_nothing_leaks() {
         ..Default::default()
     };
     let reference = rt.block_on(authconform::reference::start(rc)).unwrap();
-    let proxy = Arc::new(Proxy { upstream: reference.base_url(), mode: Mutex::new(Mode::Huge), client: reqwest::Client::new() });
+    let proxy = Arc::new(Proxy {
+        upstream: reference.base_url(),
+        mode: Mutex::new(Mode::Huge),
+        client: reqwest::Client::new(),
+    });
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let proxy_url = format!("http://{}", listener.local_addr().unwrap());
     let app = axum::Router::new().fallback(forward).with_state(proxy.clone());
@@ -169,7 +179,8 @@ fn damaged_replies_fail_what_they_damage_and_nothing_leaks() {
         config.target = Some(profile_path.clone());
         config.name = Some(regex::Regex::new("registers by e-mail and keeps|bad captcha").unwrap());
         config.report_dir = Some(dir.path().to_path_buf());
-        let outcome = rt.block_on(authconform::runner::run(&config)).unwrap_or_else(|e| panic!("{mode:?}: {}", e.render()));
+        let outcome =
+            rt.block_on(authconform::runner::run(&config)).unwrap_or_else(|e| panic!("{mode:?}: {}", e.render()));
         assert_eq!(outcome.scenarios.len(), 2, "{mode:?}");
         let find = |part: &str| outcome.scenarios.iter().find(|s| s.scenario.contains(part)).unwrap();
         let (up, bad) = (find("registers by e-mail"), find("bad captcha"));
@@ -188,14 +199,21 @@ fn damaged_replies_fail_what_they_damage_and_nothing_leaks() {
             total += text.len();
             common::assert_no_leaks(&format!("{mode:?}: {file}"), text, &issued);
             for s in [&up, &bad] {
-                common::assert_no_leaks(&format!("{mode:?}: the failure of {}", s.scenario), s.failure.as_deref().unwrap_or_default(), &issued);
+                common::assert_no_leaks(
+                    &format!("{mode:?}: the failure of {}", s.scenario),
+                    s.failure.as_deref().unwrap_or_default(),
+                    &issued,
+                );
             }
         }
         // The evidence is bounded whatever the replies were (16 KiB per body).
         assert!(total < 4 << 20, "{mode:?}: {total} bytes of reports");
         let evidence = std::fs::read_to_string(report.join("evidence.jsonl")).unwrap();
         match mode {
-            Mode::WrongContentType => assert!(evidence.contains("the body is JSON but the content type is `text/html`"), "{mode:?}: the note is kept"),
+            Mode::WrongContentType => assert!(
+                evidence.contains("the body is JSON but the content type is `text/html`"),
+                "{mode:?}: the note is kept"
+            ),
             Mode::TokenStatus => assert!(why.contains("202") && why.contains("[REDACTED"), "{why}"),
             Mode::EchoAuthorization => {
                 assert!(evidence.contains("x-echo-authorization") && !evidence.contains("Basic dXN"), "{mode:?}");

@@ -57,7 +57,12 @@ fn a_dry_run_checks_everything_and_calls_nothing() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(authconform::exit::CONFORMS), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(authconform::exit::CONFORMS),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("would run  features/sso/login.feature:"), "{stdout}");
     assert!(stdout.contains("nothing was called"), "{stdout}");
 
@@ -82,7 +87,10 @@ fn the_step_reference_is_stable() {
 
 #[test]
 fn lint_reports_every_mistake_rustc_style() {
-    let out = Command::new(env!("CARGO_BIN_EXE_authconform")).args(["lint", "--root", "tests/fixtures/lint"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_authconform"))
+        .args(["lint", "--root", "tests/fixtures/lint"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(authconform::exit::USAGE));
     insta::assert_snapshot!("lint_fixture", String::from_utf8_lossy(&out.stdout));
     // The project's own features and profiles are clean.

@@ -4,11 +4,14 @@
 //! places), so the profile language is shown to reach targets we did not shape.
 mod common;
 
-
 #[test]
 fn every_example_profile_passes_against_the_reference() {
     let dir = common::root().join("scenarios/targets/examples");
-    let mut profiles: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+    let mut profiles: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
     profiles.sort();
     assert!(!profiles.is_empty(), "no example profiles in {}", dir.display());
     for profile in profiles {

@@ -49,11 +49,17 @@ fn an_expected_failure_is_reported_and_does_not_block() {
 
     // An entry naming a requirement or scenario that does not exist would
     // excuse nothing, silently: a usage error at the entry.
-    for (entry, says) in [("requirement: SSO-RESET-99", "requirement `SSO-RESET-99` is not in the requirement catalogue"), ("scenario: A reset link works twice", "no feature file has a scenario named `A reset link works twice`")] {
+    for (entry, says) in [
+        ("requirement: SSO-RESET-99", "requirement `SSO-RESET-99` is not in the requirement catalogue"),
+        ("scenario: A reset link works twice", "no feature file has a scenario named `A reset link works twice`"),
+    ] {
         std::fs::write(&file, format!("expected_failures:\n  - requirement: SSO-RESET-02\n    target: reference\n    reason: PARTNER-1\n  - {entry}\n    target: reference\n    reason: a typo\n")).unwrap();
         let err = rt.block_on(authconform::runner::run(&c)).map(|_| ()).unwrap_err();
         assert_eq!(err.exit_code(), authconform::exit::USAGE);
         let shown = err.render();
-        assert!(shown.contains("expected.yaml:5:1") && shown.contains(says), "the entry is named, at its line: {shown}");
+        assert!(
+            shown.contains("expected.yaml:5:1") && shown.contains(says),
+            "the entry is named, at its line: {shown}"
+        );
     }
 }

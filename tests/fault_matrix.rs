@@ -18,7 +18,8 @@ use authconform::requirements::Catalogue;
 #[test]
 fn every_fault_is_caught_by_the_requirements_that_claim_it() {
     let table: BTreeMap<String, BTreeSet<String>> =
-        serde_yaml::from_str(&std::fs::read_to_string(common::root().join("tests/fault_matrix.yaml")).unwrap()).unwrap();
+        serde_yaml::from_str(&std::fs::read_to_string(common::root().join("tests/fault_matrix.yaml")).unwrap())
+            .unwrap();
     let mut problems = Vec::new();
     let mut caught = BTreeSet::new();
     let mut all_scenarios = BTreeSet::new();
@@ -98,7 +99,9 @@ fn assertion_coverage(reached: &BTreeMap<String, Fault>) -> Vec<String> {
         table.push_str(&format!("| `{a}` | {by} | {} |\n", a.describe()));
     }
     println!("{table}");
-    let dir = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| common::root().join("target"));
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| common::root().join("target"));
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join("assertion-coverage.md"), &table);
     problems

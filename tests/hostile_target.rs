@@ -20,7 +20,8 @@ async fn serve(app: Router) -> String {
 fn garbage_slow_and_down_targets_fail_scenarios_not_the_run() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     // One process, one environment: the three targets are run one after the other.
-    let garbage = rt.block_on(serve(Router::new().fallback(any(|| async { "<html>Internal oops: token=s3cr3t</html>" }))));
+    let garbage =
+        rt.block_on(serve(Router::new().fallback(any(|| async { "<html>Internal oops: token=s3cr3t</html>" }))));
     let slow = rt.block_on(serve(Router::new().fallback(any(|| async {
         tokio::time::sleep(Duration::from_secs(2)).await;
         "late"
@@ -52,7 +53,11 @@ fn garbage_slow_and_down_targets_fail_scenarios_not_the_run() {
             let m = s.failure.as_deref().unwrap_or_default();
             m.contains(expect) && m.contains("otp.start") && m.contains(&url)
         });
-        assert!(any_expected, "{url}: no failure says {expect:?}: {:?}", outcome.scenarios.iter().map(|s| &s.failure).collect::<Vec<_>>());
+        assert!(
+            any_expected,
+            "{url}: no failure says {expect:?}: {:?}",
+            outcome.scenarios.iter().map(|s| &s.failure).collect::<Vec<_>>()
+        );
         assert_eq!(outcome.exit_code(), code, "{url}");
         let report = outcome.report_path.expect("reports written");
         assert!(report.join("summary.md").exists());
@@ -61,7 +66,10 @@ fn garbage_slow_and_down_targets_fail_scenarios_not_the_run() {
         }
         if status == ScenarioStatus::Error {
             let junit = std::fs::read_to_string(report.join("junit.xml")).unwrap();
-            assert!(junit.contains("<error") && !junit.contains("<failure"), "{url}: an unreachable target is a JUnit <error>: {junit}");
+            assert!(
+                junit.contains("<error") && !junit.contains("<failure"),
+                "{url}: an unreachable target is a JUnit <error>: {junit}"
+            );
         }
     }
 }

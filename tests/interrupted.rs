@@ -23,7 +23,8 @@ fn slow_run(reports: &Path) -> Child {
 }
 
 fn entries(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
     v.sort();
     v
 }
@@ -56,12 +57,19 @@ fn an_interrupted_run_writes_an_incomplete_report_at_once() {
     signal(&child, "-INT");
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(authconform::exit::HARNESS), "stopped with nothing failed: the harness could not finish (3)\n{stdout}");
+    assert_eq!(
+        out.status.code(),
+        Some(authconform::exit::HARNESS),
+        "stopped with nothing failed: the harness could not finish (3)\n{stdout}"
+    );
     assert!(stdout.contains("INCOMPLETE: interrupted (SIGINT)"), "{stdout}");
     // cucumber's console output goes through the redactor too.
     assert!(stdout.contains("Scenario:"), "the console shows the scenarios: {stdout}");
     common::assert_no_leaks("the console", &stdout, &[]);
-    assert!(stdout.contains(&format!("note: created the report folder {}", reports.display())), "a report folder it had to create is said: {stdout}");
+    assert!(
+        stdout.contains(&format!("note: created the report folder {}", reports.display())),
+        "a report folder it had to create is said: {stdout}"
+    );
 
     let folders = entries(&reports);
     assert_eq!(folders.len(), 1, "one report folder, no staging left: {folders:?}");
@@ -73,10 +81,16 @@ fn an_interrupted_run_writes_an_incomplete_report_at_once() {
     assert!(v.problems.is_empty(), "the incomplete report is sealed: {:?}", v.problems);
     assert!(v.incomplete.is_some());
 
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("summary.json")).unwrap()).unwrap();
     let not_run = summary["outcome"]["incomplete"]["not_run"].as_array().unwrap();
     let ran = summary["outcome"]["scenarios"].as_array().unwrap();
-    assert!(!not_run.is_empty() && !ran.is_empty(), "stopped in the middle: {} ran, {} not run", ran.len(), not_run.len());
+    assert!(
+        !not_run.is_empty() && !ran.is_empty(),
+        "stopped in the middle: {} ran, {} not run",
+        ran.len(),
+        not_run.len()
+    );
     // No requirement with an unfinished scenario reads PASS.
     for r in summary["requirements"].as_array().unwrap() {
         let id = r["id"].as_str().unwrap();
@@ -85,7 +99,8 @@ fn an_interrupted_run_writes_an_incomplete_report_at_once() {
             assert_ne!(r["verdict"], "PASS", "{id} has a scenario that did not run");
         }
     }
-    serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(report.join("cucumber.json")).unwrap()).expect("cucumber.json stays valid JSON");
+    serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(report.join("cucumber.json")).unwrap())
+        .expect("cucumber.json stays valid JSON");
     let junit = std::fs::read_to_string(report.join("junit.xml")).unwrap();
     assert!(junit.contains("NOT RUN"), "the scenarios that did not run are in junit.xml as skipped");
     assert!(std::fs::read_to_string(report.join("report.html")).unwrap().contains("id=\"incomplete\""));
@@ -100,7 +115,10 @@ fn a_killed_run_is_finished_by_the_next_run_into_the_same_folder() {
     signal(&child, "-KILL");
     child.wait().unwrap();
     let left = entries(&reports);
-    assert!(left.len() == 1 && name(&left[0]).starts_with(".staging-"), "a killed run leaves its staging folder: {left:?}");
+    assert!(
+        left.len() == 1 && name(&left[0]).starts_with(".staging-"),
+        "a killed run leaves its staging folder: {left:?}"
+    );
 
     let out = Command::new(env!("CARGO_BIN_EXE_authconform"))
         .current_dir(common::root())

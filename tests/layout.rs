@@ -17,11 +17,18 @@ fn the_reference_crate_depends_on_no_harness_crate() {
     let names: Vec<&str> = packages.iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"authconform") && names.contains(&"authconform-reference"), "{names:?}");
     let reference = packages.iter().find(|p| p["name"] == "authconform-reference").unwrap();
-    let deps: Vec<&str> = reference["dependencies"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    let deps: Vec<&str> =
+        reference["dependencies"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert!(!deps.is_empty());
     for d in &deps {
-        assert!(!names.contains(d), "the reference depends on the workspace crate {d}: it must stay a target like any other");
+        assert!(
+            !names.contains(d),
+            "the reference depends on the workspace crate {d}: it must stay a target like any other"
+        );
     }
     let harness = packages.iter().find(|p| p["name"] == "authconform").unwrap();
-    assert!(harness["dependencies"].as_array().unwrap().iter().any(|d| d["name"] == "authconform-reference"), "the harness embeds the reference");
+    assert!(
+        harness["dependencies"].as_array().unwrap().iter().any(|d| d["name"] == "authconform-reference"),
+        "the harness embeds the reference"
+    );
 }

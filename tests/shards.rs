@@ -8,7 +8,11 @@ use std::collections::BTreeSet;
 use authconform::runner::RunOutcome;
 
 fn keys(o: &RunOutcome) -> BTreeSet<String> {
-    o.scenarios.iter().map(|s| format!("{}:{} {}", s.file, s.line, s.scenario)).chain(o.not_applicable.iter().map(|n| format!("{}:{} {} (n/a)", n.file, n.line, n.scenario))).collect()
+    o.scenarios
+        .iter()
+        .map(|s| format!("{}:{} {}", s.file, s.line, s.scenario))
+        .chain(o.not_applicable.iter().map(|n| format!("{}:{} {} (n/a)", n.file, n.line, n.scenario)))
+        .collect()
 }
 
 #[test]
@@ -39,20 +43,25 @@ fn shards_add_up_to_the_whole_run() {
     assert_eq!(seen, all, "the shards must add up to the whole run");
 
     // Merged, the shards give the whole run's scenarios and verdicts, in a bundle that verifies.
-    let catalogue = authconform::requirements::Catalogue::load(&common::root().join("scenarios/requirements.yaml")).unwrap();
+    let catalogue =
+        authconform::requirements::Catalogue::load(&common::root().join("scenarios/requirements.yaml")).unwrap();
     let merged = authconform::report::merge_reports(&dirs, &tmp.path().join("merged"), catalogue, None).unwrap();
     assert_eq!(keys(&merged), all);
-    let verdicts = |o: &RunOutcome| authconform::report::requirement_verdicts(o).into_iter().map(|v| (v.id, v.verdict.label())).collect::<Vec<_>>();
+    let verdicts = |o: &RunOutcome| {
+        authconform::report::requirement_verdicts(o).into_iter().map(|v| (v.id, v.verdict.label())).collect::<Vec<_>>()
+    };
     assert_eq!(verdicts(&merged), verdicts(&whole));
     let report = merged.report_path.unwrap();
     assert!(authconform::report::verify(&report, None).unwrap().problems.is_empty());
-    let cucumber: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(report.join("cucumber.json")).unwrap()).unwrap();
+    let cucumber: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(report.join("cucumber.json")).unwrap()).unwrap();
     let features: BTreeSet<&str> = cucumber.iter().filter_map(|f| f["uri"].as_str()).collect();
     assert_eq!(features.len(), 10, "every feature file appears in the merged cucumber.json");
 
     // A tampered shard is refused.
     std::fs::write(dirs[1].join("summary.md"), "all green").unwrap();
-    let catalogue = authconform::requirements::Catalogue::load(&common::root().join("scenarios/requirements.yaml")).unwrap();
+    let catalogue =
+        authconform::requirements::Catalogue::load(&common::root().join("scenarios/requirements.yaml")).unwrap();
     let err = authconform::report::merge_reports(&dirs, &tmp.path().join("merged2"), catalogue, None).unwrap_err();
     assert!(err.to_string().contains("summary.md"), "{err}");
 }

@@ -9,7 +9,11 @@ use serde_json::json;
 fn check_mode_compares_diffs_and_never_writes() {
     let dir = tempfile::tempdir().unwrap();
     configure_process(SnapshotMode::Check, dir.path());
-    let settings = SnapshotSettings { mode: SnapshotMode::Check, dir: dir.path().to_path_buf(), redactions: vec![(".session".into(), "[session]".into())] };
+    let settings = SnapshotSettings {
+        mode: SnapshotMode::Check,
+        dir: dir.path().to_path_buf(),
+        redactions: vec![(".session".into(), "[session]".into())],
+    };
     std::fs::write(
         dir.path().join("reply.snap"),
         "---\nsource: src/snapshot.rs\n---\n{\n  \"id\": \"[id]\",\n  \"session\": \"[session]\",\n  \"status\": \"active\"\n}\n",

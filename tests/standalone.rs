@@ -58,7 +58,16 @@ fn start_reference(dir: &std::path::Path, p: &Ports, faults: &[&str]) -> Referen
 
 fn run_sso(dir: &std::path::Path, p: &Ports) -> (i32, String) {
     let out = Command::new(BIN)
-        .args(["run", "--target", "scenarios/targets/reference.yaml", "--tags", "@sso", "--snapshots", "off", "--report-dir"])
+        .args([
+            "run",
+            "--target",
+            "scenarios/targets/reference.yaml",
+            "--tags",
+            "@sso",
+            "--snapshots",
+            "off",
+            "--report-dir",
+        ])
         .arg(dir.join("reports"))
         .current_dir(common::root())
         .env("AUTHCONFORM_BASE_URL", format!("http://127.0.0.1:{}", p.http))
@@ -68,7 +77,10 @@ fn run_sso(dir: &std::path::Path, p: &Ports) -> (i32, String) {
         .env("AUTHCONFORM_PARTNER_PUBLIC_KEY_FILE", dir.join("partner.pub.pem"))
         .output()
         .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
 }
 
 #[test]

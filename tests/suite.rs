@@ -2,7 +2,6 @@
 //! report folder.
 mod common;
 
-
 #[test]
 fn the_whole_suite_passes_against_the_reference_and_writes_reports() {
     let dir = tempfile::tempdir().unwrap();
@@ -22,10 +21,14 @@ fn the_whole_suite_passes_against_the_reference_and_writes_reports() {
     let issued = ledger.values();
     assert!(issued.len() > 50, "the ledger kept {} secrets", issued.len());
     // The scan itself catches a planted code and token.
-    let code = issued.iter().find(|s| s.len() == 6 && s.chars().all(|c| c.is_ascii_digit())).expect("a code was issued");
+    let code =
+        issued.iter().find(|s| s.len() == 6 && s.chars().all(|c| c.is_ascii_digit())).expect("a code was issued");
     let token = issued.iter().find(|s| s.len() == 43).expect("a token was issued");
     for planted in [format!("<td>your code {code}</td>"), format!("{{\"tok\": \"x{token}x\"}}")] {
-        assert!(std::panic::catch_unwind(|| common::assert_no_leaks("planted", &planted, &issued)).is_err(), "the scan missed {planted}");
+        assert!(
+            std::panic::catch_unwind(|| common::assert_no_leaks("planted", &planted, &issued)).is_err(),
+            "the scan missed {planted}"
+        );
     }
     let files = common::report_texts(&report);
     assert!(files.len() >= 7, "{:?}", files.iter().map(|f| &f.0).collect::<Vec<_>>());
@@ -37,8 +40,15 @@ fn the_whole_suite_passes_against_the_reference_and_writes_reports() {
     assert!(verification.problems.is_empty(), "a fresh bundle verifies: {:?}", verification.problems);
     assert_eq!(verification.files, 6, "junit, cucumber, summary.md/json, report.html, evidence.jsonl");
     let summary = std::fs::read_to_string(report.join("summary.json")).unwrap();
-    assert!(summary.contains("[REDACTED:code]") && summary.contains("[REDACTED:token]"), "redaction markers expected in the evidence");
+    assert!(
+        summary.contains("[REDACTED:code]") && summary.contains("[REDACTED:token]"),
+        "redaction markers expected in the evidence"
+    );
     // No staging folder is left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
     assert!(leftovers.is_empty());
 }

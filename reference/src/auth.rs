@@ -61,7 +61,8 @@ pub fn authenticate(app: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
     let user = store.user_by_login(&login).ok_or_else(ApiError::unauthorized)?;
     let now = Instant::now();
     let by_token = user.tokens.iter().any(|t| token_matches(app, t, &secret, now))
-        || (app.config.has(Fault::TokenAnyUser) && store.users.values().any(|u| u.tokens.iter().any(|t| token_matches(app, t, &secret, now))));
+        || (app.config.has(Fault::TokenAnyUser)
+            && store.users.values().any(|u| u.tokens.iter().any(|t| token_matches(app, t, &secret, now))));
     let by_code = user.otp.as_ref().is_some_and(|(code, created)| {
         constant_time_eq(code.as_bytes(), secret.as_bytes())
             && (now.duration_since(*created) <= CODE_LIFETIME || app.config.has(Fault::OtpNeverExpires))
@@ -69,7 +70,12 @@ pub fn authenticate(app: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
     if !(by_token || by_code) {
         return Err(ApiError::unauthorized());
     }
-    Ok(Caller { user_id: user.id.clone(), login: user.login.clone(), data_owner_id: user.data_owner_id.clone(), by_token: by_token && !by_code })
+    Ok(Caller {
+        user_id: user.id.clone(),
+        login: user.login.clone(),
+        data_owner_id: user.data_owner_id.clone(),
+        by_token: by_token && !by_code,
+    })
 }
 
 /// `GET /rest/v2/user/current`
@@ -81,7 +87,11 @@ pub async fn current_user(State(app): State<Shared>, headers: HeaderMap) -> ApiR
 /// The current user as API v2 shows it.
 pub fn user_json(app: &AppState, caller: &Caller) -> serde_json::Value {
     let kind = app.store().owners.get(&caller.data_owner_id).map(|o| o.kind);
-    let id = if caller.by_token && app.config.has(Fault::CurrentUserOwnerId) { &caller.data_owner_id } else { &caller.user_id };
+    let id = if caller.by_token && app.config.has(Fault::CurrentUserOwnerId) {
+        &caller.data_owner_id
+    } else {
+        &caller.user_id
+    };
     let mut user = serde_json::json!({
         "id": id,
         "login": caller.login,
@@ -114,7 +124,13 @@ pub async fn create_token(
 }
 
 /// Issues a long-lived token to the caller, for one device key.
-pub fn issue_token(app: &AppState, caller: &Caller, user_id: &str, key: String, validity: Option<i64>) -> ApiResult<String> {
+pub fn issue_token(
+    app: &AppState,
+    caller: &Caller,
+    user_id: &str,
+    key: String,
+    validity: Option<i64>,
+) -> ApiResult<String> {
     if caller.user_id != user_id {
         return Err(ApiError::forbidden());
     }

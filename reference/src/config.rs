@@ -79,7 +79,8 @@ impl PartnerConfig {
     /// The SPKI PEM public half of a PKCS#8 PEM private key.
     pub fn public_pem_of(private_pem: &str) -> Result<String, String> {
         use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey, LineEnding};
-        let private = rsa::RsaPrivateKey::from_pkcs8_pem(private_pem).map_err(|e| format!("not a PKCS#8 PEM RSA private key ({e})"))?;
+        let private = rsa::RsaPrivateKey::from_pkcs8_pem(private_pem)
+            .map_err(|e| format!("not a PKCS#8 PEM RSA private key ({e})"))?;
         rsa::RsaPublicKey::from(&private).to_public_key_pem(LineEnding::LF).map_err(|e| e.to_string())
     }
 }

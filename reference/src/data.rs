@@ -11,7 +11,11 @@ use super::server::Shared;
 use super::store::{new_rev, DataSample};
 
 /// `GET /rest/v2/dataowner/{id}`: any authenticated user may read public keys.
-pub async fn get_owner(State(app): State<Shared>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<serde_json::Value>> {
+pub async fn get_owner(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
     authenticate(&app, &headers)?;
     let store = app.store();
     let owner = store.owners.get(&id).ok_or_else(ApiError::not_found)?;
@@ -30,7 +34,11 @@ pub struct NewSample {
 
 /// `POST /rest/v2/datasample`: stores ciphertext and wrapped keys; clear
 /// `content` is refused, since the server must never hold plaintext.
-pub async fn create_sample(State(app): State<Shared>, headers: HeaderMap, body: Option<Json<NewSample>>) -> ApiResult<Json<DataSample>> {
+pub async fn create_sample(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    body: Option<Json<NewSample>>,
+) -> ApiResult<Json<DataSample>> {
     let caller = authenticate(&app, &headers)?;
     let Json(body) = body.ok_or_else(|| ApiError::bad_request("invalid_body"))?;
     let plaintext_ok = app.config.has(Fault::PlaintextAccepted);
@@ -51,7 +59,8 @@ pub async fn create_sample(State(app): State<Shared>, headers: HeaderMap, body: 
     // the owner shares with automatically (the master HCP), never the client.
     let mut delegations = vec![caller.data_owner_id.clone()];
     if !app.config.has(Fault::NoAutoShare) {
-        delegations.extend(app.store().owners.get(&caller.data_owner_id).map(|o| o.share_with.clone()).unwrap_or_default());
+        delegations
+            .extend(app.store().owners.get(&caller.data_owner_id).map(|o| o.share_with.clone()).unwrap_or_default());
     }
     let sample = DataSample {
         id: id.clone(),
@@ -77,7 +86,11 @@ pub async fn create_sample(State(app): State<Shared>, headers: HeaderMap, body: 
 }
 
 /// `GET /rest/v2/datasample/{id}`: only data owners the sample is delegated to.
-pub async fn get_sample(State(app): State<Shared>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Json<DataSample>> {
+pub async fn get_sample(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<DataSample>> {
     let caller = authenticate(&app, &headers)?;
     let store = app.store();
     let sample = store.samples.get(&id).ok_or_else(ApiError::not_found)?;
@@ -120,7 +133,11 @@ pub struct ListQuery {
 
 /// `GET /rest/v2/datasample?owner={id}`: the samples the caller has access
 /// to, optionally those of one owner.
-pub async fn list_samples(State(app): State<Shared>, Query(q): Query<ListQuery>, headers: HeaderMap) -> ApiResult<Json<Vec<DataSample>>> {
+pub async fn list_samples(
+    State(app): State<Shared>,
+    Query(q): Query<ListQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Vec<DataSample>>> {
     let caller = authenticate(&app, &headers)?;
     let store = app.store();
     let mut out: Vec<DataSample> = store

@@ -233,7 +233,8 @@ pub fn validate_code(app: &AppState, request_id: &str, code: &str) -> ApiResult<
     }
     process.validated = true;
     let (login, code, created) = (process.login.clone(), process.code.clone(), process.created);
-    let (kind, first, last, master) = (process.kind, process.first_name.clone(), process.last_name.clone(), process.master.clone());
+    let (kind, first, last, master) =
+        (process.kind, process.first_name.clone(), process.last_name.clone(), process.master.clone());
     let user = match store.user_by_login_mut(&login) {
         Some(u) => u,
         None => store.create_user(&login, kind, &first, &last, master),

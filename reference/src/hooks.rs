@@ -65,7 +65,10 @@ pub struct DisableRequest {
 }
 
 /// `POST /_test/partner/disable {email}`: what a partner's admin console does.
-pub async fn disable_partner_account(State(app): State<Shared>, Json(req): Json<DisableRequest>) -> ApiResult<StatusCode> {
+pub async fn disable_partner_account(
+    State(app): State<Shared>,
+    Json(req): Json<DisableRequest>,
+) -> ApiResult<StatusCode> {
     let mut store = app.store();
     let user = store.partner_users.get_mut(&req.email.to_lowercase()).ok_or_else(ApiError::not_found)?;
     user.disabled = true;
@@ -73,6 +76,9 @@ pub async fn disable_partner_account(State(app): State<Shared>, Json(req): Json<
 }
 
 /// `GET /msggw/{spec}/lastEmail/{email}` -> `{from, subject, html}`
-pub async fn last_email(State(app): State<Shared>, Path((_spec, email)): Path<(String, String)>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn last_email(
+    State(app): State<Shared>,
+    Path((_spec, email)): Path<(String, String)>,
+) -> ApiResult<Json<serde_json::Value>> {
     app.store().last_mail.get(&email.to_lowercase()).cloned().map(Json).ok_or_else(ApiError::not_found)
 }

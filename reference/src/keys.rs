@@ -48,7 +48,8 @@ pub async fn add_key(
     authenticate_owner(&app, &headers, &id)?;
     let Json(body) = body.ok_or_else(|| ApiError::bad_request("invalid_body"))?;
     let der = hex::decode(&body.public_key).map_err(|_| ApiError::field("invalid_public_key", "publicKey"))?;
-    let key = rsa::RsaPublicKey::from_public_key_der(&der).map_err(|_| ApiError::field("invalid_public_key", "publicKey"))?;
+    let key =
+        rsa::RsaPublicKey::from_public_key_der(&der).map_err(|_| ApiError::field("invalid_public_key", "publicKey"))?;
     if key.size() * 8 < 2048 {
         return Err(ApiError::field("public_key_too_short", "publicKey"));
     }
@@ -88,7 +89,10 @@ pub async fn add_key(
                 recipient,
                 task_type: "KEY_PAIR_UPDATE",
                 status: "pending",
-                properties: TaskProperties { data_owner_concerned_id: id.clone(), data_owner_concerned_pub_key: body.public_key.clone() },
+                properties: TaskProperties {
+                    data_owner_concerned_id: id.clone(),
+                    data_owner_concerned_pub_key: body.public_key.clone(),
+                },
             });
         }
     }
@@ -117,7 +121,8 @@ pub async fn add_transfer_key(
     let mut store = app.store();
     let owner = store.owners.get_mut(&id).ok_or_else(ApiError::not_found)?;
     if !app.config.has(Fault::TransferKeysIgnored) {
-        let entry = serde_json::json!({ "wrappedKey": body.wrapped_key, "encryptedPrivateKey": body.encrypted_private_key });
+        let entry =
+            serde_json::json!({ "wrappedKey": body.wrapped_key, "encryptedPrivateKey": body.encrypted_private_key });
         owner.transfer_keys.entry(body.from).or_insert_with(BTreeMap::new).insert(body.to, entry);
         bump(owner);
     }
@@ -128,14 +133,24 @@ pub async fn add_transfer_key(
 pub async fn pending_tasks(State(app): State<Shared>, headers: HeaderMap) -> ApiResult<Json<Vec<Task>>> {
     let caller = authenticate(&app, &headers)?;
     let store = app.store();
-    Ok(Json(store.tasks.iter().filter(|t| t.recipient == caller.data_owner_id && t.status == "pending").cloned().collect()))
+    Ok(Json(
+        store.tasks.iter().filter(|t| t.recipient == caller.data_owner_id && t.status == "pending").cloned().collect(),
+    ))
 }
 
 /// `POST /rest/v2/maintenancetask/{id}/complete`
-pub async fn complete_task(State(app): State<Shared>, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<StatusCode> {
+pub async fn complete_task(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
     let caller = authenticate(&app, &headers)?;
     let mut store = app.store();
-    let task = store.tasks.iter_mut().find(|t| t.id == id && t.recipient == caller.data_owner_id).ok_or_else(ApiError::not_found)?;
+    let task = store
+        .tasks
+        .iter_mut()
+        .find(|t| t.id == id && t.recipient == caller.data_owner_id)
+        .ok_or_else(ApiError::not_found)?;
     task.status = "completed";
     Ok(StatusCode::NO_CONTENT)
 }

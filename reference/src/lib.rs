@@ -3,15 +3,15 @@
 //! really enforces what the features require, and can be started with
 //! deliberate faults. It never imports the harness: it is a target like any
 //! other, reached over HTTP, sending mail over SMTP and SMS over a webhook.
-mod hooks;
-mod keys;
-mod ledger;
 mod auth;
 mod config;
 mod data;
 mod error;
 mod faults;
 mod gateway;
+mod hooks;
+mod keys;
+mod ledger;
 mod notify;
 mod partner;
 mod partner_alt;

@@ -36,19 +36,16 @@ impl Notifier {
             let (host, port) = s.rsplit_once(':').unwrap_or((s, "25"));
             (host.to_string(), port.parse().unwrap_or(25))
         });
-        Notifier {
-            smtp,
-            from: from.to_string(),
-            sms_webhook,
-            http: reqwest::Client::new(),
-        }
+        Notifier { smtp, from: from.to_string(), sms_webhook, http: reqwest::Client::new() }
     }
 
     pub fn code_mail(code: &str, first_name: &str) -> CodeMail {
         CodeMail {
             subject: format!("{code} is your validation code"),
             text: format!("Hello {first_name},\r\n\r\nYour validation code is {code}. It expires in 10 minutes.\r\n"),
-            html: format!("<p>Hello {first_name},</p><p>Your validation code is <b>{code}</b>. It expires in 10 minutes.</p>"),
+            html: format!(
+                "<p>Hello {first_name},</p><p>Your validation code is <b>{code}</b>. It expires in 10 minutes.</p>"
+            ),
         }
     }
 
@@ -73,10 +70,11 @@ impl Notifier {
             .port(*port)
             .timeout(Some(std::time::Duration::from_secs(5)))
             .build();
-        transport.send(msg).await.map(|_| ()).map_err(|e| DeliveryError::Smtp {
-            server: format!("{host}:{port}"),
-            message: e.to_string(),
-        })
+        transport
+            .send(msg)
+            .await
+            .map(|_| ())
+            .map_err(|e| DeliveryError::Smtp { server: format!("{host}:{port}"), message: e.to_string() })
     }
 
     pub async fn sms(&self, to: &str, text: &str) -> Result<(), DeliveryError> {

@@ -11,8 +11,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::faults::Fault;
 use super::config::PartnerConfig;
+use super::faults::Fault;
 use super::platform_client::{NewPatient, PlatformClient, PlatformError};
 use super::server::{AppState, Shared};
 use super::store::PartnerUser;
@@ -69,7 +69,11 @@ pub async fn login(State(app): State<Shared>, body: Option<Json<Login>>) -> Resp
 
 /// Signs a user in whatever the dialect: `(token, expires)`, `None` for the
 /// null token of the `sso-null-token` defect, or the generic refusal.
-pub(super) async fn sign_in(app: &AppState, email: &str, password: String) -> Result<Option<(String, String)>, Response> {
+pub(super) async fn sign_in(
+    app: &AppState,
+    email: &str,
+    password: String,
+) -> Result<Option<(String, String)>, Response> {
     let (partner, user) = authenticate(app, email, password).await?;
     let platform = PlatformClient::new(&app.config, partner, app.http.clone());
     let token = async {
@@ -78,7 +82,9 @@ pub(super) async fn sign_in(app: &AppState, email: &str, password: String) -> Re
     }
     .await;
     match token {
-        Ok(_) if app.config.has(Fault::SsoOwnToken) => Ok(Some((uuid::Uuid::new_v4().simple().to_string(), expires_in(30)))),
+        Ok(_) if app.config.has(Fault::SsoOwnToken) => {
+            Ok(Some((uuid::Uuid::new_v4().simple().to_string(), expires_in(30))))
+        }
         Ok(token) => Ok(Some((token, expires_in(30)))),
         Err(e) => {
             tracing::warn!("SSO login: {e}");
@@ -107,7 +113,11 @@ pub(super) fn platform_unavailable(app: &AppState, e: &PlatformError) -> Respons
 
 /// Checks e-mail and password; every refusal is the same generic 401
 /// (unknown e-mail, wrong password, disabled account) unless a defect says otherwise.
-pub(super) async fn authenticate<'a>(app: &'a AppState, email: &str, password: String) -> Result<(&'a PartnerConfig, PartnerUser), Response> {
+pub(super) async fn authenticate<'a>(
+    app: &'a AppState,
+    email: &str,
+    password: String,
+) -> Result<(&'a PartnerConfig, PartnerUser), Response> {
     let Some(partner) = app.config.partner.as_ref() else { return Err(generic(StatusCode::NOT_FOUND, "not_found")) };
     super::ledger::record(&app.config.ledger, &password);
     let user = app.store().partner_users.get(&email.to_lowercase()).cloned();
@@ -118,7 +128,9 @@ pub(super) async fn authenticate<'a>(app: &'a AppState, email: &str, password: S
         password_ok = password_ok || (app.config.has(Fault::SsoResetKeepsOldPassword) && verify(password, old).await);
     }
     match user {
-        Some(u) if password_ok && u.disabled && app.config.has(Fault::SsoDisabledDistinct) => Err(generic(StatusCode::FORBIDDEN, "account_disabled")),
+        Some(u) if password_ok && u.disabled && app.config.has(Fault::SsoDisabledDistinct) => {
+            Err(generic(StatusCode::FORBIDDEN, "account_disabled"))
+        }
         Some(u) if password_ok && !u.disabled => Ok((partner, u)),
         None if app.config.has(Fault::SsoUnknownEmailDistinct) => Err(generic(StatusCode::NOT_FOUND, "unknown_email")),
         _ => Err(generic(StatusCode::UNAUTHORIZED, "invalid_credentials")),
@@ -127,17 +139,32 @@ pub(super) async fn authenticate<'a>(app: &'a AppState, email: &str, password: S
 
 /// The seed's platform dance up to the signed JWT: admin token, the patient
 /// found or created, the JWT built for the user.
-pub(super) async fn patient_jwt(app: &AppState, platform: &PlatformClient<'_>, user: &PartnerUser) -> Result<String, PlatformError> {
+pub(super) async fn patient_jwt(
+    app: &AppState,
+    platform: &PlatformClient<'_>,
+    user: &PartnerUser,
+) -> Result<String, PlatformError> {
     let admin = platform.admin_token().await?;
     super::ledger::record(&app.config.ledger, &admin);
     platform.ensure_patient(&admin, &user.as_new_patient()).await?;
     if app.config.has(Fault::JwtOtherUser) {
         // The defect: a test account left in the code, known to the platform.
-        let qa = NewPatient { first_name: "QA", last_name: "Shared", email: "qa-shared@partner.test", address: "1 Test Street", mobile: "+3200000001", gender: "F" };
+        let qa = NewPatient {
+            first_name: "QA",
+            last_name: "Shared",
+            email: "qa-shared@partner.test",
+            address: "1 Test Street",
+            mobile: "+3200000001",
+            gender: "F",
+        };
         platform.ensure_patient(&admin, &qa).await?;
-        return platform.patient_jwt("QA Shared", qa.email, &user.role, &user.hash).inspect(|jwt| super::ledger::record(&app.config.ledger, jwt));
+        return platform
+            .patient_jwt("QA Shared", qa.email, &user.role, &user.hash)
+            .inspect(|jwt| super::ledger::record(&app.config.ledger, jwt));
     }
-    platform.patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email, &user.role, &user.hash).inspect(|jwt| super::ledger::record(&app.config.ledger, jwt))
+    platform
+        .patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email, &user.role, &user.hash)
+        .inspect(|jwt| super::ledger::record(&app.config.ledger, jwt))
 }
 
 /// An argon2 hash of a random password, verified against for unknown e-mails
@@ -146,7 +173,10 @@ fn dummy_hash() -> &'static str {
     static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     H.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(uuid::Uuid::new_v4().to_string().as_bytes(), &salt).expect("argon2 hashes any input").to_string()
+        Argon2::default()
+            .hash_password(uuid::Uuid::new_v4().to_string().as_bytes(), &salt)
+            .expect("argon2 hashes any input")
+            .to_string()
     })
 }
 
@@ -166,11 +196,30 @@ pub struct Registration {
 
 /// A few of the most common passwords of breach corpora (NIST SP 800-63B
 /// 5.1.1.2 asks for a blocklist; a real partner would use a large one).
-const COMMON_PASSWORDS: &[&str] = &["password", "password1", "password123", "12345678", "123456789", "1234567890", "qwertyuiop", "iloveyou", "11111111", "abc12345", "letmein1", "welcome1"];
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "iloveyou",
+    "11111111",
+    "abc12345",
+    "letmein1",
+    "welcome1",
+];
 
 fn invalid_fields(r: &Registration, blocklist: bool) -> Vec<&'static str> {
-    let email_ok = r.email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !r.email.contains(' '));
-    let mobile_ok = r.mobile_number_with_country_code.strip_prefix('+').is_some_and(|d| (7..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()) && !d.starts_with('0'));
+    let email_ok = r
+        .email
+        .split_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !r.email.contains(' '));
+    let mobile_ok = r
+        .mobile_number_with_country_code
+        .strip_prefix('+')
+        .is_some_and(|d| (7..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()) && !d.starts_with('0'));
     let pw_len = r.password.chars().count();
     [
         ("FirstName", !r.first_name.trim().is_empty()),
@@ -180,7 +229,11 @@ fn invalid_fields(r: &Registration, blocklist: bool) -> Vec<&'static str> {
         ("MobileNumberWithCountryCode", mobile_ok),
         ("Gender", matches!(r.gender.as_str(), "M" | "F")),
         // NIST SP 800-63B: at least 8, at least 64 allowed, no composition rules.
-        ("Password", (8..=64).contains(&pw_len) && !(blocklist && COMMON_PASSWORDS.contains(&r.password.to_lowercase().as_str()))),
+        (
+            "Password",
+            (8..=64).contains(&pw_len)
+                && !(blocklist && COMMON_PASSWORDS.contains(&r.password.to_lowercase().as_str())),
+        ),
     ]
     .into_iter()
     .filter(|(_, ok)| !ok)
@@ -192,20 +245,31 @@ fn invalid_fields(r: &Registration, blocklist: bool) -> Vec<&'static str> {
 /// (no enumeration); the app then signs in.
 pub async fn register(State(app): State<Shared>, body: Option<Json<serde_json::Value>>) -> Response {
     let Some(Json(raw)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
-    let Ok(r) = serde_json::from_value::<Registration>(raw.clone()) else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
+    let Ok(r) = serde_json::from_value::<Registration>(raw.clone()) else {
+        return generic(StatusCode::BAD_REQUEST, "invalid_request");
+    };
     register_account(&app, r, raw.get("Role").and_then(|v| v.as_str()), |f| f).await
 }
 
 /// Registers an account whatever the dialect. `claimed_role` is what the
 /// client sent, read only by the `sso-role-from-request` defect; `field_name`
 /// turns the seed's field names into the dialect's in field errors.
-pub(super) async fn register_account(app: &AppState, r: Registration, claimed_role: Option<&str>, field_name: fn(&'static str) -> &'static str) -> Response {
+pub(super) async fn register_account(
+    app: &AppState,
+    r: Registration,
+    claimed_role: Option<&str>,
+    field_name: fn(&'static str) -> &'static str,
+) -> Response {
     let Some(partner) = app.config.partner.as_ref() else { return generic(StatusCode::NOT_FOUND, "not_found") };
     let role = match claimed_role {
         Some(claimed) if app.config.has(Fault::SsoRoleFromRequest) => claimed.to_string(),
         _ => "patient".to_string(),
     };
-    let invalid = if app.config.has(Fault::SsoRegistrationUnvalidated) { Vec::new() } else { invalid_fields(&r, !app.config.has(Fault::SsoCommonPasswordAccepted)) };
+    let invalid = if app.config.has(Fault::SsoRegistrationUnvalidated) {
+        Vec::new()
+    } else {
+        invalid_fields(&r, !app.config.has(Fault::SsoCommonPasswordAccepted))
+    };
     if !invalid.is_empty() {
         if app.config.has(Fault::SsoFieldErrorsGeneric) {
             return generic(StatusCode::BAD_REQUEST, "invalid_registration");

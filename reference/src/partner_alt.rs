@@ -47,7 +47,9 @@ pub struct Account {
 /// `POST /partner/api/accounts {givenName, familyName, emailAddress, postalAddress, phone, sex, password}`
 pub async fn accounts(State(app): State<Shared>, body: Option<Json<serde_json::Value>>) -> Response {
     let Some(Json(raw)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
-    let Ok(a) = serde_json::from_value::<Account>(raw.clone()) else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
+    let Ok(a) = serde_json::from_value::<Account>(raw.clone()) else {
+        return generic(StatusCode::BAD_REQUEST, "invalid_request");
+    };
     let r = Registration {
         first_name: a.given_name,
         last_name: a.family_name,

@@ -24,7 +24,11 @@ pub async fn deep_link(State(app): State<Shared>, body: Option<Json<Login>>) -> 
     if app.config.has(Fault::SsoDeepLinkOnce) && !app.store().deep_links_handed.insert(user.email.clone()) {
         return super::partner::generic(StatusCode::CONFLICT, "link_pending");
     }
-    let cached = app.config.has(Fault::SsoDeepLinkReusedJwt).then(|| app.store().deep_link_cache.get(&user.email).cloned()).flatten();
+    let cached = app
+        .config
+        .has(Fault::SsoDeepLinkReusedJwt)
+        .then(|| app.store().deep_link_cache.get(&user.email).cloned())
+        .flatten();
     let jwt = match cached {
         Some(jwt) => jwt,
         None => match patient_jwt(&app, &PlatformClient::new(&app.config, partner, app.http.clone()), &user).await {

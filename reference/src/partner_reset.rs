@@ -65,11 +65,15 @@ pub async fn request(State(app): State<Shared>, headers: HeaderMap, body: Option
         _ => new_token(cfg.has(Fault::SsoResetWeakToken)),
     };
     super::ledger::record(&cfg.ledger, &token);
-    app.store().reset_links.insert(token.clone(), ResetLink { email: email.clone(), created: Instant::now(), used: false });
+    app.store()
+        .reset_links
+        .insert(token.clone(), ResetLink { email: email.clone(), created: Instant::now(), used: false });
     let link = format!("{}/partner/sso/password-reset?token={token}", link_base(&app, &headers));
     let mail = reset_mail(&first_name, &link);
     if app.config.test_hooks {
-        app.store().last_mail.insert(email.clone(), json!({ "from": app.config.mail_from, "subject": mail.subject, "html": mail.html }));
+        app.store()
+            .last_mail
+            .insert(email.clone(), json!({ "from": app.config.mail_from, "subject": mail.subject, "html": mail.html }));
     }
     // Sent in the background: an SMTP round trip only for known e-mails
     // would tell them apart by timing.
@@ -148,7 +152,8 @@ pub struct Completion {
 pub async fn complete(State(app): State<Shared>, body: Option<Json<Completion>>) -> Response {
     let Some(Json(body)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
     if !(8..=64).contains(&body.password.chars().count()) {
-        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_password", "fields": ["Password"] }))).into_response();
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_password", "fields": ["Password"] })))
+            .into_response();
     }
     // The link is used up before the (slow) hashing, so two concurrent
     // completions cannot both pass.
@@ -175,7 +180,9 @@ pub async fn complete(State(app): State<Shared>, body: Option<Json<Completion>>)
     super::ledger::record(&app.config.ledger, &body.password);
     let new_hash = hash(body.password).await;
     let mut store = app.store();
-    let Some(user) = store.partner_users.get_mut(&email) else { return generic(StatusCode::BAD_REQUEST, "invalid_or_expired_link") };
+    let Some(user) = store.partner_users.get_mut(&email) else {
+        return generic(StatusCode::BAD_REQUEST, "invalid_or_expired_link");
+    };
     user.previous_hash = Some(std::mem::replace(&mut user.hash, new_hash));
     StatusCode::NO_CONTENT.into_response()
 }

@@ -40,14 +40,20 @@ impl<'a> PlatformClient<'a> {
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let req = self.http.request(method, format!("{}{path}", self.partner.platform_url)).header("X-Developer-Id", &self.partner.developer_id);
-        let req = if self.config.has(Fault::PlatformNoApiKey) { req } else { req.header("X-Api-Key", &self.partner.api_key) };
+        let req = self
+            .http
+            .request(method, format!("{}{path}", self.partner.platform_url))
+            .header("X-Developer-Id", &self.partner.developer_id);
+        let req =
+            if self.config.has(Fault::PlatformNoApiKey) { req } else { req.header("X-Api-Key", &self.partner.api_key) };
         req.timeout(std::time::Duration::from_secs(5))
     }
 
     /// A request without the partner's keys (the `platform-keys-on-retry` defect).
     fn keyless(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(method, format!("{}{path}", self.partner.platform_url)).timeout(std::time::Duration::from_secs(5))
+        self.http
+            .request(method, format!("{}{path}", self.partner.platform_url))
+            .timeout(std::time::Duration::from_secs(5))
     }
 
     async fn send(&self, what: &'static str, req: reqwest::RequestBuilder) -> Result<(u16, Value), PlatformError> {
@@ -73,23 +79,32 @@ impl<'a> PlatformClient<'a> {
         let p = self.partner;
         let body = |user_type: i64| json!({"email": p.admin_email, "password": p.admin_password, "hospitalId": p.hospital_id, "userTypeId": user_type});
         if self.config.has(Fault::AdminTokenPatientFirst) {
-            let (status, reply) = self.send("admin token", self.request(reqwest::Method::POST, "v2/account/token").json(&body(1))).await?;
+            let (status, reply) = self
+                .send("admin token", self.request(reqwest::Method::POST, "v2/account/token").json(&body(1)))
+                .await?;
             if let Ok(token) = Self::first_token("admin token", status, &reply) {
                 return Ok(token);
             }
         }
-        let (status, reply) = self.send("admin token", self.request(reqwest::Method::POST, "v2/account/token").json(&body(2))).await?;
+        let (status, reply) =
+            self.send("admin token", self.request(reqwest::Method::POST, "v2/account/token").json(&body(2))).await?;
         Self::first_token("admin token", status, &reply)
     }
 
     /// Finds the patient by e-mail, creating it when absent (never twice).
     pub async fn ensure_patient(&self, admin: &str, patient: &NewPatient<'_>) -> Result<(), PlatformError> {
         if self.config.has(Fault::PlatformKeysOnRetry) {
-            let req = self.keyless(reqwest::Method::GET, "v2/admin/patients").query(&[("email", patient.email)]).bearer_auth(admin);
+            let req = self
+                .keyless(reqwest::Method::GET, "v2/admin/patients")
+                .query(&[("email", patient.email)])
+                .bearer_auth(admin);
             let _refused_without_keys = self.send("find patient", req).await?;
         }
         if !self.config.has(Fault::SsoDuplicatePatient) {
-            let req = self.request(reqwest::Method::GET, "v2/admin/patients").query(&[("email", patient.email)]).bearer_auth(admin);
+            let req = self
+                .request(reqwest::Method::GET, "v2/admin/patients")
+                .query(&[("email", patient.email)])
+                .bearer_auth(admin);
             let (status, reply) = self.send("find patient", req).await?;
             match status {
                 200 => return Ok(()),
@@ -101,7 +116,12 @@ impl<'a> PlatformClient<'a> {
             "firstName": patient.first_name, "lastName": patient.last_name, "email": patient.email,
             "address": patient.address, "mobileNumberWithCountryCode": patient.mobile, "gender": patient.gender,
         });
-        let (status, reply) = self.send("add patient", self.request(reqwest::Method::POST, "v2/admin/patients").bearer_auth(admin).json(&body)).await?;
+        let (status, reply) = self
+            .send(
+                "add patient",
+                self.request(reqwest::Method::POST, "v2/admin/patients").bearer_auth(admin).json(&body),
+            )
+            .await?;
         match status {
             200 | 207 => Ok(()),
             other => Err(Self::refused("add patient", other, &reply)),
@@ -110,7 +130,13 @@ impl<'a> PlatformClient<'a> {
 
     /// Builds the patient's JWT: RS256, aud snapmd, 5 minutes, a fresh jti,
     /// the account's role. `password_hash` is read only by a defect.
-    pub fn patient_jwt(&self, name: &str, email: &str, role: &str, password_hash: &str) -> Result<String, PlatformError> {
+    pub fn patient_jwt(
+        &self,
+        name: &str,
+        email: &str,
+        role: &str,
+        password_hash: &str,
+    ) -> Result<String, PlatformError> {
         let cfg = self.config;
         let now = chrono::Utc::now().timestamp();
         let lifetime = if cfg.has(Fault::JwtLongExp) { 3600 } else { 300 };
@@ -155,7 +181,9 @@ impl<'a> PlatformClient<'a> {
 
     /// `GET v2/account/token?jwt=`: the patient's platform token.
     pub async fn exchange(&self, jwt: &str) -> Result<String, PlatformError> {
-        let (status, reply) = self.send("JWT exchange", self.request(reqwest::Method::GET, "v2/account/token").query(&[("jwt", jwt)])).await?;
+        let (status, reply) = self
+            .send("JWT exchange", self.request(reqwest::Method::GET, "v2/account/token").query(&[("jwt", jwt)]))
+            .await?;
         Self::first_token("JWT exchange", status, &reply)
     }
 }

@@ -99,8 +99,10 @@ pub async fn start(config: ReferenceConfig) -> std::io::Result<ReferenceServer> 
     let mut store = Store::default();
     store.seed_master_hcp(&config.master_hcp_id);
     let notifier = Notifier::new(config.smtp.as_deref(), &config.mail_from, config.sms_webhook.clone());
-    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_string();
-    let state = Arc::new(AppState { config, store: Mutex::new(store), notifier, http: reqwest::Client::new(), public_url });
+    let public_url =
+        config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_string();
+    let state =
+        Arc::new(AppState { config, store: Mutex::new(store), notifier, http: reqwest::Client::new(), public_url });
     let app = router(state);
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

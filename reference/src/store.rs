@@ -190,7 +190,14 @@ impl Store {
     }
 
     /// Creates the user and its data owner for the first validated process of a login.
-    pub fn create_user(&mut self, login: &str, kind: OwnerKind, first_name: &str, last_name: &str, master: Option<String>) -> &mut User {
+    pub fn create_user(
+        &mut self,
+        login: &str,
+        kind: OwnerKind,
+        first_name: &str,
+        last_name: &str,
+        master: Option<String>,
+    ) -> &mut User {
         let owner = DataOwner {
             id: uuid::Uuid::new_v4().to_string(),
             kind,

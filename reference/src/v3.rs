@@ -55,7 +55,11 @@ pub struct VerifyForm {
 }
 
 /// `POST /api/v3/otp/{requestId}/verify` (form `code`) -> 204
-pub async fn verify(State(app): State<Shared>, Path(request_id): Path<String>, Form(f): Form<VerifyForm>) -> ApiResult<StatusCode> {
+pub async fn verify(
+    State(app): State<Shared>,
+    Path(request_id): Path<String>,
+    Form(f): Form<VerifyForm>,
+) -> ApiResult<StatusCode> {
     validate_code(&app, &request_id, &f.code)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -82,7 +86,11 @@ pub struct TokenForm {
 }
 
 /// `POST /api/v3/tokens` (form) -> 201, empty body, the token in `X-Auth-Token`
-pub async fn tokens(State(app): State<Shared>, headers: HeaderMap, Form(f): Form<TokenForm>) -> ApiResult<impl IntoResponse> {
+pub async fn tokens(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Form(f): Form<TokenForm>,
+) -> ApiResult<impl IntoResponse> {
     let caller = authenticate(&app, &headers)?;
     let token = issue_token(&app, &caller, &f.user_id, f.device, f.ttl)?;
     Ok((StatusCode::CREATED, [("x-auth-token", token), (header::CACHE_CONTROL.as_str(), "no-store".to_string())]))

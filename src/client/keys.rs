@@ -21,13 +21,26 @@ pub struct Notification {
 }
 
 fn strings(ex: &Exchange, name: &str) -> Vec<String> {
-    ex.get(name).and_then(|r| serde_json::from_str::<Vec<serde_json::Value>>(r).ok()).unwrap_or_default().into_iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
+    ex.get(name)
+        .and_then(|r| serde_json::from_str::<Vec<serde_json::Value>>(r).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 /// The actor's pending notifications.
-pub async fn pending_notifications(ctx: &RunContext, actor: &Actor) -> Result<(Exchange, Vec<Notification>), ClientError> {
+pub async fn pending_notifications(
+    ctx: &RunContext,
+    actor: &Actor,
+) -> Result<(Exchange, Vec<Notification>), ClientError> {
     let ex = ctx.target.expect("notifications.pending", &Vars::new(), Some(&session(actor)?)).await?;
-    let (ids, kinds, who, keys) = (strings(&ex, "task_ids"), strings(&ex, "task_types"), strings(&ex, "concerned_ids"), strings(&ex, "concerned_keys"));
+    let (ids, kinds, who, keys) = (
+        strings(&ex, "task_ids"),
+        strings(&ex, "task_types"),
+        strings(&ex, "concerned_ids"),
+        strings(&ex, "concerned_keys"),
+    );
     let list = ids
         .into_iter()
         .enumerate()
@@ -42,7 +55,11 @@ pub async fn pending_notifications(ctx: &RunContext, actor: &Actor) -> Result<(E
 }
 
 /// The ids of owner `owner_id`'s samples that `reader` can list.
-pub async fn list_samples(ctx: &RunContext, reader: &Actor, owner_id: &str) -> Result<(Exchange, Vec<String>), ClientError> {
+pub async fn list_samples(
+    ctx: &RunContext,
+    reader: &Actor,
+    owner_id: &str,
+) -> Result<(Exchange, Vec<String>), ClientError> {
     let mut vars = Vars::new();
     vars.insert("data_owner_id".into(), json!(owner_id));
     let ex = ctx.target.expect("data_sample.list", &vars, Some(&session(reader)?)).await?;
@@ -53,7 +70,12 @@ pub async fn list_samples(ctx: &RunContext, reader: &Actor, owner_id: &str) -> R
 /// Adds, for `new_key` of `owner_id`, a wrapped copy of the content key of
 /// every sample of that owner `giver` can unwrap itself (`giveAccessBackTo`).
 /// Returns the exchanges and how many samples were given back.
-pub async fn give_access_back(ctx: &RunContext, giver: &Actor, owner_id: &str, new_key: &str) -> Result<(Vec<Exchange>, usize), ClientError> {
+pub async fn give_access_back(
+    ctx: &RunContext,
+    giver: &Actor,
+    owner_id: &str,
+    new_key: &str,
+) -> Result<(Vec<Exchange>, usize), ClientError> {
     let (list, ids) = list_samples(ctx, giver, owner_id).await?;
     let mut log = vec![list];
     let mut given = 0;
@@ -115,10 +137,12 @@ pub async fn take_transfer_keys(ctx: &RunContext, actor: &mut Actor) -> Result<(
         for entry in entries.values() {
             let wrapped = entry.get("wrappedKey").and_then(|v| v.as_str()).unwrap_or_default();
             let blob = entry.get("encryptedPrivateKey").and_then(|v| v.as_str()).unwrap_or_default();
-            let wrapped = hex::decode(wrapped).map_err(|e| ClientError::Expectation(format!("transfer key is not hex: {e}")))?;
+            let wrapped =
+                hex::decode(wrapped).map_err(|e| ClientError::Expectation(format!("transfer key is not hex: {e}")))?;
             let k = held.decrypt(&wrapped)?;
             let pkcs8 = open_blob(&k, blob)?;
-            let pkcs8 = String::from_utf8(pkcs8).map_err(|_| ClientError::Expectation("transferred key is not hex text".into()))?;
+            let pkcs8 = String::from_utf8(pkcs8)
+                .map_err(|_| ClientError::Expectation("transferred key is not hex text".into()))?;
             let key = KeyPair::from_pkcs8_hex(&pkcs8, held.hash())?;
             ctx.redactor.register(&pkcs8, crate::redact::SecretKind::PrivateKey);
             recovered.push(key);

@@ -7,6 +7,9 @@ mod otp;
 mod samples;
 
 pub use error::ClientError;
-pub use keys::{complete_notification, give_access_back, list_samples, pending_notifications, publish_transfer_keys, stop_sharing, take_transfer_keys, Notification};
+pub use keys::{
+    complete_notification, give_access_back, list_samples, pending_notifications, publish_transfer_keys, stop_sharing,
+    take_transfer_keys, Notification,
+};
 pub use otp::{check_signed_in, complete, publish_key_if_missing, read_code, session, start, start_vars, StartOptions};
 pub use samples::{fetch_sample, owner_view, read_sample, store_sample, OwnerView};

@@ -70,19 +70,28 @@ pub async fn start(ctx: &RunContext, actor: &mut Actor, opts: &StartOptions) -> 
 pub async fn read_code(ctx: &RunContext, actor: &mut Actor) -> Result<String, ClientError> {
     let code = match actor.channel {
         Channel::Email => {
-            let mail = ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no mailbox".into()))?;
+            let mail =
+                ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no mailbox".into()))?;
             let m = mail.mailbox.next_for(&actor.email, mail.timeout, &ctx.redactor).await?;
-            m.find_code(&mail.code)
-                .ok_or_else(|| ClientError::Expectation(format!("the mail to {} ({:?}) holds no code matching `{}`", actor.email, ctx.redactor.message(&m.subject), mail.code.regex)))?
+            m.find_code(&mail.code).ok_or_else(|| {
+                ClientError::Expectation(format!(
+                    "the mail to {} ({:?}) holds no code matching `{}`",
+                    actor.email,
+                    ctx.redactor.message(&m.subject),
+                    mail.code.regex
+                ))
+            })?
         }
         Channel::Sms => {
             let sms = ctx.sms.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no SMS sink".into()))?;
             let m = sms.inbox.next_for(&actor.phone, sms.timeout, &ctx.redactor).await?;
             let re = regex::Regex::new(&sms.code.regex).map_err(|e| ClientError::Expectation(e.to_string()))?;
-            re.captures(&m.text)
-                .and_then(|c| c.get(1))
-                .map(|c| c.as_str().to_string())
-                .ok_or_else(|| ClientError::Expectation(format!("the SMS to {} holds no code matching `{}`", actor.phone, sms.code.regex)))?
+            re.captures(&m.text).and_then(|c| c.get(1)).map(|c| c.as_str().to_string()).ok_or_else(|| {
+                ClientError::Expectation(format!(
+                    "the SMS to {} holds no code matching `{}`",
+                    actor.phone, sms.code.regex
+                ))
+            })?
         }
     };
     ctx.redactor.register(&code, SecretKind::Code);
@@ -93,9 +102,20 @@ pub async fn read_code(ctx: &RunContext, actor: &mut Actor) -> Result<String, Cl
 /// Completes a process as the SDK does: validate the code, learn who we are
 /// with the code as password, create a long-lived token, then make sure the
 /// key pair's public key is on the data owner.
-pub async fn complete(ctx: &RunContext, actor: &mut Actor, key: KeyPair, log: &mut Vec<Exchange>) -> Result<(), ClientError> {
-    let request_id = actor.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{} has no started process", actor.name)))?;
-    let code = actor.code().map(str::to_string).ok_or_else(|| ClientError::Expectation(format!("{} has received no code", actor.name)))?;
+pub async fn complete(
+    ctx: &RunContext,
+    actor: &mut Actor,
+    key: KeyPair,
+    log: &mut Vec<Exchange>,
+) -> Result<(), ClientError> {
+    let request_id = actor
+        .request_id
+        .clone()
+        .ok_or_else(|| ClientError::Expectation(format!("{} has no started process", actor.name)))?;
+    let code = actor
+        .code()
+        .map(str::to_string)
+        .ok_or_else(|| ClientError::Expectation(format!("{} has received no code", actor.name)))?;
     let mut vars = Vars::new();
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("code".into(), json!(code));
@@ -107,7 +127,8 @@ pub async fn complete(ctx: &RunContext, actor: &mut Actor, key: KeyPair, log: &m
     actor.group_id = me.get("group_id").map(str::to_string);
     actor.data_owner_id = me.get("data_owner_id").map(str::to_string);
     log.push(me);
-    let user_id = user_id.ok_or_else(|| ClientError::Expectation("user.current gave no `user_id` (check its `extract`)".into()))?;
+    let user_id = user_id
+        .ok_or_else(|| ClientError::Expectation("user.current gave no `user_id` (check its `extract`)".into()))?;
     actor.user_id = Some(user_id.clone());
 
     let mut vars = Vars::new();
@@ -117,7 +138,8 @@ pub async fn complete(ctx: &RunContext, actor: &mut Actor, key: KeyPair, log: &m
     let t = ctx.target.expect("token.create", &vars, Some(&by_code)).await?;
     let token = t.get("token").map(str::to_string);
     log.push(t);
-    let token = token.ok_or_else(|| ClientError::Expectation("token.create gave no `token` (check its `extract`)".into()))?;
+    let token =
+        token.ok_or_else(|| ClientError::Expectation("token.create gave no `token` (check its `extract`)".into()))?;
     ctx.redactor.register(&token, SecretKind::Token);
     actor.tokens.push(token);
     ctx.redactor.register(&key.private_pkcs8_hex(), SecretKind::PrivateKey);
@@ -127,10 +149,18 @@ pub async fn complete(ctx: &RunContext, actor: &mut Actor, key: KeyPair, log: &m
 
 /// Reads the data owner and publishes the actor's public key if absent
 /// (`initUserCrypto`: same key, nothing to do).
-pub async fn publish_key_if_missing(ctx: &RunContext, actor: &mut Actor, log: &mut Vec<Exchange>) -> Result<(), ClientError> {
+pub async fn publish_key_if_missing(
+    ctx: &RunContext,
+    actor: &mut Actor,
+    log: &mut Vec<Exchange>,
+) -> Result<(), ClientError> {
     let creds = session(actor)?;
     let owner = actor.data_owner_id.clone().ok_or_else(|| ClientError::Expectation("no data owner id known".into()))?;
-    let public = actor.key.as_ref().map(|k| k.public_hex().to_string()).ok_or_else(|| ClientError::Expectation("no key pair".into()))?;
+    let public = actor
+        .key
+        .as_ref()
+        .map(|k| k.public_hex().to_string())
+        .ok_or_else(|| ClientError::Expectation("no key pair".into()))?;
     let mut vars = Vars::new();
     vars.insert("data_owner_id".into(), json!(owner));
     let current = ctx.target.expect("data_owner.get", &vars, Some(&creds)).await?;
@@ -152,7 +182,8 @@ pub fn session(actor: &Actor) -> Result<Credentials, ClientError> {
 /// The extractions of the sign-in already guarantee these; a step that uses
 /// an actor who never signed in is a scenario error, not a verdict.
 pub fn check_signed_in(actor: &Actor) -> Result<(), ClientError> {
-    let precondition = |cond: bool, message: &dyn Fn() -> String| if cond { Ok(()) } else { Err(ClientError::Expectation(message())) };
+    let precondition =
+        |cond: bool, message: &dyn Fn() -> String| if cond { Ok(()) } else { Err(ClientError::Expectation(message())) };
     precondition(actor.user_id.is_some(), &|| format!("{} has no user id", actor.name))?;
     precondition(actor.group_id.is_some(), &|| format!("{} has no group id", actor.name))?;
     precondition(actor.token().is_some(), &|| format!("{} has no token", actor.name))

@@ -56,7 +56,10 @@ pub async fn store_sample(ctx: &RunContext, actor: &mut Actor, plaintext: &str) 
     let envelope = seal(plaintext.as_bytes(), &readers, key.hash())?;
     let id = uuid::Uuid::new_v4().to_string();
     let mut vars = Vars::new();
-    vars.insert("sample".into(), json!({"id": id, "encrypted_self": envelope.encrypted_self, "encryption_keys": envelope.encryption_keys}));
+    vars.insert(
+        "sample".into(),
+        json!({"id": id, "encrypted_self": envelope.encrypted_self, "encryption_keys": envelope.encryption_keys}),
+    );
     let ex = ctx.target.expect("data_sample.create", &vars, Some(&creds)).await?;
     let stored = ex.get("sample_id").unwrap_or(&id).to_string();
     actor.samples.push(SampleRecord { id: stored, plaintext: plaintext.to_string() });
@@ -66,7 +69,11 @@ pub async fn store_sample(ctx: &RunContext, actor: &mut Actor, plaintext: &str) 
 
 /// Reads sample `sample_id` as `reader`; returns the exchange, and when the
 /// read was accepted, its envelope.
-pub async fn fetch_sample(ctx: &RunContext, reader: &Actor, sample_id: &str) -> Result<(Exchange, Option<Envelope>), ClientError> {
+pub async fn fetch_sample(
+    ctx: &RunContext,
+    reader: &Actor,
+    sample_id: &str,
+) -> Result<(Exchange, Option<Envelope>), ClientError> {
     let creds = session(reader)?;
     let mut vars = Vars::new();
     vars.insert("sample_id".into(), json!(sample_id));
@@ -84,11 +91,15 @@ pub async fn fetch_sample(ctx: &RunContext, reader: &Actor, sample_id: &str) -> 
 
 /// Reads a sample as `reader` and decrypts it with the keys its device holds.
 /// Returns the exchange, and the plaintext when the read was accepted.
-pub async fn read_sample(ctx: &RunContext, reader: &Actor, sample_id: &str) -> Result<(Exchange, Option<Result<String, ClientError>>), ClientError> {
+pub async fn read_sample(
+    ctx: &RunContext,
+    reader: &Actor,
+    sample_id: &str,
+) -> Result<(Exchange, Option<Result<String, ClientError>>), ClientError> {
     let (ex, envelope) = fetch_sample(ctx, reader, sample_id).await?;
     let Some(envelope) = envelope else { return Ok((ex, None)) };
-    let decrypted = open(&envelope, &reader.keyring())
-        .map_err(ClientError::from)
-        .and_then(|plain| String::from_utf8(plain).map_err(|_| ClientError::Expectation("decrypted content is not UTF-8".into())));
+    let decrypted = open(&envelope, &reader.keyring()).map_err(ClientError::from).and_then(|plain| {
+        String::from_utf8(plain).map_err(|_| ClientError::Expectation("decrypted content is not UTF-8".into()))
+    });
     Ok((ex, Some(decrypted)))
 }

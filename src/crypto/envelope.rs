@@ -49,11 +49,7 @@ pub fn seal(plaintext: &[u8], readers: &[(String, String)], hash: OaepHash) -> R
 /// Unwraps the content key with whichever of `keys` has a wrapped copy.
 pub fn content_key(envelope: &Envelope, keys: &[&KeyPair]) -> Result<Vec<u8>, EnvelopeError> {
     let wrapped = keys.iter().find_map(|k| {
-        envelope
-            .encryption_keys
-            .values()
-            .find_map(|per_owner| per_owner.get(k.fingerprint()))
-            .map(|w| (k, w))
+        envelope.encryption_keys.values().find_map(|per_owner| per_owner.get(k.fingerprint())).map(|w| (k, w))
     });
     let Some((key, wrapped)) = wrapped else {
         let fingerprints = keys.iter().map(|k| k.fingerprint()).collect::<Vec<_>>().join(", ");
@@ -74,7 +70,9 @@ pub fn seal_blob(key: &[u8], plaintext: &[u8]) -> Result<String, KeyError> {
     let mut nonce = [0u8; NONCE_LEN];
     rand::thread_rng().fill_bytes(&mut nonce);
     let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| KeyError::Encrypt("AES-256 needs a 32-byte key".into()))?;
-    let ct = cipher.encrypt(&nonce.into(), plaintext).map_err(|_| KeyError::Encrypt("AES-GCM refused the plaintext".into()))?;
+    let ct = cipher
+        .encrypt(&nonce.into(), plaintext)
+        .map_err(|_| KeyError::Encrypt("AES-GCM refused the plaintext".into()))?;
     let mut blob = nonce.to_vec();
     blob.extend_from_slice(&ct);
     Ok(base64::engine::general_purpose::STANDARD.encode(blob))

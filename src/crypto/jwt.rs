@@ -96,7 +96,12 @@ impl Verdict {
     }
 
     fn check(&mut self, id: &'static str, name: &'static str, passed: bool, detail: impl Into<String>) {
-        self.checks.push(Check { id: id.into(), name: name.into(), passed, detail: if passed { String::new() } else { detail.into() } });
+        self.checks.push(Check {
+            id: id.into(),
+            name: name.into(),
+            passed,
+            detail: if passed { String::new() } else { detail.into() },
+        });
     }
 }
 
@@ -120,8 +125,16 @@ impl Registration {
         let header = raw_segment(token, 0);
         let alg = header.as_ref().and_then(|h| h.get("alg")).and_then(|a| a.as_str()).unwrap_or("").to_string();
         v.check("jwt.alg", "alg is RS256", alg == "RS256", format!("alg is {alg:?}"));
-        let embedded: Vec<&str> = ["jwk", "jku", "x5u", "x5c"].into_iter().filter(|k| header.as_ref().is_some_and(|h| h.get(*k).is_some())).collect();
-        v.check("jwt.no-embedded-key", "no embedded or remote key", embedded.is_empty(), format!("header carries {}", embedded.join(", ")));
+        let embedded: Vec<&str> = ["jwk", "jku", "x5u", "x5c"]
+            .into_iter()
+            .filter(|k| header.as_ref().is_some_and(|h| h.get(*k).is_some()))
+            .collect();
+        v.check(
+            "jwt.no-embedded-key",
+            "no embedded or remote key",
+            embedded.is_empty(),
+            format!("header carries {}", embedded.join(", ")),
+        );
 
         let signature_ok = match DecodingKey::from_rsa_pem(self.public_pem.as_bytes()) {
             Ok(key) => {
@@ -134,7 +147,12 @@ impl Registration {
             }
             Err(e) => Err(format!("registered key unusable: {e}")),
         };
-        v.check("jwt.signature", "signature verifies with the registered key", signature_ok.is_ok(), signature_ok.as_ref().err().cloned().unwrap_or_default());
+        v.check(
+            "jwt.signature",
+            "signature verifies with the registered key",
+            signature_ok.is_ok(),
+            signature_ok.as_ref().err().cloned().unwrap_or_default(),
+        );
 
         let claims = raw_segment(token, 1).unwrap_or(serde_json::Value::Null);
         let now = chrono::Utc::now().timestamp();
@@ -147,18 +165,38 @@ impl Registration {
             Some(serde_json::Value::Array(a)) => a.iter().any(|x| x == AUDIENCE),
             _ => false,
         };
-        v.check("jwt.aud", "aud is snapmd", aud_ok, format!("aud is {}", claims.get("aud").map(|a| a.to_string()).unwrap_or("missing".into())));
+        v.check(
+            "jwt.aud",
+            "aud is snapmd",
+            aud_ok,
+            format!("aud is {}", claims.get("aud").map(|a| a.to_string()).unwrap_or("missing".into())),
+        );
         match (num("iat"), num("exp")) {
             (Some(iat), Some(exp)) => {
-                v.check("jwt.lifetime", "exp - iat <= 300 s", exp - iat <= MAX_LIFETIME_SECS && exp > iat, format!("lifetime is {} s", exp - iat));
+                v.check(
+                    "jwt.lifetime",
+                    "exp - iat <= 300 s",
+                    exp - iat <= MAX_LIFETIME_SECS && exp > iat,
+                    format!("lifetime is {} s", exp - iat),
+                );
                 v.check("jwt.not-expired", "not expired", exp > now, format!("expired {} s ago", now - exp));
-                v.check("jwt.iat", "iat not in the future", iat <= now + LEEWAY_SECS, format!("iat is {} s ahead", iat - now));
+                v.check(
+                    "jwt.iat",
+                    "iat not in the future",
+                    iat <= now + LEEWAY_SECS,
+                    format!("iat is {} s ahead", iat - now),
+                );
             }
             _ => v.check("jwt.dates", "exp and iat are numeric dates", false, "exp or iat is missing or not a number"),
         }
         if let Some(nbf) = claims.get("nbf") {
             let nbf = nbf.as_i64();
-            v.check("jwt.nbf", "nbf not in the future", nbf.is_some_and(|n| n <= now + LEEWAY_SECS), format!("nbf is {nbf:?}"));
+            v.check(
+                "jwt.nbf",
+                "nbf not in the future",
+                nbf.is_some_and(|n| n <= now + LEEWAY_SECS),
+                format!("nbf is {nbf:?}"),
+            );
         }
         let jti = text("jti");
         v.check("jwt.jti", "jti is a GUID", guid().is_match(&jti), format!("jti is {jti:?}"));
@@ -166,12 +204,23 @@ impl Registration {
         v.check("jwt.jti-fresh", "jti never seen before", fresh, "this jti was already used (replay)");
         if let Some(expected) = expected_email {
             let email = text("email");
-            v.check("jwt.email", "email is the authenticated user's", email.eq_ignore_ascii_case(expected), "email names another user");
+            v.check(
+                "jwt.email",
+                "email is the authenticated user's",
+                email.eq_ignore_ascii_case(expected),
+                "email names another user",
+            );
         }
         let role = text("role");
         v.check("jwt.role", "role is patient", role == "patient", format!("role is {role:?}"));
-        let leaked: Vec<&str> = ["password", "pwd", "secret"].into_iter().filter(|k| claims.get(*k).is_some()).collect();
-        v.check("jwt.no-secret", "no secret in the payload", leaked.is_empty(), format!("payload carries {}", leaked.join(", ")));
+        let leaked: Vec<&str> =
+            ["password", "pwd", "secret"].into_iter().filter(|k| claims.get(*k).is_some()).collect();
+        v.check(
+            "jwt.no-secret",
+            "no secret in the payload",
+            leaked.is_empty(),
+            format!("payload carries {}", leaked.join(", ")),
+        );
         v.claims = Some(claims);
         v
     }
@@ -179,7 +228,9 @@ impl Registration {
 
 fn guid() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| Regex::new(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$").unwrap())
+    R.get_or_init(|| {
+        Regex::new(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$").unwrap()
+    })
 }
 
 /// The claims of a compact JWS, read without verifying its signature (for
@@ -205,7 +256,10 @@ mod tests {
         K.get_or_init(|| {
             let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
             let public = rsa::RsaPublicKey::from(&private);
-            (private.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(), public.to_public_key_pem(LineEnding::LF).unwrap())
+            (
+                private.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+                public.to_public_key_pem(LineEnding::LF).unwrap(),
+            )
         })
     }
 
@@ -236,7 +290,14 @@ mod tests {
         let token = sign_rs256(&c, &keys().0).unwrap();
         let verdict = r.verify(&token, Some("e@x.test"));
         let names = failed_names(&verdict);
-        for expected in ["iss is the registered issuer", "aud is snapmd", "exp - iat <= 300 s", "jti is a GUID", "email is the authenticated user's", "role is patient"] {
+        for expected in [
+            "iss is the registered issuer",
+            "aud is snapmd",
+            "exp - iat <= 300 s",
+            "jti is a GUID",
+            "email is the authenticated user's",
+            "role is patient",
+        ] {
             assert!(names.contains(&expected), "{expected} not reported in {names:?}");
         }
     }
@@ -248,7 +309,10 @@ mod tests {
         let hs = encode(&Header::new(Algorithm::HS256), &c, &EncodingKey::from_secret(keys().1.as_bytes())).unwrap();
         let verdict = r.verify(&hs, None);
         let names = failed_names(&verdict);
-        assert!(names.contains(&"alg is RS256") && names.contains(&"signature verifies with the registered key"), "{names:?}");
+        assert!(
+            names.contains(&"alg is RS256") && names.contains(&"signature verifies with the registered key"),
+            "{names:?}"
+        );
 
         let b64 = |v: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
         let none = format!("{}.{}.", b64(serde_json::json!({"alg": "none"})), b64(serde_json::to_value(&c).unwrap()));

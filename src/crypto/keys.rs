@@ -53,7 +53,8 @@ impl KeyPair {
     /// Generates a 2048-bit key. CPU-heavy (≈220 ms median): call it on a
     /// blocking thread, or take keys from a [`super::KeyPool`].
     pub fn generate(hash: OaepHash) -> Result<KeyPair, KeyError> {
-        let private = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| KeyError::Generate(e.to_string()))?;
+        let private =
+            RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| KeyError::Generate(e.to_string()))?;
         Ok(Self::from_private(private, hash))
     }
 

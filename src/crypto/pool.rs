@@ -62,7 +62,8 @@ impl KeyPool {
     /// Starts `producers` blocking generators keeping up to `depth` keys ready.
     /// Must be called inside a tokio runtime.
     pub fn start(producers: usize, depth: usize, hash: OaepHash) -> Arc<KeyPool> {
-        let pool = KeyPool { rx: OnceCell::new(), producers, depth, hash, bank: None, stats: Arc::new(PoolStats::default()) };
+        let pool =
+            KeyPool { rx: OnceCell::new(), producers, depth, hash, bank: None, stats: Arc::new(PoolStats::default()) };
         let _ = pool.rx.set(pool.spawn_producers());
         Arc::new(pool)
     }
@@ -71,7 +72,14 @@ impl KeyPool {
     /// and generates only when the bank runs out.
     pub fn with_bank(producers: usize, depth: usize, hash: OaepHash, bank: KeyBank) -> Arc<KeyPool> {
         let replay = std::sync::Mutex::new(Replay { bank, next: 0 });
-        Arc::new(KeyPool { rx: OnceCell::new(), producers, depth, hash, bank: Some(replay), stats: Arc::new(PoolStats::default()) })
+        Arc::new(KeyPool {
+            rx: OnceCell::new(),
+            producers,
+            depth,
+            hash,
+            bank: Some(replay),
+            stats: Arc::new(PoolStats::default()),
+        })
     }
 
     fn spawn_producers(&self) -> Receiver {
@@ -101,7 +109,8 @@ impl KeyPool {
         }
         let t = Instant::now();
         let rx = self.rx.get_or_init(|| async { self.spawn_producers() }).await;
-        let key = rx.lock().await.recv().await.unwrap_or_else(|| Err(KeyError::Generate("the key pool has stopped".into())));
+        let key =
+            rx.lock().await.recv().await.unwrap_or_else(|| Err(KeyError::Generate("the key pool has stopped".into())));
         self.stats.waited_micros.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
         if let (Ok(k), Some(replay)) = (&key, &self.bank) {
             let mut r = replay.lock().unwrap_or_else(|e| e.into_inner());
@@ -117,7 +126,10 @@ impl KeyPool {
     fn from_bank(&self) -> Option<KeyPair> {
         let mut r = self.bank.as_ref()?.lock().unwrap_or_else(|e| e.into_inner());
         let keys = r.bank.keys.lock().unwrap_or_else(|e| e.into_inner());
-        let found = keys[r.next.min(keys.len())..].iter().position(|k| k.hash() == self.hash).map(|i| (r.next + i, keys[r.next + i].clone()));
+        let found = keys[r.next.min(keys.len())..]
+            .iter()
+            .position(|k| k.hash() == self.hash)
+            .map(|i| (r.next + i, keys[r.next + i].clone()));
         drop(keys);
         let (at, key) = found?;
         r.next = at + 1;
@@ -151,7 +163,10 @@ mod tests {
         assert_eq!(second.take().await.unwrap().fingerprint(), a.fingerprint());
         assert_eq!(second.take().await.unwrap().fingerprint(), b.fingerprint());
         let c = second.take().await.unwrap();
-        assert!(c.fingerprint() != a.fingerprint() && c.fingerprint() != b.fingerprint(), "past the bank, keys are new");
+        assert!(
+            c.fingerprint() != a.fingerprint() && c.fingerprint() != b.fingerprint(),
+            "past the bank, keys are new"
+        );
 
         // Another OAEP hash never takes these keys.
         let sha1 = KeyPool::with_bank(1, 1, OaepHash::Sha1, bank);

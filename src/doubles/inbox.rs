@@ -18,12 +18,7 @@ pub trait Message: Send + Sync + 'static {
 #[derive(Debug, thiserror::Error)]
 pub enum InboxError {
     #[error("no {kind} for {recipient} within {waited:?}; {arrived}")]
-    Timeout {
-        kind: &'static str,
-        recipient: String,
-        waited: Duration,
-        arrived: String,
-    },
+    Timeout { kind: &'static str, recipient: String, waited: Duration, arrived: String },
     #[error("{kind} backend failed: {message}")]
     Backend { kind: &'static str, message: String },
 }
@@ -46,12 +41,20 @@ impl<M: Message> Inbox<M> {
     }
 
     pub fn deliver(&self, message: M) {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).push(Entry { message: Arc::new(message), taken: Vec::new() });
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Entry { message: Arc::new(message), taken: Vec::new() });
         self.notify.notify_waiters();
     }
 
     /// The oldest message to `recipient` not yet handed to them, waiting up to `timeout`.
-    pub async fn next_for(&self, recipient: &str, timeout: Duration, redactor: &Redactor) -> Result<Arc<M>, InboxError> {
+    pub async fn next_for(
+        &self,
+        recipient: &str,
+        timeout: Duration,
+        redactor: &Redactor,
+    ) -> Result<Arc<M>, InboxError> {
         let who = recipient.to_ascii_lowercase();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
@@ -85,7 +88,11 @@ impl<M: Message> Inbox<M> {
     /// Every message delivered to `recipient`, taken or not, oldest first (evidence).
     pub fn delivered_to(&self, recipient: &str) -> Vec<Arc<M>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.iter().filter(|e| e.message.recipients().iter().any(|r| r.eq_ignore_ascii_case(recipient))).map(|e| e.message.clone()).collect()
+        entries
+            .iter()
+            .filter(|e| e.message.recipients().iter().any(|r| r.eq_ignore_ascii_case(recipient)))
+            .map(|e| e.message.clone())
+            .collect()
     }
 
     fn take(&self, who: &str) -> Option<Arc<M>> {
@@ -140,7 +147,10 @@ mod tests {
     async fn a_waiter_wakes_on_delivery() {
         let inbox: Arc<Inbox<Note>> = Inbox::new("note");
         let i2 = inbox.clone();
-        let waiter = tokio::spawn(async move { i2.next_for("c@x", Duration::from_secs(5), &Redactor::new()).await.map(|m| m.1) });
+        let waiter =
+            tokio::spawn(
+                async move { i2.next_for("c@x", Duration::from_secs(5), &Redactor::new()).await.map(|m| m.1) },
+            );
         tokio::time::sleep(Duration::from_millis(20)).await;
         inbox.deliver(Note(vec!["c@x".into()], "late"));
         assert_eq!(waiter.await.unwrap().unwrap(), "late");

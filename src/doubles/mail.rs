@@ -61,7 +61,9 @@ impl Mail {
     /// The first capture of the profile's code regex, searching parts in order.
     pub fn find_code(&self, rule: &CodeExtraction) -> Option<String> {
         let re = regex::Regex::new(&rule.regex).ok()?;
-        rule.parts.iter().find_map(|part| re.captures(self.part(*part)?).and_then(|c| c.get(1)).map(|m| m.as_str().to_string()))
+        rule.parts
+            .iter()
+            .find_map(|part| re.captures(self.part(*part)?).and_then(|c| c.get(1)).map(|m| m.as_str().to_string()))
     }
 
     /// The first link the profile's link regex finds, searching parts in

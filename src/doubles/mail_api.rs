@@ -24,7 +24,13 @@ pub struct MailApi {
 
 impl MailApi {
     pub fn new(config: MailApiConfig, base_vars: Vars) -> MailApi {
-        MailApi { config, client: reqwest::Client::new(), renderer: Renderer::default(), base_vars, seen: Mutex::new(HashMap::new()) }
+        MailApi {
+            config,
+            client: reqwest::Client::new(),
+            renderer: Renderer::default(),
+            base_vars,
+            seen: Mutex::new(HashMap::new()),
+        }
     }
 
     pub async fn next_for(&self, recipient: &str, timeout: Duration, redactor: &Redactor) -> Result<Mail, InboxError> {
@@ -39,7 +45,10 @@ impl MailApi {
         loop {
             let mut req = self.client.get(&url).timeout(timeout);
             for (k, v) in &self.config.headers {
-                let v = self.renderer.render(v, &vars).map_err(|e| InboxError::Backend { kind: "mail", message: format!("header {k}: {e}") })?;
+                let v = self
+                    .renderer
+                    .render(v, &vars)
+                    .map_err(|e| InboxError::Backend { kind: "mail", message: format!("header {k}: {e}") })?;
                 req = req.header(k, v);
             }
             match req.send().await {
@@ -79,6 +88,11 @@ impl MailApi {
         let field = |ptr: &Option<String>| {
             ptr.as_ref().and_then(|p| doc.pointer(p)).and_then(|v| v.as_str()).map(str::to_string)
         };
-        Ok(Mail::from_parts(recipient, field(&self.config.subject).unwrap_or_default(), field(&self.config.text), field(&self.config.html)))
+        Ok(Mail::from_parts(
+            recipient,
+            field(&self.config.subject).unwrap_or_default(),
+            field(&self.config.text),
+            field(&self.config.html),
+        ))
     }
 }

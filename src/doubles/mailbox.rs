@@ -14,7 +14,12 @@ pub enum Mailbox {
 }
 
 impl Mailbox {
-    pub async fn next_for(&self, recipient: &str, timeout: Duration, redactor: &Redactor) -> Result<Arc<Mail>, InboxError> {
+    pub async fn next_for(
+        &self,
+        recipient: &str,
+        timeout: Duration,
+        redactor: &Redactor,
+    ) -> Result<Arc<Mail>, InboxError> {
         match self {
             Mailbox::Smtp(inbox) => inbox.next_for(recipient, timeout, redactor).await,
             Mailbox::Http(api) => api.next_for(recipient, timeout, redactor).await.map(Arc::new),

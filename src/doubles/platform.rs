@@ -125,18 +125,34 @@ impl PlatformDouble {
     /// calls, which name no user (a partner may fetch its admin token for
     /// any user's request).
     pub fn calls(&self, emails: &[&str]) -> Vec<PlatformCall> {
-        let concerns = |c: &PlatformCall| c.email.as_deref().map_or(c.path.ends_with("v2/account/token") && c.method == "POST", |e| emails.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        let concerns = |c: &PlatformCall| {
+            c.email.as_deref().map_or(c.path.ends_with("v2/account/token") && c.method == "POST", |e| {
+                emails.iter().any(|x| x.eq_ignore_ascii_case(e))
+            })
+        };
         self.inner.books().calls.iter().filter(|c| concerns(c)).cloned().collect()
     }
 
     /// Every call that concerned `email`.
     pub fn calls_for(&self, email: &str) -> Vec<PlatformCall> {
-        self.inner.books().calls.iter().filter(|c| c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email))).cloned().collect()
+        self.inner
+            .books()
+            .calls
+            .iter()
+            .filter(|c| c.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)))
+            .cloned()
+            .collect()
     }
 
     /// The verdicts on every JWT that named `email`.
     pub fn verdicts_for(&self, email: &str) -> Vec<Verdict> {
-        self.inner.books().jwts.iter().filter(|j| j.email.eq_ignore_ascii_case(email)).map(|j| j.verdict.clone()).collect()
+        self.inner
+            .books()
+            .jwts
+            .iter()
+            .filter(|j| j.email.eq_ignore_ascii_case(email))
+            .map(|j| j.verdict.clone())
+            .collect()
     }
 
     /// The JWT that was exchanged for `token`, whoever it named.
@@ -146,7 +162,13 @@ impl PlatformDouble {
 
     /// The patient tokens the platform issued for `email`.
     pub fn tokens_issued_for(&self, email: &str) -> Vec<String> {
-        self.inner.books().jwts.iter().filter(|j| j.email.eq_ignore_ascii_case(email)).filter_map(|j| j.token.clone()).collect()
+        self.inner
+            .books()
+            .jwts
+            .iter()
+            .filter(|j| j.email.eq_ignore_ascii_case(email))
+            .filter_map(|j| j.token.clone())
+            .collect()
     }
 
     /// Puts a patient on the platform before the scenario, as if created elsewhere.
@@ -158,7 +180,12 @@ impl PlatformDouble {
 
     /// How many patients the platform holds with this e-mail.
     pub fn patients_with(&self, email: &str) -> usize {
-        self.inner.books().patients.iter().filter(|p| p["email"].as_str().is_some_and(|e| e.eq_ignore_ascii_case(email))).count()
+        self.inner
+            .books()
+            .patients
+            .iter()
+            .filter(|p| p["email"].as_str().is_some_and(|e| e.eq_ignore_ascii_case(email)))
+            .count()
     }
 }
 
@@ -195,11 +222,26 @@ mod tests {
     async fn the_partner_flow_end_to_end_and_its_evidence() {
         let (p, private) = platform().await;
         let c = client();
-        let admin: Value = c.post(format!("{}v2/account/token", p.url())).json(&json!({"email": "admin@partner.test", "password": "admin-pw", "hospitalId": 126, "userTypeId": 2})).send().await.unwrap().json().await.unwrap();
+        let admin: Value = c
+            .post(format!("{}v2/account/token", p.url()))
+            .json(&json!({"email": "admin@partner.test", "password": "admin-pw", "hospitalId": 126, "userTypeId": 2}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let admin = admin["data"][0]["access_token"].as_str().unwrap().to_string();
-        let find = c.get(format!("{}v2/admin/patients?email=d@x.test", p.url())).bearer_auth(&admin).send().await.unwrap();
+        let find =
+            c.get(format!("{}v2/admin/patients?email=d@x.test", p.url())).bearer_auth(&admin).send().await.unwrap();
         assert_eq!(find.status(), 404);
-        let bad = c.post(format!("{}v2/admin/patients", p.url())).bearer_auth(&admin).json(&json!({"email": "d@x.test", "gender": "X"})).send().await.unwrap();
+        let bad = c
+            .post(format!("{}v2/admin/patients", p.url()))
+            .bearer_auth(&admin)
+            .json(&json!({"email": "d@x.test", "gender": "X"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(bad.status(), 400);
         let add = c.post(format!("{}v2/admin/patients", p.url())).bearer_auth(&admin)
             .json(&json!({"firstName": "Dany", "lastName": "T", "email": "d@x.test", "address": "Dragonstone", "mobileNumberWithCountryCode": "+3247000000", "gender": "F"}))
@@ -234,7 +276,8 @@ mod tests {
 
         p.misbehave_for("e@x.test", Misbehaviour::EmptyData);
         let jwt = sign_rs256(&PatientClaims::new("partner.test", "E", "e@x.test", 300), &private).unwrap();
-        let r: Value = client().get(format!("{}v2/account/token?jwt={jwt}", p.url())).send().await.unwrap().json().await.unwrap();
+        let r: Value =
+            client().get(format!("{}v2/account/token?jwt={jwt}", p.url())).send().await.unwrap().json().await.unwrap();
         assert_eq!(r["data"], json!([]));
         p.misbehave_for("e@x.test", Misbehaviour::ServerError);
         let jwt = sign_rs256(&PatientClaims::new("partner.test", "E", "e@x.test", 300), &private).unwrap();

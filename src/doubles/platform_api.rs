@@ -19,7 +19,14 @@ fn envelope(data: Value) -> Value {
 }
 
 /// Records a call and, when the partner left out its keys, refuses it.
-fn admit(inner: &Inner, headers: &HeaderMap, method: &Method, uri: &Uri, email: Option<String>, body: &Value) -> (bool, PlatformCall) {
+fn admit(
+    inner: &Inner,
+    headers: &HeaderMap,
+    method: &Method,
+    uri: &Uri,
+    email: Option<String>,
+    body: &Value,
+) -> (bool, PlatformCall) {
     let header = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or("");
     let call = PlatformCall {
         method: method.to_string(),
@@ -44,8 +51,14 @@ fn finish(inner: &Inner, mut call: PlatformCall, status: StatusCode, body: Value
 async fn misbehave(inner: &Inner, email: Option<&str>) -> Option<(StatusCode, Value)> {
     let how = email.and_then(|e| inner.books().misbehaviour.get(&e.to_lowercase()).copied())?;
     match how {
-        Misbehaviour::Unauthorized => Some((StatusCode::UNAUTHORIZED, json!({"message": "Authorization has been denied for this request. (SnapMD.Core.TokenService)"}))),
-        Misbehaviour::ServerError => Some((StatusCode::INTERNAL_SERVER_ERROR, json!({"message": "System.NullReferenceException at SnapMD.Web.Api.AccountController"}))),
+        Misbehaviour::Unauthorized => Some((
+            StatusCode::UNAUTHORIZED,
+            json!({"message": "Authorization has been denied for this request. (SnapMD.Core.TokenService)"}),
+        )),
+        Misbehaviour::ServerError => Some((
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"message": "System.NullReferenceException at SnapMD.Web.Api.AccountController"}),
+        )),
         Misbehaviour::EmptyData => Some((StatusCode::OK, envelope(json!([])))),
         Misbehaviour::Slow(d) => {
             tokio::time::sleep(d).await;
@@ -63,13 +76,27 @@ fn new_token() -> String {
 }
 
 /// `POST v2/account/token {email, password, hospitalId, userTypeId}`
-pub(super) async fn admin_token(State(inner): State<Arc<Inner>>, headers: HeaderMap, method: Method, uri: Uri, Json(body): Json<Value>) -> Response {
+pub(super) async fn admin_token(
+    State(inner): State<Arc<Inner>>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+    Json(body): Json<Value>,
+) -> Response {
     let (ok, call) = admit(&inner, &headers, &method, &uri, None, &body);
     if !ok {
-        return finish(&inner, call, StatusCode::UNAUTHORIZED, json!({"message": "Missing or invalid X-Developer-Id / X-Api-Key"}));
+        return finish(
+            &inner,
+            call,
+            StatusCode::UNAUTHORIZED,
+            json!({"message": "Missing or invalid X-Developer-Id / X-Api-Key"}),
+        );
     }
     let c = &inner.config;
-    let right = body["email"] == c.admin_email.as_str() && body["password"] == c.admin_password.as_str() && call.hospital_id == Some(c.hospital_id) && call.user_type_id == Some(2);
+    let right = body["email"] == c.admin_email.as_str()
+        && body["password"] == c.admin_password.as_str()
+        && call.hospital_id == Some(c.hospital_id)
+        && call.user_type_id == Some(2);
     if !right {
         return finish(&inner, call, StatusCode::NOT_FOUND, json!({"message": "Invalid user name or password"}));
     }
@@ -101,7 +128,9 @@ fn check_jwt(inner: &Inner, jwt: &str) -> (Option<String>, usize, Result<(), Val
         books.jwts.push(super::platform::JwtSeen { email: email.clone().unwrap_or_default(), verdict, token: None });
         books.jwts.len() - 1
     };
-    let known = email.as_deref().is_some_and(|e| inner.books().patients.iter().any(|p| p["email"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(e))));
+    let known = email.as_deref().is_some_and(|e| {
+        inner.books().patients.iter().any(|p| p["email"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(e)))
+    });
     let result = match (passed, known) {
         (true, true) => Ok(()),
         (true, false) => Err(json!({"message": "Invalid user"})),
@@ -118,11 +147,22 @@ fn issue(inner: &Inner, index: usize) -> String {
 }
 
 /// `GET v2/account/token?jwt=`
-pub(super) async fn exchange_jwt(State(inner): State<Arc<Inner>>, headers: HeaderMap, method: Method, uri: Uri, Query(q): Query<JwtQuery>) -> Response {
+pub(super) async fn exchange_jwt(
+    State(inner): State<Arc<Inner>>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+    Query(q): Query<JwtQuery>,
+) -> Response {
     let (email, index, checked) = check_jwt(&inner, &q.jwt);
     let (ok, call) = admit(&inner, &headers, &method, &uri, email.clone(), &Value::Null);
     if !ok {
-        return finish(&inner, call, StatusCode::UNAUTHORIZED, json!({"message": "Missing or invalid X-Developer-Id / X-Api-Key"}));
+        return finish(
+            &inner,
+            call,
+            StatusCode::UNAUTHORIZED,
+            json!({"message": "Missing or invalid X-Developer-Id / X-Api-Key"}),
+        );
     }
     if let Some((status, body)) = misbehave(&inner, email.as_deref()).await {
         return finish(&inner, call, status, body);
@@ -137,12 +177,23 @@ pub(super) async fn exchange_jwt(State(inner): State<Arc<Inner>>, headers: Heade
 }
 
 /// `POST v3/auth/user-sessions/sso {hospitalId, jwt}`
-pub(super) async fn sso_session(State(inner): State<Arc<Inner>>, headers: HeaderMap, method: Method, uri: Uri, Json(body): Json<Value>) -> Response {
+pub(super) async fn sso_session(
+    State(inner): State<Arc<Inner>>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+    Json(body): Json<Value>,
+) -> Response {
     let jwt = body["jwt"].as_str().unwrap_or_default().to_string();
     let (email, index, checked) = check_jwt(&inner, &jwt);
     let (ok, call) = admit(&inner, &headers, &method, &uri, email.clone(), &body);
     if !ok {
-        return finish(&inner, call, StatusCode::UNAUTHORIZED, json!({"message": "Missing or invalid X-Developer-Id / X-Api-Key"}));
+        return finish(
+            &inner,
+            call,
+            StatusCode::UNAUTHORIZED,
+            json!({"message": "Missing or invalid X-Developer-Id / X-Api-Key"}),
+        );
     }
     if let Some((status, body)) = misbehave(&inner, email.as_deref()).await {
         return finish(&inner, call, status, body);
@@ -153,7 +204,12 @@ pub(super) async fn sso_session(State(inner): State<Arc<Inner>>, headers: Header
     match checked {
         Ok(()) => {
             let expires = (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
-            finish(&inner, call, StatusCode::OK, json!({"apiSessionId": uuid::Uuid::new_v4().to_string(), "accessToken": issue(&inner, index), "expires": expires}))
+            finish(
+                &inner,
+                call,
+                StatusCode::OK,
+                json!({"apiSessionId": uuid::Uuid::new_v4().to_string(), "accessToken": issue(&inner, index), "expires": expires}),
+            )
         }
         Err(body) => finish(&inner, call, StatusCode::UNAUTHORIZED, body),
     }
@@ -169,7 +225,13 @@ pub(super) struct EmailQuery {
 }
 
 /// `GET v2/admin/patients?email=`
-pub(super) async fn find_patient(State(inner): State<Arc<Inner>>, headers: HeaderMap, method: Method, uri: Uri, Query(q): Query<EmailQuery>) -> Response {
+pub(super) async fn find_patient(
+    State(inner): State<Arc<Inner>>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+    Query(q): Query<EmailQuery>,
+) -> Response {
     let (ok, call) = admit(&inner, &headers, &method, &uri, Some(q.email.clone()), &Value::Null);
     if !ok || !is_admin(&inner, &headers) {
         return finish(&inner, call, StatusCode::UNAUTHORIZED, json!({"message": "Caller is not hospital staff"}));
@@ -177,7 +239,12 @@ pub(super) async fn find_patient(State(inner): State<Arc<Inner>>, headers: Heade
     if let Some((status, body)) = misbehave(&inner, Some(&q.email)).await {
         return finish(&inner, call, status, body);
     }
-    let found = inner.books().patients.iter().find(|p| p["email"].as_str().is_some_and(|e| e.eq_ignore_ascii_case(&q.email))).cloned();
+    let found = inner
+        .books()
+        .patients
+        .iter()
+        .find(|p| p["email"].as_str().is_some_and(|e| e.eq_ignore_ascii_case(&q.email)))
+        .cloned();
     match found {
         Some(p) => finish(&inner, call, StatusCode::OK, json!({"data": p, "message": "Success", "success": true})),
         None => finish(&inner, call, StatusCode::NOT_FOUND, json!({"message": "Patient not found", "success": false})),
@@ -185,7 +252,13 @@ pub(super) async fn find_patient(State(inner): State<Arc<Inner>>, headers: Heade
 }
 
 /// `POST v2/admin/patients` (PatientOnBoardShortDetail)
-pub(super) async fn add_patient(State(inner): State<Arc<Inner>>, headers: HeaderMap, method: Method, uri: Uri, Json(body): Json<Value>) -> Response {
+pub(super) async fn add_patient(
+    State(inner): State<Arc<Inner>>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
+    Json(body): Json<Value>,
+) -> Response {
     let email = body["email"].as_str().map(str::to_string);
     let (ok, call) = admit(&inner, &headers, &method, &uri, email.clone(), &body);
     if !ok || !is_admin(&inner, &headers) {
@@ -195,7 +268,8 @@ pub(super) async fn add_patient(State(inner): State<Arc<Inner>>, headers: Header
         return finish(&inner, call, status, body);
     }
     let text = |k: &str| body[k].as_str().unwrap_or("").trim().to_string();
-    let mut missing: Vec<&str> = ["firstName", "email", "mobileNumberWithCountryCode"].into_iter().filter(|k| text(k).is_empty()).collect();
+    let mut missing: Vec<&str> =
+        ["firstName", "email", "mobileNumberWithCountryCode"].into_iter().filter(|k| text(k).is_empty()).collect();
     if text("address").is_empty() && body["addressObject"].is_null() {
         missing.push("address");
     }

@@ -15,7 +15,6 @@ use super::inbox::Inbox;
 use super::mail::Mail;
 use super::smtp_session::Session;
 
-
 pub struct SmtpSink {
     addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
@@ -84,10 +83,10 @@ async fn serve(listener: TcpListener, max_size: usize, inbox: Arc<Inbox<Mail>>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::AsyncReadExt;
-    use tokio::net::TcpStream;
     use crate::redact::Redactor;
+    use tokio::io::AsyncReadExt;
     use tokio::io::{AsyncBufReadExt, BufReader};
+    use tokio::net::TcpStream;
 
     async fn dialogue(addr: SocketAddr, script: &[(&str, &str)]) {
         let stream = TcpStream::connect(addr).await.unwrap();

@@ -39,7 +39,15 @@ enum Read {
 impl Session {
     pub(super) fn new(stream: TcpStream, max_size: usize) -> Session {
         let _ = stream.set_nodelay(true);
-        Session { stream, buf: Vec::with_capacity(4096), scanned: 0, max_size, greeted: false, from: None, to: Vec::new() }
+        Session {
+            stream,
+            buf: Vec::with_capacity(4096),
+            scanned: 0,
+            max_size,
+            greeted: false,
+            from: None,
+            to: Vec::new(),
+        }
     }
 
     async fn reply(&mut self, text: &str) -> std::io::Result<()> {
@@ -93,7 +101,10 @@ impl Session {
                 "EHLO" => {
                     self.greeted = true;
                     self.reset();
-                    let msg = format!("250-authconform-sink\r\n250-SIZE {}\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n", self.max_size);
+                    let msg = format!(
+                        "250-authconform-sink\r\n250-SIZE {}\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
+                        self.max_size
+                    );
                     self.reply(&msg).await?;
                 }
                 "HELO" => {

@@ -23,34 +23,13 @@ pub enum OperationError {
     #[error("harness bug: operation `{operation}` was given variable `{variable}`, which src/profile/operations.rs does not list for it")]
     Undeclared { operation: String, variable: String },
     #[error("profile error: operation `{operation}`: {field} template failed: {message}")]
-    Template {
-        operation: String,
-        field: String,
-        message: String,
-    },
+    Template { operation: String, field: String, message: String },
     #[error("could not reach the target: operation `{operation}`: {method} {url} could not be sent: {message}")]
-    Transport {
-        operation: String,
-        method: String,
-        url: String,
-        message: String,
-    },
+    Transport { operation: String, method: String, url: String, message: String },
     #[error("could not reach the target: operation `{operation}`: {method} {url} gave no answer within {budget:?} (the profile's time budget)")]
-    Timeout {
-        operation: String,
-        method: String,
-        url: String,
-        budget: Duration,
-    },
+    Timeout { operation: String, method: String, url: String, budget: Duration },
     #[error("operation `{operation}`: {method} {url} answered {status}, expected {expected}; body: {excerpt}")]
-    Status {
-        operation: String,
-        method: String,
-        url: String,
-        status: u16,
-        expected: String,
-        excerpt: String,
-    },
+    Status { operation: String, method: String, url: String, status: u16, expected: String, excerpt: String },
     /// The status arrived, the body did not within bounds: the target broke
     /// (a FAIL), not a transport failure, since it did answer.
     #[error("operation `{operation}`: {method} {url} answered {status} with a reply larger than {limit} (the profile's `limits.body`), {received} bytes read or announced; first bytes: {excerpt}")]
@@ -108,9 +87,26 @@ mod tests {
 
     #[test]
     fn transport_failures_carry_the_unreachable_prefix_and_nothing_else_does() {
-        let t = OperationError::Transport { operation: "otp.start".into(), method: "POST".into(), url: "http://x".into(), message: "refused".into() };
-        let d = OperationError::Timeout { operation: "otp.start".into(), method: "POST".into(), url: "http://x".into(), budget: Duration::from_secs(1) };
-        let s = OperationError::Status { operation: "o".into(), method: "GET".into(), url: "u".into(), status: 500, expected: "2xx".into(), excerpt: String::new() };
+        let t = OperationError::Transport {
+            operation: "otp.start".into(),
+            method: "POST".into(),
+            url: "http://x".into(),
+            message: "refused".into(),
+        };
+        let d = OperationError::Timeout {
+            operation: "otp.start".into(),
+            method: "POST".into(),
+            url: "http://x".into(),
+            budget: Duration::from_secs(1),
+        };
+        let s = OperationError::Status {
+            operation: "o".into(),
+            method: "GET".into(),
+            url: "u".into(),
+            status: 500,
+            expected: "2xx".into(),
+            excerpt: String::new(),
+        };
         for e in [&t, &d] {
             assert!(e.is_unreachable() && e.to_string().starts_with(UNREACHABLE), "{e}");
         }

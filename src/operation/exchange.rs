@@ -58,10 +58,7 @@ fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 
 impl Exchange {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.response_headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The reply body as JSON, if it is JSON.
@@ -89,7 +86,10 @@ impl Exchange {
         let redact_headers = |h: &Vec<(String, String)>| {
             h.iter()
                 .map(|(k, v)| {
-                    let v = if crate::redact::is_secret_key(k) || k.eq_ignore_ascii_case("cookie") || k.eq_ignore_ascii_case("set-cookie") {
+                    let v = if crate::redact::is_secret_key(k)
+                        || k.eq_ignore_ascii_case("cookie")
+                        || k.eq_ignore_ascii_case("set-cookie")
+                    {
                         "[REDACTED]".to_string()
                     } else {
                         r.text(v)

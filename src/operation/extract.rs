@@ -12,13 +12,14 @@ pub fn extract(spec: &Extract, ex: &Exchange, max: usize) -> Result<Option<Strin
         return Err(format!("the body is not valid UTF-8 (from byte {at}), so no value is taken from it"));
     }
     let source: Option<String> = if let Some(ptr) = &spec.json {
-        let doc: serde_json::Value = serde_json::from_str(&ex.response_body)
-            .map_err(|e| format!("the reply is not JSON ({e})"))?;
+        let doc: serde_json::Value =
+            serde_json::from_str(&ex.response_body).map_err(|e| format!("the reply is not JSON ({e})"))?;
         match doc.pointer(ptr) {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::Array(items)) if spec.each.is_some() => {
                 let each = spec.each.as_deref().unwrap_or_default();
-                let mapped: Vec<serde_json::Value> = items.iter().map(|i| i.pointer(each).cloned().unwrap_or(serde_json::Value::Null)).collect();
+                let mapped: Vec<serde_json::Value> =
+                    items.iter().map(|i| i.pointer(each).cloned().unwrap_or(serde_json::Value::Null)).collect();
                 Some(serde_json::Value::Array(mapped).to_string())
             }
             Some(serde_json::Value::String(s)) => Some(s.clone()),
@@ -39,7 +40,9 @@ pub fn extract(spec: &Extract, ex: &Exchange, max: usize) -> Result<Option<Strin
         (_, v) => v,
     };
     match value {
-        Some(v) if v.len() > max => Err(format!("the value is {} bytes, over the profile's `limits.value` ({max} bytes)", v.len())),
+        Some(v) if v.len() > max => {
+            Err(format!("the value is {} bytes, over the profile's `limits.value` ({max} bytes)", v.len()))
+        }
         Some(v) if !v.is_empty() => Ok(Some(v)),
         _ if spec.optional => Ok(None),
         _ => Err(describe_missing(spec)),
@@ -93,7 +96,10 @@ mod tests {
         let e = ex(r#"{"data": {"token": "t1", "n": 5}}"#);
         assert_eq!(extract(&spec("json: /data/token"), &e, 1024).unwrap().as_deref(), Some("t1"));
         assert_eq!(extract(&spec("json: /data/n"), &e, 1024).unwrap().as_deref(), Some("5"));
-        assert_eq!(extract(&spec("header: x-token\nregex: 'Token (\\w+)'"), &e, 1024).unwrap().as_deref(), Some("abc123"));
+        assert_eq!(
+            extract(&spec("header: x-token\nregex: 'Token (\\w+)'"), &e, 1024).unwrap().as_deref(),
+            Some("abc123")
+        );
         assert_eq!(extract(&spec("body: true"), &ex("plain"), 1024).unwrap().as_deref(), Some("plain"));
         assert_eq!(extract(&spec("status: true"), &e, 1024).unwrap().as_deref(), Some("200"));
         let list = ex(r#"[{"id": "a", "p": {"k": 1}}, {"id": "b", "p": {"k": 2}}]"#);
@@ -112,7 +118,10 @@ mod tests {
     #[test]
     fn long_values_and_damaged_bodies_give_nothing_to_send_back() {
         let e = ex(&format!(r#"{{"t":"{}"}}"#, "x".repeat(2000)));
-        assert_eq!(extract(&spec("json: /t"), &e, 1024).unwrap_err(), "the value is 2000 bytes, over the profile's `limits.value` (1024 bytes)");
+        assert_eq!(
+            extract(&spec("json: /t"), &e, 1024).unwrap_err(),
+            "the value is 2000 bytes, over the profile's `limits.value` (1024 bytes)"
+        );
         let mut bad = ex(r#"{"t":"ok"}"#);
         bad.invalid_utf8_at = Some(3);
         assert!(extract(&spec("json: /t"), &bad, 1024).unwrap_err().contains("not valid UTF-8 (from byte 3)"));

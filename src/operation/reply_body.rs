@@ -52,7 +52,13 @@ pub async fn read(mut reply: reqwest::Response, limit: usize) -> Result<Body, Bo
             }
             Ok(None) => break,
             Err(e) if e.is_timeout() => return Err(BodyError::Trickled { received: buf.len(), head: head(&buf) }),
-            Err(e) => return Err(BodyError::BrokeOff { received: buf.len(), head: head(&buf), message: super::target::root_cause(&e) }),
+            Err(e) => {
+                return Err(BodyError::BrokeOff {
+                    received: buf.len(),
+                    head: head(&buf),
+                    message: super::target::root_cause(&e),
+                })
+            }
         }
     }
     Ok(decode(buf))
@@ -78,12 +84,18 @@ pub fn notes(headers: &[(String, String)], body: &Body) -> Vec<String> {
     if let Some(at) = body.invalid_utf8_at {
         notes.push(format!("the body is not valid UTF-8 (from byte {at}); nothing is extracted from it"));
     }
-    let content_type = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.to_ascii_lowercase());
+    let content_type =
+        headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.to_ascii_lowercase());
     let trimmed = body.text.trim_start();
-    let looks_json = (trimmed.starts_with('{') || trimmed.starts_with('[')) && serde_json::from_str::<serde_json::Value>(&body.text).is_ok();
+    let looks_json = (trimmed.starts_with('{') || trimmed.starts_with('['))
+        && serde_json::from_str::<serde_json::Value>(&body.text).is_ok();
     match content_type.as_deref() {
-        Some(ct) if ct.contains("json") && !trimmed.is_empty() && !looks_json => notes.push(format!("the content type is `{ct}` but the body is not JSON")),
-        Some(ct) if !ct.contains("json") && looks_json => notes.push(format!("the body is JSON but the content type is `{ct}`")),
+        Some(ct) if ct.contains("json") && !trimmed.is_empty() && !looks_json => {
+            notes.push(format!("the content type is `{ct}` but the body is not JSON"))
+        }
+        Some(ct) if !ct.contains("json") && looks_json => {
+            notes.push(format!("the body is JSON but the content type is `{ct}`"))
+        }
         None if looks_json => notes.push("the body is JSON but there is no content type".into()),
         _ => {}
     }
@@ -120,11 +132,26 @@ mod tests {
     #[test]
     fn replies_contradicting_their_headers_are_noted() {
         let json = decode(br#"{"a":1}"#.to_vec());
-        assert_eq!(notes(&h(&[("Content-Type", "text/html")]), &json), ["the body is JSON but the content type is `text/html`"]);
+        assert_eq!(
+            notes(&h(&[("Content-Type", "text/html")]), &json),
+            ["the body is JSON but the content type is `text/html`"]
+        );
         assert!(notes(&h(&[("content-type", "application/json; charset=utf-8")]), &json).is_empty());
         let html = decode(b"<html>".to_vec());
-        assert_eq!(notes(&h(&[("content-type", "application/json")]), &html), ["the content type is `application/json` but the body is not JSON"]);
-        let dup = notes(&h(&[("content-type", "text/plain"), ("X-Id", "1"), ("x-id", "2"), ("set-cookie", "a"), ("set-cookie", "b")]), &html);
+        assert_eq!(
+            notes(&h(&[("content-type", "application/json")]), &html),
+            ["the content type is `application/json` but the body is not JSON"]
+        );
+        let dup = notes(
+            &h(&[
+                ("content-type", "text/plain"),
+                ("X-Id", "1"),
+                ("x-id", "2"),
+                ("set-cookie", "a"),
+                ("set-cookie", "b"),
+            ]),
+            &html,
+        );
         assert_eq!(dup, ["header `x-id` appears 2 times"]);
     }
 }

@@ -80,13 +80,20 @@ impl Target {
     /// `call`, with what the harness adds on top of the profile's request:
     /// a forged `X-Forwarded-Host`, a `Role` field, which no profile would
     /// declare. The step then checks the recorded request carried them.
-    pub async fn call_injected(&self, name: &str, vars: &Vars, auth: Option<&Credentials>, extra: &Injection<'_>) -> Result<Exchange, OperationError> {
+    pub async fn call_injected(
+        &self,
+        name: &str,
+        vars: &Vars,
+        auth: Option<&Credentials>,
+        extra: &Injection<'_>,
+    ) -> Result<Exchange, OperationError> {
         let spec = self
             .profile
             .operations
             .get(name)
             .ok_or_else(|| OperationError::NotBound { operation: name.to_string() })?;
-        let def = crate::profile::operation(name).ok_or_else(|| OperationError::NotBound { operation: name.to_string() })?;
+        let def =
+            crate::profile::operation(name).ok_or_else(|| OperationError::NotBound { operation: name.to_string() })?;
         if let Some(v) = vars.keys().find(|v| !def.gets(v)) {
             return Err(OperationError::Undeclared { operation: name.to_string(), variable: v.clone() });
         }
@@ -101,7 +108,12 @@ impl Target {
 
     /// Runs an operation that must succeed: a status outside `accept` or a
     /// missing extraction is an error naming the operation, URL and status.
-    pub async fn expect(&self, name: &str, vars: &Vars, auth: Option<&Credentials>) -> Result<Exchange, OperationError> {
+    pub async fn expect(
+        &self,
+        name: &str,
+        vars: &Vars,
+        auth: Option<&Credentials>,
+    ) -> Result<Exchange, OperationError> {
         let ex = self.call(name, vars, auth).await?;
         if !ex.accepted {
             let spec = &self.profile.operations[name];
@@ -117,7 +129,14 @@ impl Target {
         Ok(ex)
     }
 
-    async fn send(&self, name: &str, spec: &OperationSpec, vars: &Vars, with_auth: bool, extra: &Injection<'_>) -> Result<Exchange, OperationError> {
+    async fn send(
+        &self,
+        name: &str,
+        spec: &OperationSpec,
+        vars: &Vars,
+        with_auth: bool,
+        extra: &Injection<'_>,
+    ) -> Result<Exchange, OperationError> {
         let tpl_err = |field: &str, message: String| OperationError::Template {
             operation: name.to_string(),
             field: field.to_string(),
@@ -162,7 +181,12 @@ impl Target {
             for (k, v) in form {
                 pairs.push((k.clone(), self.renderer.render(v, vars).map_err(|m| tpl_err(&format!("form.{k}"), m))?));
             }
-            pairs.extend(extra.fields.iter().map(|(k, v)| (k.to_string(), v.as_str().map_or_else(|| v.to_string(), str::to_string))));
+            pairs.extend(
+                extra
+                    .fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.as_str().map_or_else(|| v.to_string(), str::to_string))),
+            );
             request_body = Some(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish());
             req = req.form(&pairs);
         } else if let Some(raw) = &spec.raw {
@@ -179,7 +203,12 @@ impl Target {
         // target being slow (the profile's budget), the second it being down.
         let failed = |e: reqwest::Error, stage: &str| {
             if e.is_timeout() {
-                OperationError::Timeout { operation: name.into(), method: method.to_string(), url: shown_url.clone(), budget }
+                OperationError::Timeout {
+                    operation: name.into(),
+                    method: method.to_string(),
+                    url: shown_url.clone(),
+                    budget,
+                }
             } else {
                 OperationError::Transport {
                     operation: name.into(),
@@ -201,12 +230,32 @@ impl Target {
             let (operation, method, url) = (name.to_string(), method.to_string(), shown_url.clone());
             match e {
                 BodyError::TooLarge { received, head } => OperationError::TooLarge {
-                    operation, method, url, status, limit: self.profile.limits.body.to_string(), received, excerpt: self.redactor.excerpt(&head, 200),
+                    operation,
+                    method,
+                    url,
+                    status,
+                    limit: self.profile.limits.body.to_string(),
+                    received,
+                    excerpt: self.redactor.excerpt(&head, 200),
                 },
-                BodyError::Trickled { received, head } => OperationError::Trickled { operation, method, url, status, budget, received, excerpt: self.redactor.excerpt(&head, 200) },
-                BodyError::BrokeOff { received, head, message } => {
-                    OperationError::BrokeOff { operation, method, url, status, received, message: self.redactor.text(&message), excerpt: self.redactor.excerpt(&head, 200) }
-                }
+                BodyError::Trickled { received, head } => OperationError::Trickled {
+                    operation,
+                    method,
+                    url,
+                    status,
+                    budget,
+                    received,
+                    excerpt: self.redactor.excerpt(&head, 200),
+                },
+                BodyError::BrokeOff { received, head, message } => OperationError::BrokeOff {
+                    operation,
+                    method,
+                    url,
+                    status,
+                    received,
+                    message: self.redactor.text(&message),
+                    excerpt: self.redactor.excerpt(&head, 200),
+                },
             }
         })?;
         let notes = reply_body::notes(&response_headers, &body);

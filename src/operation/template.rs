@@ -106,10 +106,7 @@ mod tests {
     use serde_json::json;
 
     fn vars() -> Vars {
-        json!({"base_url": "http://t", "id": "42", "keys": {"a": {"f": "x"}}})
-            .as_object()
-            .unwrap()
-            .clone()
+        json!({"base_url": "http://t", "id": "42", "keys": {"a": {"f": "x"}}}).as_object().unwrap().clone()
     }
 
     #[test]
@@ -117,10 +114,7 @@ mod tests {
         let r = Renderer::default();
         assert_eq!(r.render("{{ base_url }}/u/{{ id }}", &vars()).unwrap(), "http://t/u/42");
         let body = json!({"id": "{{ id }}", "keys": {"$value": "keys"}, "n": 3});
-        assert_eq!(
-            r.render_json(&body, &vars()).unwrap(),
-            json!({"id": "42", "keys": {"a": {"f": "x"}}, "n": 3})
-        );
+        assert_eq!(r.render_json(&body, &vars()).unwrap(), json!({"id": "42", "keys": {"a": {"f": "x"}}, "n": 3}));
     }
 
     #[test]

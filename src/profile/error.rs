@@ -28,17 +28,11 @@ pub enum ProfileError {
     #[error("{at}: invalid YAML: {message}")]
     Syntax { at: Position, message: String },
     #[error("{at}: at `{key}`: {message}")]
-    Invalid {
-        at: Position,
-        key: String,
-        message: String,
-    },
-    #[error("{at}: at `{key}`: environment variable `{var}` is not set and has no default (write ${{{var}:-default}})")]
-    UnsetVariable {
-        at: Position,
-        key: String,
-        var: String,
-    },
+    Invalid { at: Position, key: String, message: String },
+    #[error(
+        "{at}: at `{key}`: environment variable `{var}` is not set and has no default (write ${{{var}:-default}})"
+    )]
+    UnsetVariable { at: Position, key: String, var: String },
     #[error("{at}: `inherits` forms a cycle through {path}")]
     InheritCycle { at: Position, path: PathBuf },
 }

@@ -52,7 +52,10 @@ impl Limits {
             return Some(("value", "a zero value limit refuses every extracted value".into()));
         }
         if self.value > self.body {
-            return Some(("value", format!("a value limit ({}) above the body limit ({}) can never apply", self.value, self.body)));
+            return Some((
+                "value",
+                format!("a value limit ({}) above the body limit ({}) can never apply", self.value, self.body),
+            ));
         }
         None
     }

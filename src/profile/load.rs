@@ -21,10 +21,7 @@ pub fn load_profile(path: &Path) -> Result<Profile, ProfileError> {
 }
 
 /// Loads a profile from disk with an injected environment (tests, `--var`).
-pub fn load_profile_with_env(
-    path: &Path,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Profile, ProfileError> {
+pub fn load_profile_with_env(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Profile, ProfileError> {
     let mut sources = Vec::new();
     let merged = read_chain(path, &mut sources)?;
     finish(merged, &sources, env)
@@ -59,11 +56,14 @@ fn finish(
 fn read_key_file(profile: &mut Profile, sources: &[Source]) -> Result<(), ProfileError> {
     let Some(platform) = profile.platform.as_mut() else { return Ok(()) };
     // An empty path is unset: `${AUTHCONFORM_PARTNER_PUBLIC_KEY_FILE:-}` in a profile.
-    let Some(rel) = platform.partner_public_key_file.take().filter(|p| !p.as_os_str().is_empty()) else { return Ok(()) };
+    let Some(rel) = platform.partner_public_key_file.take().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
     let base = sources.first().and_then(|s| s.path.parent()).unwrap_or(Path::new("."));
     let file = base.join(&rel);
     let key_path = ["platform".to_string(), "partner_public_key_file".to_string()];
-    let pem = std::fs::read_to_string(&file).map_err(|e| invalid(sources, &key_path, format!("cannot read {}: {e}", file.display())))?;
+    let pem = std::fs::read_to_string(&file)
+        .map_err(|e| invalid(sources, &key_path, format!("cannot read {}: {e}", file.display())))?;
     if !pem.contains("-----BEGIN PUBLIC KEY-----") && !pem.contains("-----BEGIN RSA PUBLIC KEY-----") {
         return Err(invalid(sources, &key_path, format!("{} holds no PEM public key", file.display())));
     }
@@ -82,7 +82,10 @@ fn read_chain(path: &Path, sources: &mut Vec<Source>) -> Result<Value, ProfileEr
         return Err(read(std::io::Error::other("not a regular file")));
     }
     if meta.len() > MAX_PROFILE_BYTES {
-        return Err(read(std::io::Error::other(format!("{} bytes, over the {MAX_PROFILE_BYTES}-byte limit for a profile", meta.len()))));
+        return Err(read(std::io::Error::other(format!(
+            "{} bytes, over the {MAX_PROFILE_BYTES}-byte limit for a profile",
+            meta.len()
+        ))));
     }
     let text = std::fs::read_to_string(path).map_err(read)?;
     let mut value = parse(path, &text)?;
@@ -148,7 +151,10 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
 
 fn parse(path: &Path, text: &str) -> Result<Value, ProfileError> {
     if let Some((line, col)) = too_deep(text) {
-        return Err(ProfileError::Syntax { at: Position { file: path.to_path_buf(), line, col }, message: format!("nested deeper than {MAX_NESTING} levels") });
+        return Err(ProfileError::Syntax {
+            at: Position { file: path.to_path_buf(), line, col },
+            message: format!("nested deeper than {MAX_NESTING} levels"),
+        });
     }
     serde_yaml::from_str(text).map_err(|e| {
         let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
@@ -201,7 +207,10 @@ mod tests {
     fn deep_nesting_is_refused_before_parsing() {
         let deep = format!("name: x\nbase_url: {}", "[".repeat(100_000));
         assert_eq!(too_deep(&deep), Some((2, 10 + MAX_NESTING + 1)));
-        assert_eq!(too_deep("a: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\nb: [1, [2]]"), None);
+        assert_eq!(
+            too_deep("a: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\nb: [1, [2]]"),
+            None
+        );
     }
 
     #[test]
@@ -246,11 +255,19 @@ fn interpolate_all(
                     let needle = format!("${{{var}");
                     let at = sources
                         .iter()
-                        .find_map(|src| find_text(&src.text, &needle).map(|(line, col)| Position { file: src.path.clone(), line, col }))
+                        .find_map(|src| {
+                            find_text(&src.text, &needle).map(|(line, col)| Position {
+                                file: src.path.clone(),
+                                line,
+                                col,
+                            })
+                        })
                         .unwrap_or_else(|| position(&sources[0], key));
                     ProfileError::UnsetVariable { at, key: key.join("."), var }
                 }
-                Unresolved::Unclosed => invalid(sources, key, "unclosed `${` (write ${VAR} or ${VAR:-default})".to_string()),
+                Unresolved::Unclosed => {
+                    invalid(sources, key, "unclosed `${` (write ${VAR} or ${VAR:-default})".to_string())
+                }
             })?;
         }
         Value::Mapping(m) => {

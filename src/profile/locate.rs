@@ -44,9 +44,7 @@ pub fn locate_depth(text: &str, path: &[String]) -> Option<(usize, usize, usize)
 
 /// Position of the first occurrence of `needle` (for `${VAR}` errors).
 pub fn find_text(text: &str, needle: &str) -> Option<(usize, usize)> {
-    text.lines()
-        .enumerate()
-        .find_map(|(i, l)| l.find(needle).map(|c| (i + 1, c + 1)))
+    text.lines().enumerate().find_map(|(i, l)| l.find(needle).map(|c| (i + 1, c + 1)))
 }
 
 #[cfg(test)]

@@ -16,5 +16,5 @@ pub use error::ProfileError;
 pub use limits::Limits;
 pub use load::{load_profile, load_profile_str};
 pub use model::*;
-pub use scope::undefined_message;
 pub use operations::{operation, render_operations, OperationDef, BASE_VARIABLES, CREDENTIAL_VARIABLES, OPERATIONS};
+pub use scope::undefined_message;

@@ -35,7 +35,11 @@ impl OperationDef {
     /// Variable names without their `?` mark, with the credential ones.
     pub fn scope(&self) -> impl Iterator<Item = &'static str> + '_ {
         let creds = if self.credentials { CREDENTIAL_VARIABLES } else { &[] };
-        self.variables.iter().map(|v| v.trim_end_matches('?')).chain(creds.iter().copied()).chain(BASE_VARIABLES.iter().copied())
+        self.variables
+            .iter()
+            .map(|v| v.trim_end_matches('?'))
+            .chain(creds.iter().copied())
+            .chain(BASE_VARIABLES.iter().copied())
     }
 
     pub fn gets(&self, variable: &str) -> bool {
@@ -43,7 +47,13 @@ impl OperationDef {
     }
 }
 
-const fn op(name: &'static str, needs: &'static [Capability], what: &'static str, variables: &'static [&'static str], credentials: bool) -> OperationDef {
+const fn op(
+    name: &'static str,
+    needs: &'static [Capability],
+    what: &'static str,
+    variables: &'static [&'static str],
+    credentials: bool,
+) -> OperationDef {
     OperationDef { name, needs, what, variables, credentials }
 }
 
@@ -55,7 +65,17 @@ pub const OPERATIONS: &[OperationDef] = &[
         "otp.start",
         &[],
         "start a sign-up/sign-in process; a code is sent",
-        &["process", "request_id", "captcha", "first_name", "last_name", "email", "mobile_phone", "hcp_id", "code_length?"],
+        &[
+            "process",
+            "request_id",
+            "captcha",
+            "first_name",
+            "last_name",
+            "email",
+            "mobile_phone",
+            "hcp_id",
+            "code_length?",
+        ],
         false,
     ),
     op("otp.validate", &[], "submit the code of a process", &["request_id", "code"], false),
@@ -74,10 +94,22 @@ pub const OPERATIONS: &[OperationDef] = &[
         &["data_owner_id", "from_fingerprint", "to_fingerprint", "wrapped_key", "encrypted_private_key"],
         true,
     ),
-    op("data_owner.stop_sharing", &[KeyRecovery], "stop sharing new data with a data owner", &["data_owner_id", "delegate_id"], true),
+    op(
+        "data_owner.stop_sharing",
+        &[KeyRecovery],
+        "stop sharing new data with a data owner",
+        &["data_owner_id", "delegate_id"],
+        true,
+    ),
     op("notifications.pending", &[KeyRecovery], "the caller's pending notifications (KEY_PAIR_UPDATE)", &[], true),
     op("notifications.complete", &[KeyRecovery], "mark a notification done", &["task_id"], true),
-    op("data_sample.list", &[KeyRecovery], "list the data samples of a data owner the caller can read", &["data_owner_id"], true),
+    op(
+        "data_sample.list",
+        &[KeyRecovery],
+        "list the data samples of a data owner the caller can read",
+        &["data_owner_id"],
+        true,
+    ),
     op("sso.login", &[Sso], "the partner's SSO login (Email, Password)", &["email", "password"], false),
     op(
         "sso.register",
@@ -94,10 +126,34 @@ pub const OPERATIONS: &[OperationDef] = &[
         true,
     ),
     op("sso.reset.start", &[PasswordReset], "ask the partner for a password-reset mail (Email)", &["email"], false),
-    op("sso.reset.complete", &[ResetCompletion], "set a new password with the mailed link's token", &["link", "reset_token", "password"], false),
-    op("test.age_reset_link", &[ResetCompletion, TimeTravel], "test hook: make a reset link older", &["reset_token", "seconds"], false),
-    op("sso.deep_link", &[DeepLink], "the partner's deep link snapmdconnectedcare://?jwt= (Email, Password)", &["email", "password"], false),
-    op("sso.disable_account", &[AccountAdmin], "disable a partner account (admin endpoint or test hook)", &["email"], false),
+    op(
+        "sso.reset.complete",
+        &[ResetCompletion],
+        "set a new password with the mailed link's token",
+        &["link", "reset_token", "password"],
+        false,
+    ),
+    op(
+        "test.age_reset_link",
+        &[ResetCompletion, TimeTravel],
+        "test hook: make a reset link older",
+        &["reset_token", "seconds"],
+        false,
+    ),
+    op(
+        "sso.deep_link",
+        &[DeepLink],
+        "the partner's deep link snapmdconnectedcare://?jwt= (Email, Password)",
+        &["email", "password"],
+        false,
+    ),
+    op(
+        "sso.disable_account",
+        &[AccountAdmin],
+        "disable a partner account (admin endpoint or test hook)",
+        &["email"],
+        false,
+    ),
 ];
 
 pub fn operation(name: &str) -> Option<&'static OperationDef> {
@@ -109,7 +165,11 @@ pub fn operation(name: &str) -> Option<&'static OperationDef> {
 pub fn render_operations() -> String {
     let mut out = String::new();
     for o in OPERATIONS {
-        let needs = if o.needs.is_empty() { "always".to_string() } else { o.needs.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" + ") };
+        let needs = if o.needs.is_empty() {
+            "always".to_string()
+        } else {
+            o.needs.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" + ")
+        };
         out.push_str(&format!("{}  ({needs})\n    {}\n", o.name, o.what));
         let mut vars: Vec<&str> = o.variables.to_vec();
         if o.credentials {
@@ -118,7 +178,9 @@ pub fn render_operations() -> String {
         vars.extend(BASE_VARIABLES);
         out.push_str(&format!("    variables: {}\n", vars.join(", ")));
     }
-    out.push_str("\nEvery template also sees the profile's own `variables:`. `?`: given only when a scenario asks for it.\n");
+    out.push_str(
+        "\nEvery template also sees the profile's own `variables:`. `?`: given only when a scenario asks for it.\n",
+    );
     out
 }
 
@@ -143,6 +205,11 @@ mod tests {
     fn the_listing_names_every_operation() {
         let text = render_operations();
         assert!(OPERATIONS.iter().all(|o| text.contains(o.name)));
-        assert!(text.contains("otp.validate  (always)\n    submit the code of a process\n    variables: request_id, code, base_url\n"), "{text}");
+        assert!(
+            text.contains(
+                "otp.validate  (always)\n    submit the code of a process\n    variables: request_id, code, base_url\n"
+            ),
+            "{text}"
+        );
     }
 }

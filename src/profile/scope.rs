@@ -36,7 +36,10 @@ impl<'a> Scope<'a> {
     }
 
     fn expression(&self, path: &[&str], source: &str) -> Result<(), Problem> {
-        let e = self.env.compile_expression(source).map_err(|e| at(path, format!("`$value` expression does not parse: {e}")))?;
+        let e = self
+            .env
+            .compile_expression(source)
+            .map_err(|e| at(path, format!("`$value` expression does not parse: {e}")))?;
         self.known(path, e.undeclared_variables(false))
     }
 
@@ -54,15 +57,17 @@ impl<'a> Scope<'a> {
         match body {
             Value::String(s) => self.template(&as_strs(path), s),
             Value::Array(items) => items.iter().try_for_each(|v| self.json(path, v)),
-            Value::Object(map) if map.len() == 1 && map.contains_key(VALUE_MARKER) => match map[VALUE_MARKER].as_str() {
-                Some(expr) => {
-                    path.push(VALUE_MARKER.into());
-                    let r = self.expression(&as_strs(path), expr);
-                    path.pop();
-                    r
+            Value::Object(map) if map.len() == 1 && map.contains_key(VALUE_MARKER) => {
+                match map[VALUE_MARKER].as_str() {
+                    Some(expr) => {
+                        path.push(VALUE_MARKER.into());
+                        let r = self.expression(&as_strs(path), expr);
+                        path.pop();
+                        r
+                    }
+                    None => Err(at(&as_strs(path), "`$value` must be an expression string")),
                 }
-                None => Err(at(&as_strs(path), "`$value` must be an expression string")),
-            },
+            }
             Value::Object(map) => {
                 for (k, v) in map {
                     path.push(k.clone());
@@ -149,14 +154,17 @@ mod tests {
     use super::*;
 
     fn check(ops: &str) -> Result<(), (String, String)> {
-        let yaml = format!("name: t\nbase_url: http://127.0.0.1:1\nauth: {{ bearer: '{{{{ secret }}}}' }}\noperations:\n{ops}");
+        let yaml = format!(
+            "name: t\nbase_url: http://127.0.0.1:1\nauth: {{ bearer: '{{{{ secret }}}}' }}\noperations:\n{ops}"
+        );
         let p: Profile = serde_yaml::from_str(&yaml).unwrap();
         check_scopes(&p).map_err(|(path, m)| (path.join("."), m))
     }
 
     #[test]
     fn a_variable_the_operation_does_not_get_is_refused_with_its_key() {
-        let (path, m) = check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/p/{{ reqest_id }}'\n").unwrap_err();
+        let (path, m) =
+            check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/p/{{ reqest_id }}'\n").unwrap_err();
         assert_eq!(path, "operations.otp.validate.url");
         assert_eq!(m, "undefined variable `reqest_id` (variables in scope: base_url, code, request_id)");
         // The credentials are not given to an operation that presents none.
@@ -167,7 +175,8 @@ mod tests {
 
     #[test]
     fn json_leaves_keys_and_value_expressions_are_checked() {
-        let op = "  otp.validate:\n    method: POST\n    url: '{{ base_url }}/v'\n    json:\n      id: '{{ request_id }}'\n";
+        let op =
+            "  otp.validate:\n    method: POST\n    url: '{{ base_url }}/v'\n    json:\n      id: '{{ request_id }}'\n";
         assert!(check(op).is_ok());
         let (path, m) = check(&format!("{op}      keys: {{ $value: cdoe }}\n")).unwrap_err();
         assert_eq!(path, "operations.otp.validate.json.keys.$value");
@@ -178,7 +187,8 @@ mod tests {
 
     #[test]
     fn unknown_filters_and_functions_are_found_before_any_call() {
-        let (path, m) = check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/{{ code | urlencod }}'\n").unwrap_err();
+        let (path, m) =
+            check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/{{ code | urlencod }}'\n").unwrap_err();
         assert_eq!(path, "operations.otp.validate.url");
         assert!(m.starts_with("template: unknown filter"), "{m}");
         assert!(check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/{{ code | urlencode }}/{{ request_id.x.y }}'\n").is_ok());

@@ -28,7 +28,10 @@ pub fn validate(p: &Profile) -> Result<(), Problem> {
     }
     for (cap, needs) in CAPABILITY_NEEDS {
         if p.capabilities.contains(cap) && !p.capabilities.contains(needs) {
-            return Err(at(&["capabilities"], format!("capability `{}` needs capability `{}`", cap.as_str(), needs.as_str())));
+            return Err(at(
+                &["capabilities"],
+                format!("capability `{}` needs capability `{}`", cap.as_str(), needs.as_str()),
+            ));
         }
     }
     for def in OPERATIONS {
@@ -36,7 +39,11 @@ pub fn validate(p: &Profile) -> Result<(), Problem> {
         let required = needs.iter().all(|c| p.capabilities.contains(c));
         if required && !p.operations.contains_key(name) {
             let names: Vec<String> = needs.iter().map(|c| format!("`{}`", c.as_str())).collect();
-            let why = if names.is_empty() { String::new() } else { format!(" (the profile declares capability {})", names.join(" and ")) };
+            let why = if names.is_empty() {
+                String::new()
+            } else {
+                format!(" (the profile declares capability {})", names.join(" and "))
+            };
             return Err(at(&["operations"], format!("operation `{name}` is not bound{why}")));
         }
     }
@@ -68,7 +75,10 @@ pub fn validate(p: &Profile) -> Result<(), Problem> {
         return Err(at(&["capabilities"], "capability `sso` needs a `platform` section (the platform double)"));
     }
     if p.platform.as_ref().is_some_and(|pl| pl.partner_public_key.is_some() && pl.partner_public_key_file.is_some()) {
-        return Err(at(&["platform", "partner_public_key_file"], "set `partner_public_key` or `partner_public_key_file`, not both"));
+        return Err(at(
+            &["platform", "partner_public_key_file"],
+            "set `partner_public_key` or `partner_public_key_file`, not both",
+        ));
     }
     super::scope::check_scopes(p)
 }
@@ -118,7 +128,10 @@ fn check_operation(name: &str, op: &OperationSpec) -> Result<(), Problem> {
             StatusPattern::Class(c) => *c == 4,
         };
         if !in_4xx {
-            return Err(at(&["operations", name, "refuse"], "refusals are 4xx statuses: a 5xx is the target breaking, a 2xx or 3xx is not a refusal"));
+            return Err(at(
+                &["operations", name, "refuse"],
+                "refusals are 4xx statuses: a 5xx is the target breaking, a 2xx or 3xx is not a refusal",
+            ));
         }
         if op.accept.iter().any(|a| (400..500).any(|s| a.matches(s) && r.matches(s))) {
             return Err(at(&["operations", name, "refuse"], "a status cannot be both accepted and a refusal"));
@@ -149,4 +162,3 @@ fn check_template(path: &[&str], source: &str) -> Result<(), Problem> {
     let env = minijinja::Environment::new();
     env.template_from_str(source).map(|_| ()).map_err(|e| at(path, format!("template does not parse: {e}")))
 }
-

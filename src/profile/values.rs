@@ -47,7 +47,10 @@ pub fn check_pointer(path: &[&str], ptr: &str) -> Result<(), Problem> {
         return Ok(());
     }
     if !ptr.starts_with('/') {
-        return Err(at(path, format!("`{ptr}` is not a JSON pointer (they start with `/`, or are empty for the whole document)")));
+        return Err(at(
+            path,
+            format!("`{ptr}` is not a JSON pointer (they start with `/`, or are empty for the whole document)"),
+        ));
     }
     let mut chars = ptr.chars();
     while let Some(c) = chars.next() {
@@ -139,7 +142,10 @@ mod tests {
         assert!(check_url(&["base_url"], "https://sandbox.example.test/api").is_ok());
         assert!(msg(check_url(&["base_url"], "ftp://x")).contains("not `ftp`"));
         assert!(msg(check_url(&["base_url"], "")).contains("is not a URL"));
-        assert!(msg(check_url(&["base_url"], "127.0.0.1:8080")).contains("not a URL") || msg(check_url(&["base_url"], "127.0.0.1:8080")).contains("not `127.0.0.1`"));
+        assert!(
+            msg(check_url(&["base_url"], "127.0.0.1:8080")).contains("not a URL")
+                || msg(check_url(&["base_url"], "127.0.0.1:8080")).contains("not `127.0.0.1`")
+        );
     }
 
     #[test]

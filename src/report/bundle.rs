@@ -28,7 +28,12 @@ pub fn write_bundle(dir: &Path, outcome: &RunOutcome, key: Option<&SigningKey>) 
     write_atomic(dir, "report.html", super::html::html_report(outcome).map_err(std::io::Error::other)?.as_bytes())?;
     write_atomic(dir, "evidence.jsonl", evidence_lines(outcome).map_err(std::io::Error::other)?.as_bytes())?;
     if let Some(i) = &outcome.incomplete {
-        let mut text = format!("This run did not finish: {}.\nThe reports hold the {} scenario(s) that finished; these {} did not run:\n", i.reason, outcome.scenarios.len(), i.not_run.len());
+        let mut text = format!(
+            "This run did not finish: {}.\nThe reports hold the {} scenario(s) that finished; these {} did not run:\n",
+            i.reason,
+            outcome.scenarios.len(),
+            i.not_run.len()
+        );
         text.extend(i.not_run.iter().map(|n| format!("  {}:{} {}\n", n.file, n.line, n.scenario)));
         write_atomic(dir, INCOMPLETE, text.as_bytes())?;
     }

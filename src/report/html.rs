@@ -37,7 +37,8 @@ pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
         wall_s => format!("{:.2}", outcome.wall_ms / 1000.0),
     };
     // Requirements the plan did not touch are left out of a plan's page.
-    let shown: Vec<_> = verdicts.into_iter().filter(|v| outcome.plan.is_none() || v.verdict != Verdict::NotRun).collect();
+    let shown: Vec<_> =
+        verdicts.into_iter().filter(|v| outcome.plan.is_none() || v.verdict != Verdict::NotRun).collect();
     env.get_template("report.html")?.render(context! {
         run,
         verdicts => shown,

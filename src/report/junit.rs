@@ -18,20 +18,30 @@ pub fn junit_xml(outcome: &RunOutcome) -> std::io::Result<Vec<u8>> {
         let mut case = match (s.status, &s.expected_failure) {
             (ScenarioStatus::Passed, _) => TestCase::success(&name, took),
             // A known deviation does not block: reported, but not a failure.
-            (ScenarioStatus::Failed, Some(reason)) => TestCase::skipped_with_cause(&name, "EXPECTED FAIL", &format!("{reason}: {message}")),
+            (ScenarioStatus::Failed, Some(reason)) => {
+                TestCase::skipped_with_cause(&name, "EXPECTED FAIL", &format!("{reason}: {message}"))
+            }
             (ScenarioStatus::Failed, None) => TestCase::failure(&name, took, "FAIL", message),
             (ScenarioStatus::Error, _) => TestCase::error(&name, took, "ERROR", message),
         };
         case.set_classname(&s.feature);
         case.set_filepath(&s.file);
-        let steps: String = s.steps.iter().map(|st| format!("{:?}: {} {} (line {})\n", st.status, st.keyword, st.text, st.line)).collect();
+        let steps: String = s
+            .steps
+            .iter()
+            .map(|st| format!("{:?}: {} {} (line {})\n", st.status, st.keyword, st.text, st.line))
+            .collect();
         case.set_system_out(&steps);
         by_file.entry(s.file.as_str()).or_default().push(case);
     }
     // A planned scenario the run never finished is skipped, with why, so a
     // CI view shows it rather than a suite that merely looks shorter.
     for (incomplete, n) in outcome.incomplete.iter().flat_map(|i| i.not_run.iter().map(move |n| (i, n))) {
-        let mut case = TestCase::skipped_with_cause(&format!("Scenario: {}: {}:{}", n.scenario, n.file, n.line), "NOT RUN", &incomplete.reason);
+        let mut case = TestCase::skipped_with_cause(
+            &format!("Scenario: {}: {}:{}", n.scenario, n.file, n.line),
+            "NOT RUN",
+            &incomplete.reason,
+        );
         case.set_filepath(&n.file);
         by_file.entry(n.file.as_str()).or_default().push(case);
     }

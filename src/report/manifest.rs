@@ -47,7 +47,9 @@ pub enum KeyFileError {
     NotAFolder(PathBuf),
     /// No manifest and none of the files a run writes: a wrong folder, not
     /// a tampered report.
-    #[error("{0} is not a report folder: it holds no {MANIFEST} and none of the files a run writes (give reports/<run-id>)")]
+    #[error(
+        "{0} is not a report folder: it holds no {MANIFEST} and none of the files a run writes (give reports/<run-id>)"
+    )]
     NotAReport(PathBuf),
 }
 
@@ -62,9 +64,11 @@ pub struct SigningKey(EncodingKey);
 impl SigningKey {
     pub fn from_pem_file(path: &Path) -> Result<SigningKey, KeyFileError> {
         let pem = std::fs::read(path).map_err(|source| KeyFileError::Read { path: path.into(), source })?;
-        EncodingKey::from_rsa_pem(&pem)
-            .map(SigningKey)
-            .map_err(|e| KeyFileError::Parse { path: path.into(), what: "private", message: e.to_string() })
+        EncodingKey::from_rsa_pem(&pem).map(SigningKey).map_err(|e| KeyFileError::Parse {
+            path: path.into(),
+            what: "private",
+            message: e.to_string(),
+        })
     }
 }
 
@@ -90,7 +94,12 @@ fn covered_files(dir: &Path) -> std::io::Result<BTreeMap<String, FileEntry>> {
 
 /// Writes `manifest.json` (and `manifest.sig` with a key) for `dir`; the
 /// caller writes both atomically with the rest of the folder.
-pub fn manifest_files(dir: &Path, run_id: &str, target: &str, key: Option<&SigningKey>) -> std::io::Result<Vec<(&'static str, Vec<u8>)>> {
+pub fn manifest_files(
+    dir: &Path,
+    run_id: &str,
+    target: &str,
+    key: Option<&SigningKey>,
+) -> std::io::Result<Vec<(&'static str, Vec<u8>)>> {
     let manifest = Manifest {
         format: FORMAT.into(),
         run_id: run_id.into(),
@@ -101,8 +110,13 @@ pub fn manifest_files(dir: &Path, run_id: &str, target: &str, key: Option<&Signi
     let bytes = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?;
     let mut out = Vec::new();
     if let Some(key) = key {
-        let claims = SignedClaims { manifest_sha256: sha256_hex(&bytes), run_id: run_id.into(), iat: chrono::Utc::now().timestamp() };
-        let jws = jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &key.0).map_err(std::io::Error::other)?;
+        let claims = SignedClaims {
+            manifest_sha256: sha256_hex(&bytes),
+            run_id: run_id.into(),
+            iat: chrono::Utc::now().timestamp(),
+        };
+        let jws =
+            jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &key.0).map_err(std::io::Error::other)?;
         out.push((SIGNATURE, jws.into_bytes()));
     }
     out.insert(0, (MANIFEST, bytes));
@@ -143,7 +157,11 @@ pub fn verify(dir: &Path, key: Option<&Path>) -> Result<Verification, KeyFileErr
     let decoding = match key {
         Some(path) => {
             let pem = std::fs::read(path).map_err(|source| KeyFileError::Read { path: path.into(), source })?;
-            Some(DecodingKey::from_rsa_pem(&pem).map_err(|e| KeyFileError::Parse { path: path.into(), what: "public", message: e.to_string() })?)
+            Some(DecodingKey::from_rsa_pem(&pem).map_err(|e| KeyFileError::Parse {
+                path: path.into(),
+                what: "public",
+                message: e.to_string(),
+            })?)
         }
         None => None,
     };
@@ -169,7 +187,9 @@ pub fn verify(dir: &Path, key: Option<&Path>) -> Result<Verification, KeyFileErr
     for (name, entry) in &manifest.files {
         match actual.get(name) {
             None => problems.push(format!("{name}: missing")),
-            Some(found) if found != entry => problems.push(format!("{name}: changed (SHA-256 {}, the manifest says {})", found.sha256, entry.sha256)),
+            Some(found) if found != entry => {
+                problems.push(format!("{name}: changed (SHA-256 {}, the manifest says {})", found.sha256, entry.sha256))
+            }
             Some(_) => {}
         }
     }
@@ -201,7 +221,9 @@ pub fn verify(dir: &Path, key: Option<&Path>) -> Result<Verification, KeyFileErr
             }
         }
     };
-    let incomplete = std::fs::read_to_string(dir.join(super::INCOMPLETE)).ok().map(|t| t.lines().next().unwrap_or_default().to_string());
+    let incomplete = std::fs::read_to_string(dir.join(super::INCOMPLETE))
+        .ok()
+        .map(|t| t.lines().next().unwrap_or_default().to_string());
     Ok(Verification { files: manifest.files.len(), incomplete, signature, problems })
 }
 

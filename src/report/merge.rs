@@ -20,17 +20,23 @@ pub enum MergeError {
 }
 
 fn read(dir: &Path, name: &str) -> Result<String, MergeError> {
-    std::fs::read_to_string(dir.join(name)).map_err(|e| MergeError::Shard { dir: dir.into(), message: format!("{name}: {e}") })
+    std::fs::read_to_string(dir.join(name))
+        .map_err(|e| MergeError::Shard { dir: dir.into(), message: format!("{name}: {e}") })
 }
 
 /// The outcome a shard's `summary.json` holds.
 fn shard_outcome(dir: &Path) -> Result<RunOutcome, MergeError> {
     let v = verify(dir, None).map_err(|e| MergeError::Shard { dir: dir.into(), message: e.to_string() })?;
     if !v.problems.is_empty() {
-        return Err(MergeError::Shard { dir: dir.into(), message: format!("does not verify: {}", v.problems.join("; ")) });
+        return Err(MergeError::Shard {
+            dir: dir.into(),
+            message: format!("does not verify: {}", v.problems.join("; ")),
+        });
     }
-    let summary: serde_json::Value = serde_json::from_str(&read(dir, "summary.json")?).map_err(|e| MergeError::Shard { dir: dir.into(), message: format!("summary.json: {e}") })?;
-    serde_json::from_value(summary["outcome"].clone()).map_err(|e| MergeError::Shard { dir: dir.into(), message: format!("summary.json: not a run outcome ({e})") })
+    let summary: serde_json::Value = serde_json::from_str(&read(dir, "summary.json")?)
+        .map_err(|e| MergeError::Shard { dir: dir.into(), message: format!("summary.json: {e}") })?;
+    serde_json::from_value(summary["outcome"].clone())
+        .map_err(|e| MergeError::Shard { dir: dir.into(), message: format!("summary.json: not a run outcome ({e})") })
 }
 
 /// The shards' outcomes joined into one.
@@ -38,10 +44,17 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
     let first = shards.first().ok_or_else(|| MergeError::Mismatch("no report folder given".into()))?;
     let (target, plan) = (first.target.clone(), first.plan.clone());
     if let Some(other) = shards.iter().find(|s| s.target != target || s.plan != plan) {
-        return Err(MergeError::Mismatch(format!("target {} plan {:?} beside target {} plan {:?}", target, plan, other.target, other.plan)));
+        return Err(MergeError::Mismatch(format!(
+            "target {} plan {:?} beside target {} plan {:?}",
+            target, plan, other.target, other.plan
+        )));
     }
     let mut merged = RunOutcome {
-        run_id: format!("{}-merged-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &uuid::Uuid::new_v4().simple().to_string()[..6]),
+        run_id: format!(
+            "{}-merged-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+            &uuid::Uuid::new_v4().simple().to_string()[..6]
+        ),
         target,
         plan,
         unexpected_passes: Vec::new(),
@@ -69,7 +82,9 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
         merged.not_applicable.append(&mut s.not_applicable);
         merged.failed_requirements.append(&mut s.failed_requirements);
         if let Some(mut i) = s.incomplete.take() {
-            let merged_i = merged.incomplete.get_or_insert_with(|| crate::runner::Incomplete { reason: String::new(), not_run: Vec::new() });
+            let merged_i = merged
+                .incomplete
+                .get_or_insert_with(|| crate::runner::Incomplete { reason: String::new(), not_run: Vec::new() });
             let why = format!("shard {}: {}", s.run_id, i.reason);
             merged_i.reason = if merged_i.reason.is_empty() { why } else { format!("{}; {why}", merged_i.reason) };
             merged_i.not_run.append(&mut i.not_run);
@@ -84,7 +99,9 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
     // An entry that passed in one shard may have failed in another: keep
     // only those that no merged scenario failed.
     for e in candidates {
-        let failed_somewhere = merged.scenarios.iter().any(|s| s.status == crate::runner::ScenarioStatus::Failed && e.covers(&merged.target, &s.scenario, &s.requirements));
+        let failed_somewhere = merged.scenarios.iter().any(|s| {
+            s.status == crate::runner::ScenarioStatus::Failed && e.covers(&merged.target, &s.scenario, &s.requirements)
+        });
         let seen = merged.unexpected_passes.iter().any(|u| u.scenario == e.scenario && u.requirement == e.requirement);
         if !failed_somewhere && !seen {
             merged.unexpected_passes.push(e);
@@ -95,11 +112,17 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
 
 /// Merges `dirs` into a new folder under `into`; returns the merged outcome
 /// with `report_path` set.
-pub fn merge_reports(dirs: &[PathBuf], into: &Path, catalogue: Catalogue, key: Option<&SigningKey>) -> Result<RunOutcome, MergeError> {
+pub fn merge_reports(
+    dirs: &[PathBuf],
+    into: &Path,
+    catalogue: Catalogue,
+    key: Option<&SigningKey>,
+) -> Result<RunOutcome, MergeError> {
     let shards = dirs.iter().map(|d| shard_outcome(d)).collect::<Result<Vec<_>, _>>()?;
     let mut cucumber = Vec::new();
     for d in dirs {
-        let features: Vec<serde_json::Value> = serde_json::from_str(&read(d, "cucumber.json")?).map_err(|e| MergeError::Shard { dir: d.clone(), message: format!("cucumber.json: {e}") })?;
+        let features: Vec<serde_json::Value> = serde_json::from_str(&read(d, "cucumber.json")?)
+            .map_err(|e| MergeError::Shard { dir: d.clone(), message: format!("cucumber.json: {e}") })?;
         cucumber.extend(features);
     }
     let mut merged = merge_outcomes(shards, catalogue)?;
@@ -107,7 +130,8 @@ pub fn merge_reports(dirs: &[PathBuf], into: &Path, catalogue: Catalogue, key: O
     std::fs::create_dir_all(into).map_err(write)?;
     // Staged under a hidden name and renamed, like a run's folder.
     let staging = tempfile::Builder::new().prefix(".staging-").tempdir_in(into).map_err(write)?;
-    std::fs::write(staging.path().join("cucumber.json"), serde_json::to_vec(&cucumber).map_err(|e| write(e.into()))?).map_err(write)?;
+    std::fs::write(staging.path().join("cucumber.json"), serde_json::to_vec(&cucumber).map_err(|e| write(e.into()))?)
+        .map_err(write)?;
     super::write_bundle(staging.path(), &merged, key).map_err(write)?;
     let target = into.join(&merged.run_id);
     std::fs::rename(staging.keep(), &target).map_err(write)?;

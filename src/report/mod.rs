@@ -13,6 +13,8 @@ pub use bundle::{seal_abandoned, write_bundle, INCOMPLETE};
 pub use evidence::evidence_lines;
 pub use html::html_report;
 pub use junit::junit_xml;
+pub use manifest::{
+    render_verification, verify, KeyFileError, Manifest, SignatureState, SigningKey, Verification, MANIFEST, SIGNATURE,
+};
 pub use merge::{merge_outcomes, merge_reports, MergeError};
-pub use manifest::{render_verification, verify, KeyFileError, Manifest, SignatureState, SigningKey, Verification, MANIFEST, SIGNATURE};
 pub use summary::{console_summary, markdown_summary, requirement_verdicts, Verdict};

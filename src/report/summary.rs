@@ -73,10 +73,12 @@ pub fn requirement_verdicts(outcome: &RunOutcome) -> Vec<RequirementVerdict> {
             let na = outcome.not_applicable.iter().any(|n| n.requirements.contains(id));
             let unfinished = outcome.incomplete.as_ref().is_some_and(|i| i.touches(id));
             let verdict = match ran {
-                Some(list) if list.iter().any(|(_, st, expected)| *st == ScenarioStatus::Failed && !expected) => match req.level {
-                    Level::Must => Verdict::Fail,
-                    Level::Should => Verdict::Warn,
-                },
+                Some(list) if list.iter().any(|(_, st, expected)| *st == ScenarioStatus::Failed && !expected) => {
+                    match req.level {
+                        Level::Must => Verdict::Fail,
+                        Level::Should => Verdict::Warn,
+                    }
+                }
                 Some(list) if list.iter().any(|(_, st, _)| *st == ScenarioStatus::Failed) => Verdict::ExpectedFail,
                 Some(list) if list.iter().any(|(_, st, _)| *st == ScenarioStatus::Error) => Verdict::Error,
                 // PASS means every scenario of the requirement ran and passed.
@@ -92,12 +94,32 @@ pub fn requirement_verdicts(outcome: &RunOutcome) -> Vec<RequirementVerdict> {
                 (_, true) => "failed, expected",
                 _ => "failed",
             };
-            let mut scenarios: Vec<String> = ran.map(|l| l.iter().map(|(n, st, ex)| format!("{n} ({})", state(*st, *ex))).collect()).unwrap_or_default();
-            scenarios.extend(outcome.not_applicable.iter().filter(|n| n.requirements.contains(id)).map(|n| format!("{} (not applicable: needs {})", n.scenario, n.missing.join(", "))));
+            let mut scenarios: Vec<String> = ran
+                .map(|l| l.iter().map(|(n, st, ex)| format!("{n} ({})", state(*st, *ex))).collect())
+                .unwrap_or_default();
+            scenarios.extend(
+                outcome
+                    .not_applicable
+                    .iter()
+                    .filter(|n| n.requirements.contains(id))
+                    .map(|n| format!("{} (not applicable: needs {})", n.scenario, n.missing.join(", "))),
+            );
             if let Some(i) = &outcome.incomplete {
-                scenarios.extend(i.not_run.iter().filter(|n| n.requirements.contains(id)).map(|n| format!("{} (not run: {})", n.scenario, i.reason)));
+                scenarios.extend(
+                    i.not_run
+                        .iter()
+                        .filter(|n| n.requirements.contains(id))
+                        .map(|n| format!("{} (not run: {})", n.scenario, i.reason)),
+                );
             }
-            RequirementVerdict { id: id.clone(), title: req.title.clone(), level: req.level, source: req.source.clone(), verdict, scenarios }
+            RequirementVerdict {
+                id: id.clone(),
+                title: req.title.clone(),
+                level: req.level,
+                source: req.source.clone(),
+                verdict,
+                scenarios,
+            }
         })
         .collect()
 }
@@ -108,7 +130,11 @@ pub fn markdown_summary(outcome: &RunOutcome) -> String {
     let mut md = String::new();
     md.push_str(&format!("# authconform run {}\n\n", outcome.run_id));
     if let Some(i) = &outcome.incomplete {
-        md.push_str(&format!("**INCOMPLETE**: {}; {} planned scenario(s) did not run, their requirements are not judged.\n\n", i.reason, i.not_run.len()));
+        md.push_str(&format!(
+            "**INCOMPLETE**: {}; {} planned scenario(s) did not run, their requirements are not judged.\n\n",
+            i.reason,
+            i.not_run.len()
+        ));
     }
     md.push_str(&format!("- target: `{}`\n", outcome.target));
     if !outcome.faults.is_empty() {
@@ -186,18 +212,35 @@ pub fn console_summary(outcome: &RunOutcome) -> String {
         count(Verdict::NotApplicable),
         count(Verdict::NotRun)
     );
-    for v in verdicts.iter().filter(|v| matches!(v.verdict, Verdict::Fail | Verdict::Warn | Verdict::ExpectedFail | Verdict::Error | Verdict::Partial)) {
+    for v in verdicts.iter().filter(|v| {
+        matches!(v.verdict, Verdict::Fail | Verdict::Warn | Verdict::ExpectedFail | Verdict::Error | Verdict::Partial)
+    }) {
         out.push_str(&format!("  {} {}: {}\n", v.verdict.label(), v.id, v.title));
     }
     for s in outcome.scenarios.iter().filter(|s| s.expected_failure.is_some()) {
-        out.push_str(&format!("  expected failure: {} ({}:{}): {}\n", s.scenario, s.file, s.line, s.expected_failure.as_deref().unwrap_or("")));
+        out.push_str(&format!(
+            "  expected failure: {} ({}:{}): {}\n",
+            s.scenario,
+            s.file,
+            s.line,
+            s.expected_failure.as_deref().unwrap_or("")
+        ));
     }
     for e in &outcome.unexpected_passes {
         let what = e.scenario.clone().or_else(|| e.requirement.clone()).unwrap_or_default();
-        out.push_str(&format!("  note: expected to fail but passed: {what} ({}); remove it from the expected failures\n", e.reason));
+        out.push_str(&format!(
+            "  note: expected to fail but passed: {what} ({}); remove it from the expected failures\n",
+            e.reason
+        ));
     }
     for n in &outcome.not_applicable {
-        out.push_str(&format!("  NOT APPLICABLE {} ({}:{}): needs {}\n", n.scenario, n.file, n.line, n.missing.join(", ")));
+        out.push_str(&format!(
+            "  NOT APPLICABLE {} ({}:{}): needs {}\n",
+            n.scenario,
+            n.file,
+            n.line,
+            n.missing.join(", ")
+        ));
     }
     out.push_str(&format!(
         "scenarios: {} passed, {} failed, {} error, {} not applicable in {:.2} s (keys: {} generated, {:.0} ms waited)\n",
@@ -211,13 +254,20 @@ pub fn console_summary(outcome: &RunOutcome) -> String {
     ));
     let profile_errors = outcome.profile_errors();
     if let Some(first) = profile_errors.first() {
-        out.push_str(&format!("PROFILE ERROR in {} scenario(s), so no verdict of this run stands (exit 2); first: {first}\n", profile_errors.len()));
+        out.push_str(&format!(
+            "PROFILE ERROR in {} scenario(s), so no verdict of this run stands (exit 2); first: {first}\n",
+            profile_errors.len()
+        ));
     }
     if outcome.snapshots != "check" {
         out.push_str(&format!("snapshots: {} (baselines were not compared)\n", outcome.snapshots));
     }
     if let Some(i) = &outcome.incomplete {
-        out.push_str(&format!("INCOMPLETE: {}; {} planned scenario(s) did not run, so their requirements are not judged\n", i.reason, i.not_run.len()));
+        out.push_str(&format!(
+            "INCOMPLETE: {}; {} planned scenario(s) did not run, so their requirements are not judged\n",
+            i.reason,
+            i.not_run.len()
+        ));
     }
     if let Some(p) = &outcome.report_path {
         out.push_str(&format!("reports: {}\n", p.display()));

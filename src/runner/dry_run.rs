@@ -19,18 +19,33 @@ pub struct DryRun {
 
 pub fn dry_run(config: &RunConfig) -> Result<DryRun, RunError> {
     let Prepared { profile, plan, .. } = prepare(config)?;
-    Ok(DryRun { target: profile.name, plan: config.plan.clone(), selected: plan.selected, not_applicable: plan.not_applicable })
+    Ok(DryRun {
+        target: profile.name,
+        plan: config.plan.clone(),
+        selected: plan.selected,
+        not_applicable: plan.not_applicable,
+    })
 }
 
 /// What `--dry-run` prints.
 pub fn render_dry_run(d: &DryRun) -> String {
-    let mut out = format!("dry run against `{}`{}: every step matches one definition; nothing was called\n", d.target, d.plan.as_ref().map(|p| format!(" (plan {p})")).unwrap_or_default());
+    let mut out = format!(
+        "dry run against `{}`{}: every step matches one definition; nothing was called\n",
+        d.target,
+        d.plan.as_ref().map(|p| format!(" (plan {p})")).unwrap_or_default()
+    );
     for s in &d.selected {
         let reqs: Vec<&str> = s.tags.iter().filter_map(|t| t.strip_prefix("req:")).collect();
         out.push_str(&format!("  would run  {}:{}  {}  [{}]\n", s.file, s.line, s.name, reqs.join(", ")));
     }
     for n in &d.not_applicable {
-        out.push_str(&format!("  n/a        {}:{}  {}  (needs {})\n", n.file, n.line, n.scenario, n.missing.join(", ")));
+        out.push_str(&format!(
+            "  n/a        {}:{}  {}  (needs {})\n",
+            n.file,
+            n.line,
+            n.scenario,
+            n.missing.join(", ")
+        ));
     }
     out.push_str(&format!("{} scenario(s) would run, {} not applicable\n", d.selected.len(), d.not_applicable.len()));
     out

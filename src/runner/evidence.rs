@@ -67,7 +67,13 @@ pub fn gather(ctx: &RunContext, world: &AuthWorld) -> Evidence {
                     r.register(code.as_str(), SecretKind::Code);
                 }
                 r.register_message_codes(&m.text);
-                ev.messages.push(MessageRecord { kind: "sms".into(), to: actor.phone.clone(), subject: None, text: crate::redact::cut(&r.message(&m.text), MAX_TEXT), received: m.received });
+                ev.messages.push(MessageRecord {
+                    kind: "sms".into(),
+                    to: actor.phone.clone(),
+                    subject: None,
+                    text: crate::redact::cut(&r.message(&m.text), MAX_TEXT),
+                    received: m.received,
+                });
             }
         }
         if let Some(p) = &ctx.platform {

@@ -39,7 +39,8 @@ impl LintReport {
 
 fn walk(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path).map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect()).unwrap_or_default();
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(path).map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect()).unwrap_or_default();
         entries.sort();
         for e in entries {
             walk(&e, out);
@@ -100,7 +101,10 @@ pub fn lint(root: &Path, paths: &[PathBuf]) -> LintReport {
             // Named on the command line yet neither: say so rather than
             // count nothing (`lint /dev/zero` must not read as clean).
             _ if paths.iter().any(|p| p == file) => {
-                report.errors.push(format!("error: {} is neither a feature (.feature) nor a profile (.yaml, .yml)\n", file.display()));
+                report.errors.push(format!(
+                    "error: {} is neither a feature (.feature) nor a profile (.yaml, .yml)\n",
+                    file.display()
+                ));
             }
             _ => {}
         }
@@ -110,8 +114,18 @@ pub fn lint(root: &Path, paths: &[PathBuf]) -> LintReport {
     if report.features > 0 {
         let text = std::fs::read_to_string(&catalogue_path).unwrap_or_default();
         for id in catalogue.requirements.keys().filter(|id| !cited.contains(*id)) {
-            let (line, col) = text.lines().enumerate().find_map(|(i, l)| l.find(&format!("{id}:")).map(|c| (i + 1, c + 1))).unwrap_or((1, 1));
-            let p = Problem { file: catalogue_path.clone(), line, col, message: format!("requirement {id} is cited by no scenario"), help: vec![format!("tag a scenario that checks it with @req:{id}")] };
+            let (line, col) = text
+                .lines()
+                .enumerate()
+                .find_map(|(i, l)| l.find(&format!("{id}:")).map(|c| (i + 1, c + 1)))
+                .unwrap_or((1, 1));
+            let p = Problem {
+                file: catalogue_path.clone(),
+                line,
+                col,
+                message: format!("requirement {id} is cited by no scenario"),
+                help: vec![format!("tag a scenario that checks it with @req:{id}")],
+            };
             report.warnings.push(p.render("warning"));
         }
     }

@@ -70,7 +70,10 @@ impl Incomplete {
 impl RunOutcome {
     /// Failed scenarios the expected-failures file covers.
     pub fn expected_failures(&self) -> usize {
-        self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Failed && s.expected_failure.is_some()).count()
+        self.scenarios
+            .iter()
+            .filter(|s| s.status == super::ScenarioStatus::Failed && s.expected_failure.is_some())
+            .count()
     }
 
     pub fn passed(&self) -> usize {
@@ -83,7 +86,11 @@ impl RunOutcome {
 
     /// Failures that are the profile's, not the target's (`operation::PROFILE_ERROR`).
     pub fn profile_errors(&self) -> Vec<&str> {
-        self.scenarios.iter().filter_map(|s| s.failure.as_deref()).filter(|f| f.starts_with(crate::operation::PROFILE_ERROR)).collect()
+        self.scenarios
+            .iter()
+            .filter_map(|s| s.failure.as_deref())
+            .filter(|f| f.starts_with(crate::operation::PROFILE_ERROR))
+            .collect()
     }
 
     /// Scenarios the harness could not drive: the target was unreachable.
@@ -100,10 +107,16 @@ impl RunOutcome {
         if !self.profile_errors().is_empty() {
             return exit::USAGE;
         }
-        let blocking = self.scenarios.iter().filter(|s| s.status == super::ScenarioStatus::Failed && s.expected_failure.is_none()).any(|s| {
-            s.requirements.is_empty()
-                || s.requirements.iter().any(|r| self.catalogue.get(r).is_none_or(|req| req.level == crate::requirements::Level::Must))
-        });
+        let blocking = self
+            .scenarios
+            .iter()
+            .filter(|s| s.status == super::ScenarioStatus::Failed && s.expected_failure.is_none())
+            .any(|s| {
+                s.requirements.is_empty()
+                    || s.requirements
+                        .iter()
+                        .any(|r| self.catalogue.get(r).is_none_or(|req| req.level == crate::requirements::Level::Must))
+            });
         if blocking {
             exit::NOT_CONFORMING
         } else if self.errors() > 0 || self.incomplete.is_some() {
@@ -139,7 +152,12 @@ pub enum RunError {
 impl RunError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Profile(_) | RunError::Catalogue(_) | RunError::Plan(_) | RunError::Usage(_) | RunError::NotCertifiable { .. } | RunError::NothingApplicable { .. } => exit::USAGE,
+            RunError::Profile(_)
+            | RunError::Catalogue(_)
+            | RunError::Plan(_)
+            | RunError::Usage(_)
+            | RunError::NotCertifiable { .. }
+            | RunError::NothingApplicable { .. } => exit::USAGE,
             RunError::Io { .. } => exit::HARNESS,
         }
     }

@@ -79,9 +79,19 @@ impl Problem {
     pub fn render(&self, severity: &str) -> String {
         let p = self;
         let mut out = format!("{severity}: {}\n  --> {}:{}:{}\n", p.message, p.file.display(), p.line, p.col);
-        if let Some(text) = std::fs::read_to_string(&p.file).ok().and_then(|t| t.lines().nth(p.line.saturating_sub(1)).map(str::to_string)) {
+        if let Some(text) = std::fs::read_to_string(&p.file)
+            .ok()
+            .and_then(|t| t.lines().nth(p.line.saturating_sub(1)).map(str::to_string))
+        {
             let g = p.line.to_string().len();
-            out.push_str(&format!("{:g$} |\n{} | {}\n{:g$} | {}^\n", "", p.line, text, "", " ".repeat(p.col.saturating_sub(1))));
+            out.push_str(&format!(
+                "{:g$} |\n{} | {}\n{:g$} | {}^\n",
+                "",
+                p.line,
+                text,
+                "",
+                " ".repeat(p.col.saturating_sub(1))
+            ));
             for h in &p.help {
                 out.push_str(&format!("{:g$} = help: {h}\n", ""));
             }
@@ -157,17 +167,30 @@ impl Selector {
 
     /// cucumber's filter.
     pub fn runs(&self, feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, sc: &gherkin::Scenario) -> bool {
-        let in_shard = self.only.as_ref().is_none_or(|only| only.contains(&(super::timeline::feature_file(feature), sc.name.clone())));
+        let in_shard = self
+            .only
+            .as_ref()
+            .is_none_or(|only| only.contains(&(super::timeline::feature_file(feature), sc.name.clone())));
         in_shard && matches!(self.decide(&all_tags(feature, rule, sc), &sc.name), Decision::Run)
     }
 }
 
 /// Every scenario of a feature, those under a rule with their rule.
-pub(super) fn scenarios_of(feature: &gherkin::Feature) -> impl Iterator<Item = (Option<&gherkin::Rule>, &gherkin::Scenario)> {
-    feature.scenarios.iter().map(|s| (None, s)).chain(feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))))
+pub(super) fn scenarios_of(
+    feature: &gherkin::Feature,
+) -> impl Iterator<Item = (Option<&gherkin::Rule>, &gherkin::Scenario)> {
+    feature
+        .scenarios
+        .iter()
+        .map(|s| (None, s))
+        .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))))
 }
 
-pub(super) fn all_tags(feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, sc: &gherkin::Scenario) -> Vec<String> {
+pub(super) fn all_tags(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    sc: &gherkin::Scenario,
+) -> Vec<String> {
     let mut tags = feature.tags.clone();
     tags.extend(rule.map(|r| r.tags.clone()).unwrap_or_default());
     tags.extend(sc.tags.iter().cloned());
@@ -186,7 +209,8 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
                 continue;
             }
         };
-        let shown = file.strip_prefix(features_dir.parent().unwrap_or(Path::new("."))).unwrap_or(&file).display().to_string();
+        let shown =
+            file.strip_prefix(features_dir.parent().unwrap_or(Path::new("."))).unwrap_or(&file).display().to_string();
         check_unique_names(&feature, &file, &mut problems);
         for (rule, sc) in scenarios_of(&feature) {
             plan.names.insert(sc.name.clone());
@@ -223,10 +247,19 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
 /// not-applicable scenarios together, in file and line order, dealt round
 /// robin, so every scenario is in exactly one shard whatever the filters.
 pub fn shard(plan: &mut Plan, selector: &mut Selector, index: usize, count: usize) {
-    let mut all: Vec<(String, usize, String)> =
-        plan.selected.iter().map(|s| (s.file.clone(), s.line, s.name.clone())).chain(plan.not_applicable.iter().map(|n| (n.file.clone(), n.line, n.scenario.clone()))).collect();
+    let mut all: Vec<(String, usize, String)> = plan
+        .selected
+        .iter()
+        .map(|s| (s.file.clone(), s.line, s.name.clone()))
+        .chain(plan.not_applicable.iter().map(|n| (n.file.clone(), n.line, n.scenario.clone())))
+        .collect();
     all.sort();
-    let mine: std::collections::HashSet<(String, String)> = all.into_iter().enumerate().filter(|(i, _)| i % count == index - 1).map(|(_, (f, _, name))| (f, name)).collect();
+    let mine: std::collections::HashSet<(String, String)> = all
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % count == index - 1)
+        .map(|(_, (f, _, name))| (f, name))
+        .collect();
     plan.selected.retain(|s| mine.contains(&(s.file.clone(), s.name.clone())));
     plan.not_applicable.retain(|n| mine.contains(&(n.file.clone(), n.scenario.clone())));
     selector.only = Some(std::sync::Arc::new(mine));
@@ -261,13 +294,22 @@ pub fn check_scenario(
     catalogue: &Catalogue,
     problems: &mut Vec<Problem>,
 ) {
-    let at = |message: String| Problem { file: file.into(), line: sc.position.line, col: sc.position.col, message, help: Vec::new() };
-    let rows = sc.examples.iter().filter_map(|ex| ex.table.as_ref()).map(|t| t.rows.len().saturating_sub(1)).sum::<usize>();
+    let at = |message: String| Problem {
+        file: file.into(),
+        line: sc.position.line,
+        col: sc.position.col,
+        message,
+        help: Vec::new(),
+    };
+    let rows =
+        sc.examples.iter().filter_map(|ex| ex.table.as_ref()).map(|t| t.rows.len().saturating_sub(1)).sum::<usize>();
     if is_outline(sc) && rows == 0 {
         // cucumber would run its steps with the `<placeholders>` unexpanded
         // and call them undefined: name the real mistake instead.
         let mut p = at(format!("scenario outline `{}` has no Examples rows, so it would never run", sc.name));
-        p.help.push("add an `Examples:` table with a header row and at least one row, or make it a plain `Scenario:`".into());
+        p.help.push(
+            "add an `Examples:` table with a header row and at least one row, or make it a plain `Scenario:`".into(),
+        );
         problems.push(p);
         return;
     }
@@ -276,8 +318,13 @@ pub fn check_scenario(
     }
     for req in requirement_tags(all_tags) {
         if catalogue.get(&req).is_none() {
-            let mut p = at(format!("scenario `{}` cites @req:{req}, which is not in {}", sc.name, catalogue.path.display()));
-            let nearest = catalogue.requirements.keys().map(|id| (similar::TextDiff::from_chars(req.as_str(), id.as_str()).ratio(), id)).max_by(|a, b| a.0.total_cmp(&b.0));
+            let mut p =
+                at(format!("scenario `{}` cites @req:{req}, which is not in {}", sc.name, catalogue.path.display()));
+            let nearest = catalogue
+                .requirements
+                .keys()
+                .map(|id| (similar::TextDiff::from_chars(req.as_str(), id.as_str()).ratio(), id))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
             if let Some((_, id)) = nearest.filter(|(r, _)| *r > 0.8) {
                 p.help.push(format!("did you mean @req:{id}?"));
             }
@@ -300,7 +347,9 @@ fn run_lines(sc: &gherkin::Scenario) -> Vec<usize> {
     }
     sc.examples
         .iter()
-        .flat_map(|ex| (0..ex.table.as_ref().map_or(0, |t| t.rows.len().saturating_sub(1))).map(move |i| ex.position.line + i + 2))
+        .flat_map(|ex| {
+            (0..ex.table.as_ref().map_or(0, |t| t.rows.len().saturating_sub(1))).map(move |i| ex.position.line + i + 2)
+        })
         .collect()
 }
 
@@ -318,10 +367,12 @@ fn check_step(
     problems: &mut Vec<Problem>,
 ) {
     // Outline steps hold `<placeholders>`: check each example row's expansion.
-    let rows = sc.examples.iter().flat_map(|ex| ex.table.iter().flat_map(|t| {
-        let header = t.rows.first().cloned().unwrap_or_default();
-        t.rows.iter().skip(1).map(move |row| header.iter().cloned().zip(row.iter().cloned()).collect::<Vec<_>>())
-    }));
+    let rows = sc.examples.iter().flat_map(|ex| {
+        ex.table.iter().flat_map(|t| {
+            let header = t.rows.first().cloned().unwrap_or_default();
+            t.rows.iter().skip(1).map(move |row| header.iter().cloned().zip(row.iter().cloned()).collect::<Vec<_>>())
+        })
+    });
     let mut variants: Vec<gherkin::Step> = rows
         .map(|pairs| {
             let mut s = step.clone();
@@ -340,7 +391,13 @@ fn check_step(
             Ok(None) => (format!("undefined step: {} {}", step.keyword.trim(), s.value), nearest_steps(&s)),
             Err(e) => (format!("ambiguous step: {} {} ({e})", step.keyword.trim(), s.value), Vec::new()),
         };
-        problems.push(Problem { file: file.into(), line: step.position.line, col: step.position.col, message: problem, help });
+        problems.push(Problem {
+            file: file.into(),
+            line: step.position.line,
+            col: step.position.col,
+            message: problem,
+            help,
+        });
         return;
     }
 }
@@ -358,7 +415,12 @@ fn nearest_steps(step: &gherkin::Step) -> Vec<String> {
     let mut scored: Vec<(f32, String)> = docs
         .iter()
         .filter(|d| d.keyword == keyword)
-        .map(|d| (similar::TextDiff::from_words(wanted.as_str(), d.example.as_str()).ratio(), format!("{} {}", d.keyword, crate::step_docs::readable(&d.pattern))))
+        .map(|d| {
+            (
+                similar::TextDiff::from_words(wanted.as_str(), d.example.as_str()).ratio(),
+                format!("{} {}", d.keyword, crate::step_docs::readable(&d.pattern)),
+            )
+        })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     scored.dedup_by(|a, b| a.1 == b.1);
@@ -379,7 +441,11 @@ pub(super) fn read_feature(file: &Path) -> Result<gherkin::Feature, Problem> {
         return Err(at(1, 1, "not a regular file".into()));
     }
     if meta.len() > MAX_FEATURE_BYTES {
-        return Err(at(1, 1, format!("{} bytes, over the {MAX_FEATURE_BYTES}-byte limit for a feature file", meta.len())));
+        return Err(at(
+            1,
+            1,
+            format!("{} bytes, over the {MAX_FEATURE_BYTES}-byte limit for a feature file", meta.len()),
+        ));
     }
     let bytes = std::fs::read(file).map_err(|e| at(1, 1, format!("cannot read the feature: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -387,7 +453,11 @@ pub(super) fn read_feature(file: &Path) -> Result<gherkin::Feature, Problem> {
         let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
         let col = String::from_utf8_lossy(valid.rsplit(|b| *b == b'\n').next().unwrap_or_default()).chars().count() + 1;
         let byte = e.as_bytes()[valid.len()];
-        at(line, col, format!("not UTF-8 text (byte 0x{byte:02X}); feature files are UTF-8 (a Latin-1 or binary file?)"))
+        at(
+            line,
+            col,
+            format!("not UTF-8 text (byte 0x{byte:02X}); feature files are UTF-8 (a Latin-1 or binary file?)"),
+        )
     })?;
     let mut feature = gherkin::Feature::parse(&text, GherkinEnv::default()).map_err(|source| {
         let shown = source.to_string();
@@ -403,8 +473,10 @@ pub(super) fn read_feature(file: &Path) -> Result<gherkin::Feature, Problem> {
 /// The tokens gherkin expected, sorted: it keeps them in a hash set, so
 /// its own message lists them in a different order on every run.
 fn expected_tokens(msg: &str) -> Vec<String> {
-    let set = msg.split_once('{').map(|(_, rest)| rest.rsplit_once('}').map_or(rest, |(inner, _)| inner)).unwrap_or_default();
-    let mut tokens: Vec<String> = set.split(", ").map(|t| t.trim_matches('"').to_string()).filter(|t| !t.is_empty()).collect();
+    let set =
+        msg.split_once('{').map(|(_, rest)| rest.rsplit_once('}').map_or(rest, |(inner, _)| inner)).unwrap_or_default();
+    let mut tokens: Vec<String> =
+        set.split(", ").map(|t| t.trim_matches('"').to_string()).filter(|t| !t.is_empty()).collect();
     tokens.sort();
     tokens
 }

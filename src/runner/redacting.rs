@@ -56,7 +56,10 @@ impl<W: Write> Drop for RedactingWriter<W> {
 /// is not JSON (a run stopped while cucumber wrote it) becomes `[]`, which
 /// every consumer of cucumber's format accepts.
 pub(super) fn redact_json_file(path: &Path, redactor: &Redactor) -> io::Result<()> {
-    let mut value = std::fs::read(path).ok().and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok()).unwrap_or_else(|| serde_json::json!([]));
+    let mut value = std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .unwrap_or_else(|| serde_json::json!([]));
     redactor.json(&mut value);
     std::fs::write(path, serde_json::to_vec(&value).map_err(io::Error::other)?)
 }
@@ -78,7 +81,12 @@ mod tests {
             w.write_all(b"s3cr3t-t0ken-value refused\npartial s3cr3t-t0ken-value").unwrap();
         }
         let shown = String::from_utf8(out).unwrap();
-        assert!(!shown.contains("s3cr3t") && shown.contains("step failed: token [REDACTED") && shown.contains("partial [REDACTED"), "{shown}");
+        assert!(
+            !shown.contains("s3cr3t")
+                && shown.contains("step failed: token [REDACTED")
+                && shown.contains("partial [REDACTED"),
+            "{shown}"
+        );
 
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("cucumber.json");

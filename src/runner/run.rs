@@ -12,12 +12,12 @@ use futures::FutureExt as _;
 
 use super::config::RunConfig;
 use super::context::{RunContext, ScenarioRecord, ScenarioStatus};
+use super::evidence;
 use super::outcome::{Incomplete, NotRun, RunError, RunOutcome};
 use super::plan::{plan, Selector};
-use super::setup;
 use super::redacting::{redact_json_file, RedactingWriter};
+use super::setup;
 use super::staging::Staging;
-use super::evidence;
 use super::timeline::{self, StepTimeline};
 use crate::profile::load_profile;
 use crate::report;
@@ -39,14 +39,19 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
 /// [`super::interrupt::signal`]) with why: the scenarios that finished are
 /// reported, the rest listed as not run, and the report marked INCOMPLETE.
 /// A panic of the harness outside a step ends the run the same way.
-pub async fn run_until(config: &RunConfig, stop: impl std::future::Future<Output = String>) -> Result<RunOutcome, RunError> {
+pub async fn run_until(
+    config: &RunConfig,
+    stop: impl std::future::Future<Output = String>,
+) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     if !config.starts_reference() && !config.faults.is_empty() {
         return Err(RunError::Usage("--fault applies to the embedded reference; start a standalone reference with `authconform reference --fault` instead".into()));
     }
     // A bad signing key fails now, not after the scenarios have run.
     let sign_key = match &config.sign_key {
-        Some(path) => Some(report::SigningKey::from_pem_file(path).map_err(|e| RunError::Usage(format!("--sign-key: {e}")))?),
+        Some(path) => {
+            Some(report::SigningKey::from_pem_file(path).map_err(|e| RunError::Usage(format!("--sign-key: {e}")))?)
+        }
         None => None,
     };
     let Prepared { profile, catalogue, selector, plan, expected } = prepare(config)?;
@@ -54,11 +59,15 @@ pub async fn run_until(config: &RunConfig, stop: impl std::future::Future<Output
 
     let running = setup::start(config, profile.clone()).await?;
     let ctx = running.ctx.clone();
-    let run_id = format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &uuid::Uuid::new_v4().simple().to_string()[..6]);
+    let run_id =
+        format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &uuid::Uuid::new_v4().simple().to_string()[..6]);
 
     let mut notes = Vec::new();
     let staging = match &config.report_dir {
-        Some(dir) => Some(Staging::create(dir, &run_id, &mut notes).map_err(io_err(format!("cannot create a staging folder in {}", dir.display())))?),
+        Some(dir) => Some(
+            Staging::create(dir, &run_id, &mut notes)
+                .map_err(io_err(format!("cannot create a staging folder in {}", dir.display())))?,
+        ),
         None => None,
     };
     // junit.xml is written from the records (an unreachable target is an
@@ -67,7 +76,11 @@ pub async fn run_until(config: &RunConfig, stop: impl std::future::Future<Output
         Some(dir) => Box::new(File::create(dir.path().join("cucumber.json")).map_err(io_err("cucumber.json"))?),
         None => Box::new(io::sink()),
     };
-    let console: Box<dyn io::Write> = if config.progress { Box::new(RedactingWriter::new(io::stdout(), ctx.redactor.clone())) } else { Box::new(io::sink()) };
+    let console: Box<dyn io::Write> = if config.progress {
+        Box::new(RedactingWriter::new(io::stdout(), ctx.redactor.clone()))
+    } else {
+        Box::new(io::sink())
+    };
 
     let timeline = StepTimeline::default();
     let step_times = timeline.steps.clone();
@@ -98,7 +111,10 @@ pub async fn run_until(config: &RunConfig, stop: impl std::future::Future<Output
     if config.fail_fast {
         cucumber = cucumber.fail_fast();
     }
-    let driven = std::panic::AssertUnwindSafe(cucumber.filter_run(config.features_dir(), move |feature, rule, scenario| filter.runs(feature, rule, scenario))).catch_unwind();
+    let driven = std::panic::AssertUnwindSafe(
+        cucumber.filter_run(config.features_dir(), move |feature, rule, scenario| filter.runs(feature, rule, scenario)),
+    )
+    .catch_unwind();
     // Dropping cucumber's future stops the scenarios in flight; those that
     // finished are in the records already.
     let stopped: Option<String> = tokio::select! {
@@ -144,15 +160,23 @@ pub async fn run_until(config: &RunConfig, stop: impl std::future::Future<Output
         None if not_run.is_empty() => None,
         // A requirement is PASS only when all its scenarios ran.
         None => Some(Incomplete {
-            reason: if config.fail_fast { "--fail-fast stopped the run at its first failure" } else { "cucumber ended without running them" }.to_string(),
+            reason: if config.fail_fast {
+                "--fail-fast stopped the run at its first failure"
+            } else {
+                "cucumber ended without running them"
+            }
+            .to_string(),
             not_run,
         }),
     };
     apply_expectations(&mut outcome, &expected);
     drop(running);
     if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {
-        redact_json_file(&staging.path().join("cucumber.json"), &ctx.redactor).map_err(io_err("cannot redact cucumber.json"))?;
-        let target = staging.finish(dir, &outcome, sign_key.as_ref()).map_err(io_err(format!("cannot write the reports in {}", dir.display())))?;
+        redact_json_file(&staging.path().join("cucumber.json"), &ctx.redactor)
+            .map_err(io_err("cannot redact cucumber.json"))?;
+        let target = staging
+            .finish(dir, &outcome, sign_key.as_ref())
+            .map_err(io_err(format!("cannot write the reports in {}", dir.display())))?;
         outcome.report_path = Some(target);
     }
     Ok(outcome)
@@ -162,11 +186,18 @@ pub async fn run_until(config: &RunConfig, stop: impl std::future::Future<Output
 fn not_finished(planned: &[super::plan::PlannedScenario], records: &[ScenarioRecord]) -> Vec<NotRun> {
     // Records name files from `features/`, the plan from the root: compare
     // by suffix.
-    let finished = |file: &str, line: usize| records.iter().any(|r| r.line == line && (r.file.ends_with(file) || file.ends_with(&r.file)));
+    let finished = |file: &str, line: usize| {
+        records.iter().any(|r| r.line == line && (r.file.ends_with(file) || file.ends_with(&r.file)))
+    };
     planned
         .iter()
         .filter(|p| p.runs.iter().any(|line| !finished(&p.file, *line)))
-        .map(|p| NotRun { file: p.file.clone(), scenario: p.name.clone(), line: p.line, requirements: requirement_tags(&p.tags) })
+        .map(|p| NotRun {
+            file: p.file.clone(),
+            scenario: p.name.clone(),
+            line: p.line,
+            requirements: requirement_tags(&p.tags),
+        })
         .collect()
 }
 
@@ -174,12 +205,14 @@ fn not_finished(planned: &[super::plan::PlannedScenario], records: &[ScenarioRec
 /// entries whose scenarios ran and passed.
 fn apply_expectations(outcome: &mut RunOutcome, expected: &[crate::expectations::ExpectedFailure]) {
     for s in outcome.scenarios.iter_mut().filter(|s| s.status == ScenarioStatus::Failed) {
-        s.expected_failure = expected.iter().find(|e| e.covers(&outcome.target, &s.scenario, &s.requirements)).map(|e| e.reason.clone());
+        s.expected_failure =
+            expected.iter().find(|e| e.covers(&outcome.target, &s.scenario, &s.requirements)).map(|e| e.reason.clone());
     }
     outcome.unexpected_passes = expected
         .iter()
         .filter(|e| {
-            let ran: Vec<_> = outcome.scenarios.iter().filter(|s| e.covers(&outcome.target, &s.scenario, &s.requirements)).collect();
+            let ran: Vec<_> =
+                outcome.scenarios.iter().filter(|s| e.covers(&outcome.target, &s.scenario, &s.requirements)).collect();
             !ran.is_empty() && ran.iter().all(|s| s.status == ScenarioStatus::Passed)
         })
         .cloned()
@@ -223,7 +256,8 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
         return Err(RunError::Usage("no scenario matches the --tags/--name filters".into()));
     }
     if plan.selected.is_empty() {
-        let mut missing: Vec<&str> = plan.not_applicable.iter().flat_map(|n| n.missing.iter().map(String::as_str)).collect();
+        let mut missing: Vec<&str> =
+            plan.not_applicable.iter().flat_map(|n| n.missing.iter().map(String::as_str)).collect();
         missing.sort();
         missing.dedup();
         return Err(RunError::NothingApplicable { scenarios: plan.not_applicable.len(), missing: missing.join(", ") });
@@ -241,7 +275,11 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
 
 /// The tag expression a run selects with: the certification plan's, and
 /// `--tags` on top of it.
-fn plan_tags(config: &RunConfig, catalogue: &Catalogue, profile: &crate::profile::Profile) -> Result<Option<String>, RunError> {
+fn plan_tags(
+    config: &RunConfig,
+    catalogue: &Catalogue,
+    profile: &crate::profile::Profile,
+) -> Result<Option<String>, RunError> {
     let Some(name) = &config.plan else { return Ok(config.tags.clone()) };
     let plan = catalogue.plans.get(name).ok_or_else(|| {
         let known: Vec<&str> = catalogue.plans.keys().map(String::as_str).collect();
@@ -254,7 +292,11 @@ fn plan_tags(config: &RunConfig, catalogue: &Catalogue, profile: &crate::profile
         .cloned()
         .collect();
     if !missing.is_empty() {
-        return Err(RunError::NotCertifiable { plan: name.clone(), target: profile.name.clone(), missing: missing.join(", ") });
+        return Err(RunError::NotCertifiable {
+            plan: name.clone(),
+            target: profile.name.clone(),
+            missing: missing.join(", "),
+        });
     }
     Ok(match (&plan.tags, &config.tags) {
         (Some(p), Some(t)) => Some(format!("({p}) and ({t})")),
@@ -277,11 +319,19 @@ fn record(
     tags.extend(scenario.tags.iter().cloned());
     let (mut status, mut failure) = match finished {
         ScenarioFinished::StepPassed => (ScenarioStatus::Passed, None),
-        ScenarioFinished::StepSkipped => (ScenarioStatus::Failed, Some("a step was skipped (undefined step?)".to_string())),
-        ScenarioFinished::BeforeHookFailed(info) => (ScenarioStatus::Failed, Some(format!("before hook failed: {}", panic_text(info)))),
+        ScenarioFinished::StepSkipped => {
+            (ScenarioStatus::Failed, Some("a step was skipped (undefined step?)".to_string()))
+        }
+        ScenarioFinished::BeforeHookFailed(info) => {
+            (ScenarioStatus::Failed, Some(format!("before hook failed: {}", panic_text(info))))
+        }
         ScenarioFinished::StepFailed(_, _, err) => {
             let text = step_error_text(err);
-            let status = if text.starts_with(crate::operation::UNREACHABLE) { ScenarioStatus::Error } else { ScenarioStatus::Failed };
+            let status = if text.starts_with(crate::operation::UNREACHABLE) {
+                ScenarioStatus::Error
+            } else {
+                ScenarioStatus::Failed
+            };
             (status, Some(text))
         }
     };
@@ -304,7 +354,13 @@ fn record(
         requirements: requirement_tags(&tags),
         tags,
         status,
-        checks: failure.as_deref().map(crate::assertion::Assertion::named_in).unwrap_or_default().iter().map(|a| a.id().to_string()).collect(),
+        checks: failure
+            .as_deref()
+            .map(crate::assertion::Assertion::named_in)
+            .unwrap_or_default()
+            .iter()
+            .map(|a| a.id().to_string())
+            .collect(),
         failure: failure.map(|f| ctx.redactor.text(&f)),
         expected_failure: None,
         exchanges,

@@ -69,11 +69,16 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
         let (public_pem, private_pem) = match (&pc.partner_public_key, embedded) {
             (_, true) => {
                 let pair = keys.take().await.and_then(|k| k.pem_pair());
-                let (public, private) = pair.map_err(|e| RunError::Usage(format!("partner key generation failed: {e}")))?;
+                let (public, private) =
+                    pair.map_err(|e| RunError::Usage(format!("partner key generation failed: {e}")))?;
                 (public, Some(private))
             }
             (Some(pem), false) => (pem.clone(), None),
-            (None, false) => return Err(RunError::Usage("the profile's `platform.partner_public_key` is needed to check the partner's JWTs".into())),
+            (None, false) => {
+                return Err(RunError::Usage(
+                    "the profile's `platform.partner_public_key` is needed to check the partner's JWTs".into(),
+                ))
+            }
         };
         let config = PlatformConfig {
             developer_id: pc.developer_id.clone(),
@@ -85,7 +90,9 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
             public_pem: public_pem.clone(),
         };
         let addr = listen(&pc.listen);
-        let double = PlatformDouble::start(config, &addr).await.map_err(io(format!("cannot start the platform double on {addr}")))?;
+        let double = PlatformDouble::start(config, &addr)
+            .await
+            .map_err(io(format!("cannot start the platform double on {addr}")))?;
         if let Some(private_pem) = private_pem {
             partner = Some(PartnerConfig {
                 platform_url: double.url(),
@@ -127,17 +134,36 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
                 Some(api) => Mailbox::Http(MailApi::new(api.clone(), target.base_vars())),
                 None => Mailbox::Smtp(mail_inbox),
             };
-            Some(MailDouble { mailbox, timeout: m.timeout, code: m.code.clone(), link: m.link.clone(), silence: m.silence })
+            Some(MailDouble {
+                mailbox,
+                timeout: m.timeout,
+                code: m.code.clone(),
+                link: m.link.clone(),
+                silence: m.silence,
+            })
         }
         None => None,
     };
-    let sms_double = profile.sms.as_ref().map(|s| SmsDouble { inbox: sms_inbox, timeout: s.timeout, code: s.code.clone() });
+    let sms_double =
+        profile.sms.as_ref().map(|s| SmsDouble { inbox: sms_inbox, timeout: s.timeout, code: s.code.clone() });
     let snapshots = SnapshotSettings {
         mode: config.snapshots,
-        dir: std::path::absolute(config.snapshot_root().join(profile.snapshots.folder.as_deref().unwrap_or(&profile.name))).map_err(io("snapshot folder"))?,
+        dir: std::path::absolute(
+            config.snapshot_root().join(profile.snapshots.folder.as_deref().unwrap_or(&profile.name)),
+        )
+        .map_err(io("snapshot folder"))?,
         redactions: profile.snapshots.redactions.clone().into_iter().collect(),
     };
-    let ctx = Arc::new(RunContext { target, mail, sms: sms_double, platform, keys, redactor, snapshots, records: Mutex::new(Vec::new()) });
+    let ctx = Arc::new(RunContext {
+        target,
+        mail,
+        sms: sms_double,
+        platform,
+        keys,
+        redactor,
+        snapshots,
+        records: Mutex::new(Vec::new()),
+    });
     Ok(Running { ctx, _smtp: smtp, _sms: sms, _reference: reference_server })
 }
 

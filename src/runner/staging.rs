@@ -48,7 +48,12 @@ impl Staging {
     }
 
     /// Writes the reports and renames the folder to `<report_dir>/<run-id>`.
-    pub(super) fn finish(self, report_dir: &Path, outcome: &RunOutcome, key: Option<&SigningKey>) -> io::Result<PathBuf> {
+    pub(super) fn finish(
+        self,
+        report_dir: &Path,
+        outcome: &RunOutcome,
+        key: Option<&SigningKey>,
+    ) -> io::Result<PathBuf> {
         report::write_bundle(&self.dir, outcome, key)?;
         let target = report_dir.join(&outcome.run_id);
         std::fs::rename(&self.dir, &target)?;
@@ -78,13 +83,26 @@ fn finish_abandoned(report_dir: &Path) -> Vec<String> {
             continue;
         }
         let target = report_dir.join(run_id);
-        let done = report::seal_abandoned(&dir, run_id, "its process was killed before it finished (a signal it could not catch, or out of memory)")
-            .and_then(|()| if target.exists() { Err(io::Error::other(format!("{} exists", target.display()))) } else { std::fs::rename(&dir, &target) });
+        let done = report::seal_abandoned(
+            &dir,
+            run_id,
+            "its process was killed before it finished (a signal it could not catch, or out of memory)",
+        )
+        .and_then(|()| {
+            if target.exists() {
+                Err(io::Error::other(format!("{} exists", target.display())))
+            } else {
+                std::fs::rename(&dir, &target)
+            }
+        });
         drop(lock);
         match done {
             Ok(()) => {
                 let _ = std::fs::remove_file(target.join(LOCK));
-                notes.push(format!("finished {} left by a run that was killed, as an INCOMPLETE report", target.display()));
+                notes.push(format!(
+                    "finished {} left by a run that was killed, as an INCOMPLETE report",
+                    target.display()
+                ));
             }
             Err(e) => notes.push(format!("could not finish {} left by a killed run: {e}", dir.display())),
         }
@@ -119,7 +137,11 @@ mod tests {
         assert_eq!(notes.len(), 1, "{notes:?}");
         let finished = reports.path().join("dead-run");
         assert!(std::fs::read_to_string(finished.join(report::INCOMPLETE)).unwrap().contains("killed"));
-        assert_eq!(std::fs::read_to_string(finished.join("cucumber.json")).unwrap(), "[{\"half\":", "what the run wrote is kept as it was");
+        assert_eq!(
+            std::fs::read_to_string(finished.join("cucumber.json")).unwrap(),
+            "[{\"half\":",
+            "what the run wrote is kept as it was"
+        );
         assert!(report::verify(&finished, None).unwrap().problems.is_empty(), "the finished folder verifies");
         assert!(live.path().exists(), "a live run's folder is not touched");
     }

@@ -57,7 +57,14 @@ pub fn feature_file(feature: &cucumber::gherkin::Feature) -> String {
 }
 
 impl StepTimeline {
-    fn step(&self, feature: &cucumber::gherkin::Feature, scenario: &cucumber::gherkin::Scenario, step: &cucumber::gherkin::Step, ev: &Step<AuthWorld>, at: DateTime<Utc>) {
+    fn step(
+        &self,
+        feature: &cucumber::gherkin::Feature,
+        scenario: &cucumber::gherkin::Scenario,
+        step: &cucumber::gherkin::Step,
+        ev: &Step<AuthWorld>,
+        at: DateTime<Utc>,
+    ) {
         let key = (feature_file(feature), scenario.position.line);
         let mut all = self.steps.lock().unwrap_or_else(|e| e.into_inner());
         let steps = all.entry(key).or_default();
@@ -78,7 +85,9 @@ impl StepTimeline {
             Step::Skipped => StepStatus::Skipped,
             Step::Failed(..) => StepStatus::Failed,
         };
-        if let Some(last) = steps.iter_mut().rev().find(|s| s.line == step.position.line && s.status == StepStatus::Running) {
+        if let Some(last) =
+            steps.iter_mut().rev().find(|s| s.line == step.position.line && s.status == StepStatus::Running)
+        {
             last.status = status;
         }
     }
@@ -91,7 +100,8 @@ impl Writer<AuthWorld> for StepTimeline {
         let Ok(event) = event else { return };
         let at: DateTime<Utc> = event.at.into();
         let (feature, scenario, ev) = match &event.value {
-            Cucumber::Feature(f, Feature::Scenario(sc, ev)) | Cucumber::Feature(f, Feature::Rule(_, Rule::Scenario(sc, ev))) => (f, sc, &ev.event),
+            Cucumber::Feature(f, Feature::Scenario(sc, ev))
+            | Cucumber::Feature(f, Feature::Rule(_, Rule::Scenario(sc, ev))) => (f, sc, &ev.event),
             _ => return,
         };
         match ev {
@@ -103,7 +113,11 @@ impl Writer<AuthWorld> for StepTimeline {
 
 /// Places each exchange under the last step that started before it was
 /// sent, and each message under the last step that started before it arrived.
-pub fn assign(steps: &mut [StepRecord], exchanges: &[crate::operation::Exchange], messages: &[super::evidence::MessageRecord]) {
+pub fn assign(
+    steps: &mut [StepRecord],
+    exchanges: &[crate::operation::Exchange],
+    messages: &[super::evidence::MessageRecord],
+) {
     for (i, ex) in exchanges.iter().enumerate() {
         if let Some(step) = steps.iter_mut().rev().find(|s| s.started <= ex.started) {
             step.exchanges.push(i);

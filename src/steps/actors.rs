@@ -38,9 +38,11 @@ pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
 }
 
 pub fn actor<'a>(w: &'a mut AuthWorld, name: &str) -> Result<&'a mut crate::world::Actor, ClientError> {
-    w.actors
-        .get_mut(name)
-        .ok_or_else(|| ClientError::Expectation(format!("no actor named {name} in this scenario; introduce them with `Given {name} is a new patient`")))
+    w.actors.get_mut(name).ok_or_else(|| {
+        ClientError::Expectation(format!(
+            "no actor named {name} in this scenario; introduce them with `Given {name} is a new patient`"
+        ))
+    })
 }
 
 /// Given Daenerys is a new patient

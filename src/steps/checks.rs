@@ -22,7 +22,12 @@ pub(super) fn last(w: &AuthWorld) -> Result<&Exchange, ClientError> {
 /// The wording of a server error, wherever a check meets one: the target
 /// broke, whatever the step expected.
 pub(super) fn broke(w: &AuthWorld, ex: &Exchange, expected: &str) -> ClientError {
-    let message = format!("the target broke: {} answered {} where {expected} was expected: {}", ex.operation, ex.status, ex.summary(&w.ctx().redactor));
+    let message = format!(
+        "the target broke: {} answered {} where {expected} was expected: {}",
+        ex.operation,
+        ex.status,
+        ex.summary(&w.ctx().redactor)
+    );
     Assertion::TargetBroke.fail(message)
 }
 
@@ -35,8 +40,15 @@ pub(super) fn refused_at(w: &mut AuthWorld, index: usize, what: &str) -> StepRes
     }
     if !ex.refused() {
         let ctx = w.ctx();
-        let declared = ctx.target.profile().operations.get(&ex.operation).map(|s| describe_statuses(&s.refuse)).unwrap_or_else(|| "a 4xx".into());
-        let message = format!("{what} was not refused (refusals of {}: {declared}): {}", ex.operation, ex.summary(&ctx.redactor));
+        let declared = ctx
+            .target
+            .profile()
+            .operations
+            .get(&ex.operation)
+            .map(|s| describe_statuses(&s.refuse))
+            .unwrap_or_else(|| "a 4xx".into());
+        let message =
+            format!("{what} was not refused (refusals of {}: {declared}): {}", ex.operation, ex.summary(&ctx.redactor));
         return Err(Assertion::Refused.fail(message));
     }
     let operation = ex.operation.clone();

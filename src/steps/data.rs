@@ -37,7 +37,11 @@ pub(super) fn sample_id(w: &mut AuthWorld, owner: &str, text: &str) -> Result<St
 
 /// Reads sample `id` as `reader` (recording the exchange); the plaintext when
 /// the read was accepted, or a description of the refusal.
-pub(super) async fn read_as(w: &mut AuthWorld, reader: &str, id: &str) -> Result<Result<Result<String, ClientError>, String>, ClientError> {
+pub(super) async fn read_as(
+    w: &mut AuthWorld,
+    reader: &str,
+    id: &str,
+) -> Result<Result<Result<String, ClientError>, String>, ClientError> {
     let ctx = w.ctx();
     let (ex, plain) = client::read_sample(&ctx, actor(w, reader)?, id).await?;
     let summary = ex.summary(&ctx.redactor);
@@ -48,7 +52,9 @@ pub(super) async fn read_as(w: &mut AuthWorld, reader: &str, id: &str) -> Result
 /// Reads sample `id` as `reader` and requires it to decrypt to `text`.
 pub(super) async fn expect_decrypts(w: &mut AuthWorld, reader: &str, id: &str, text: &str) -> StepResult {
     let named = |message: String| Assertion::Decrypts.fail(message);
-    let plain = read_as(w, reader, id).await?.map_err(|refusal| named(format!("{reader} may not read the sample: {refusal}")))?;
+    let plain = read_as(w, reader, id)
+        .await?
+        .map_err(|refusal| named(format!("{reader} may not read the sample: {refusal}")))?;
     // A record that does not open (GCM refuses a changed byte) is the verdict, not a harness error.
     let plain = plain.map_err(|e| named(format!("{reader} could not decrypt the sample: {e}")))?;
     check(Assertion::Decrypts, plain == text, || format!("the sample decrypted to {plain:?}, expected {text:?}"))
@@ -59,7 +65,11 @@ pub(super) async fn expect_decrypts(w: &mut AuthWorld, reader: &str, id: &str, t
 /// Fetches the actor's last data sample and decrypts it with the keys the actor's device holds.
 #[then(regex = r#"^(\w+) reads the data sample back as "([^"]*)"$"#)]
 async fn read_back(w: &mut AuthWorld, name: String, text: String) -> StepResult {
-    let id = actor(w, &name)?.samples.last().map(|s| s.id.clone()).ok_or_else(|| ClientError::Expectation(format!("{name} stored no data sample")))?;
+    let id = actor(w, &name)?
+        .samples
+        .last()
+        .map(|s| s.id.clone())
+        .ok_or_else(|| ClientError::Expectation(format!("{name} stored no data sample")))?;
     expect_decrypts(w, &name, &id, &text).await
 }
 
@@ -69,7 +79,11 @@ async fn read_back(w: &mut AuthWorld, name: String, text: String) -> StepResult 
 #[when(regex = r"^(\w+) tries to read (\w+)'s data sample$")]
 async fn read_other(w: &mut AuthWorld, reader: String, owner: String) -> StepResult {
     let ctx = w.ctx();
-    let id = actor(w, &owner)?.samples.last().map(|s| s.id.clone()).ok_or_else(|| ClientError::Expectation(format!("{owner} stored no data sample")))?;
+    let id = actor(w, &owner)?
+        .samples
+        .last()
+        .map(|s| s.id.clone())
+        .ok_or_else(|| ClientError::Expectation(format!("{owner} stored no data sample")))?;
     let (ex, _) = client::read_sample(&ctx, actor(w, &reader)?, &id).await?;
     w.record(ex);
     Ok(())
@@ -88,7 +102,10 @@ async fn store_clear(w: &mut AuthWorld, name: String, text: String) -> StepResul
     let a = actor(w, &name)?;
     let creds = client::session(a)?;
     let mut vars = Vars::new();
-    vars.insert("sample".into(), json!({"id": uuid::Uuid::new_v4().to_string(), "content": {"en": {"stringValue": text}}}));
+    vars.insert(
+        "sample".into(),
+        json!({"id": uuid::Uuid::new_v4().to_string(), "content": {"en": {"stringValue": text}}}),
+    );
     let ex = ctx.target.call("data_sample.create", &vars, Some(&creds)).await?;
     let sent = ex.request_body.as_deref().is_some_and(|b| b.contains(&text));
     w.record(ex);
@@ -103,8 +120,15 @@ async fn only_ciphertext(w: &mut AuthWorld, text: String) -> StepResult {
     let owner = w.actors.values().find(|a| a.samples.iter().any(|s| s.plaintext == text)).map(|a| a.name.clone());
     let owner = owner.ok_or_else(|| ClientError::Expectation(format!("nobody in the scenario stored {text:?}")))?;
     let id = sample_id(w, &owner, &text)?;
-    let sent: Vec<String> = w.exchanges.iter().filter(|e| e.url.contains(&text) || e.request_body.as_deref().is_some_and(|b| b.contains(&text))).map(|e| e.operation.clone()).collect();
-    check(Assertion::NoPlaintext, sent.is_empty(), || format!("the plaintext went out in the request of: {}", sent.join(", ")))?;
+    let sent: Vec<String> = w
+        .exchanges
+        .iter()
+        .filter(|e| e.url.contains(&text) || e.request_body.as_deref().is_some_and(|b| b.contains(&text)))
+        .map(|e| e.operation.clone())
+        .collect();
+    check(Assertion::NoPlaintext, sent.is_empty(), || {
+        format!("the plaintext went out in the request of: {}", sent.join(", "))
+    })?;
     let ctx = w.ctx();
     let (ex, envelope) = client::fetch_sample(&ctx, actor(w, &owner)?, &id).await?;
     let summary = ex.summary(&ctx.redactor);
@@ -114,14 +138,17 @@ async fn only_ciphertext(w: &mut AuthWorld, text: String) -> StepResult {
     let named = |message: String| Assertion::Decrypts.fail(message);
     let envelope = envelope.ok_or_else(|| named(format!("{owner} may not read the sample: {summary}")))?;
     let a = actor(w, &owner)?;
-    let plain = crate::crypto::open(&envelope, &a.keyring()).map_err(|e| named(format!("{owner} could not decrypt the sample: {e}")))?;
+    let plain = crate::crypto::open(&envelope, &a.keyring())
+        .map_err(|e| named(format!("{owner} could not decrypt the sample: {e}")))?;
     check(Assertion::Decrypts, plain == text.as_bytes(), || "the sample decrypted to another text".into())?;
     // The harness's own guarantees, which make the verdicts above mean
     // something: the record is authenticated ciphertext, bound to its readers.
     let mut tampered = envelope.clone();
     tampered.encrypted_self = crate::crypto::tamper_blob(&envelope.encrypted_self).unwrap_or_default();
     if crate::crypto::open(&tampered, &a.keyring()).is_ok() {
-        return Err(ClientError::Expectation("a changed byte still opened: the stored content is not authenticated ciphertext".into()));
+        return Err(ClientError::Expectation(
+            "a changed byte still opened: the stored content is not authenticated ciphertext".into(),
+        ));
     }
     Ok(())
 }
@@ -131,7 +158,14 @@ async fn only_ciphertext(w: &mut AuthWorld, text: String) -> StepResult {
 /// Checks that no HTTP reply of the scenario carried the given plaintext.
 #[then(regex = r#"^no reply from the target contained "([^"]*)"$"#)]
 async fn never_plaintext(w: &mut AuthWorld, text: String) -> StepResult {
-    let hits: Vec<String> = w.exchanges.iter().filter(|e| e.response_body.contains(&text)).map(|e| format!("{} {}", e.operation, e.status)).collect();
+    let hits: Vec<String> = w
+        .exchanges
+        .iter()
+        .filter(|e| e.response_body.contains(&text))
+        .map(|e| format!("{} {}", e.operation, e.status))
+        .collect();
     check(Assertion::NoPlaintext, !w.exchanges.is_empty(), || "no exchange was made, so nothing was checked".into())?;
-    check(Assertion::NoPlaintext, hits.is_empty(), || format!("the target returned the plaintext in: {}", hits.join(", ")))
+    check(Assertion::NoPlaintext, hits.is_empty(), || {
+        format!("the target returned the plaintext in: {}", hits.join(", "))
+    })
 }

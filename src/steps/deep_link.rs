@@ -54,10 +54,16 @@ fn jwt_of(link: &str) -> Option<String> {
 /// Plays the app the link opens: `GET {platform}v2/account/token?jwt=`,
 /// recorded as evidence like any exchange.
 async fn open(w: &mut AuthWorld, link: &str) -> Result<Exchange, ClientError> {
-    let jwt = jwt_of(link).ok_or_else(|| ClientError::Expectation(format!("the deep link is not {SCHEME}://?jwt=<JWT>")))?;
+    let jwt =
+        jwt_of(link).ok_or_else(|| ClientError::Expectation(format!("the deep link is not {SCHEME}://?jwt=<JWT>")))?;
     let ctx = w.ctx();
     let double = platform(w)?;
-    let creds = ctx.target.profile().platform.clone().ok_or_else(|| ClientError::Expectation("the profile has no platform section".into()))?;
+    let creds = ctx
+        .target
+        .profile()
+        .platform
+        .clone()
+        .ok_or_else(|| ClientError::Expectation("the profile has no platform section".into()))?;
     let url = format!("{}v2/account/token", double.url());
     let headers = [("X-Developer-Id", creds.developer_id.clone()), ("X-Api-Key", creds.api_key.clone())];
     let started = Instant::now();
@@ -66,11 +72,19 @@ async fn open(w: &mut AuthWorld, link: &str) -> Result<Exchange, ClientError> {
     for (k, v) in &headers {
         req = req.header(*k, v);
     }
-    let reply = req.send().await.map_err(|e| ClientError::Expectation(format!("{}the app could not reach the platform double at {url}: {e}", crate::operation::UNREACHABLE)))?;
+    let reply = req.send().await.map_err(|e| {
+        ClientError::Expectation(format!(
+            "{}the app could not reach the platform double at {url}: {e}",
+            crate::operation::UNREACHABLE
+        ))
+    })?;
     let status = reply.status().as_u16();
-    let response_headers = reply.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string())).collect();
+    let response_headers =
+        reply.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string())).collect();
     let body = reply.text().await.unwrap_or_default();
-    let token = serde_json::from_str::<serde_json::Value>(&body).ok().and_then(|v| v["data"][0]["access_token"].as_str().map(str::to_string));
+    let token = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["data"][0]["access_token"].as_str().map(str::to_string));
     if let Some(t) = &token {
         ctx.redactor.register(t, SecretKind::Token);
     }
@@ -118,10 +132,14 @@ async fn opens_as(w: &mut AuthWorld, name: String) -> StepResult {
     let p = platform(w)?;
     let verdicts = p.verdicts_for(&email);
     let fresh = verdicts.get(seen_before..).unwrap_or_default();
-    check(Assertion::DeepLinkOpens, !fresh.is_empty(), || format!("the platform saw no JWT for {name} in the deep link: {summary}"))?;
+    check(Assertion::DeepLinkOpens, !fresh.is_empty(), || {
+        format!("the platform saw no JWT for {name} in the deep link: {summary}")
+    })?;
     super::sso::jwt_verdicts(fresh.iter().flat_map(|v| v.failures()).collect())?;
     let issued = p.tokens_issued_for(&email);
-    check(Assertion::DeepLinkOpens, token.as_ref().is_some_and(|t| issued.contains(t)), || format!("the platform gave the app no token for {name}: {summary}"))
+    check(Assertion::DeepLinkOpens, token.as_ref().is_some_and(|t| issued.contains(t)), || {
+        format!("the platform gave the app no token for {name}: {summary}")
+    })
 }
 
 /// Then Arya's deep links carry JWTs with distinct ids, each valid at most 5 minutes
@@ -133,19 +151,27 @@ async fn opens_as(w: &mut AuthWorld, name: String) -> StepResult {
 #[then(regex = r"^(\w+)'s deep links carry JWTs with distinct ids, each valid at most 5 minutes$")]
 async fn fresh_links(w: &mut AuthWorld, name: String) -> StepResult {
     let links = actor(w, &name)?.deep_links.clone();
-    check(Assertion::DeepLinkCount, links.len() >= 2, || format!("{name} was handed {} deep link(s); the step compares at least two", links.len()))?;
+    check(Assertion::DeepLinkCount, links.len() >= 2, || {
+        format!("{name} was handed {} deep link(s); the step compares at least two", links.len())
+    })?;
     let mut ids = std::collections::BTreeSet::new();
     for link in &links {
-        let jwt = jwt_of(link).ok_or_else(|| ClientError::Expectation(format!("a deep link is not {SCHEME}://?jwt=<JWT>")))?;
-        let claims = crate::crypto::unverified_claims(&jwt).ok_or_else(|| ClientError::Expectation("a deep link's JWT has no readable claims".into()))?;
+        let jwt = jwt_of(link)
+            .ok_or_else(|| ClientError::Expectation(format!("a deep link is not {SCHEME}://?jwt=<JWT>")))?;
+        let claims = crate::crypto::unverified_claims(&jwt)
+            .ok_or_else(|| ClientError::Expectation("a deep link's JWT has no readable claims".into()))?;
         let num = |k: &str| claims.get(k).and_then(serde_json::Value::as_i64);
         let jti = claims.get("jti").and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
         check(Assertion::DeepLinkJti, !jti.is_empty(), || "a deep link's JWT has no jti".into())?;
         let lifetime = num("exp").zip(num("iat")).map(|(e, i)| e - i);
-        check(Assertion::DeepLinkLifetime, lifetime.is_some_and(|l| (1..=300).contains(&l)), || format!("a deep link's JWT lives {lifetime:?} s (exp - iat); at most 300 s expected"))?;
+        check(Assertion::DeepLinkLifetime, lifetime.is_some_and(|l| (1..=300).contains(&l)), || {
+            format!("a deep link's JWT lives {lifetime:?} s (exp - iat); at most 300 s expected")
+        })?;
         ids.insert(jti);
     }
-    check(Assertion::DeepLinkDistinct, ids.len() == links.len(), || format!("{} deep links carried only {} distinct jti: a JWT was handed out twice", links.len(), ids.len()))
+    check(Assertion::DeepLinkDistinct, ids.len() == links.len(), || {
+        format!("{} deep links carried only {} distinct jti: a JWT was handed out twice", links.len(), ids.len())
+    })
 }
 
 /// Then the partner hands out no deep link
@@ -156,6 +182,8 @@ async fn no_link(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();
     let ex = super::checks::last(w)?;
     let leaked = ex.response_body.contains(&format!("{SCHEME}:")) || ex.response_body.contains("eyJ");
-    check(Assertion::DeepLinkWithheld, !leaked, || format!("a deep link was handed out: {}", ex.summary(&ctx.redactor)))?;
+    check(Assertion::DeepLinkWithheld, !leaked, || {
+        format!("a deep link was handed out: {}", ex.summary(&ctx.redactor))
+    })?;
     super::checks::refused(w, "a deep link request with a wrong password")
 }

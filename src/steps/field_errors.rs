@@ -7,9 +7,25 @@
 use serde_json::Value;
 
 /// Keys whose value names the field an error is about.
-const PATH_KEYS: &[&str] = &["loc", "field", "fields", "path", "param", "parameter", "property", "propertyname", "member", "membernames", "pointer", "name", "key", "attribute"];
+const PATH_KEYS: &[&str] = &[
+    "loc",
+    "field",
+    "fields",
+    "path",
+    "param",
+    "parameter",
+    "property",
+    "propertyname",
+    "member",
+    "membernames",
+    "pointer",
+    "name",
+    "key",
+    "attribute",
+];
 /// Keys whose value is a human message about the field.
-const MESSAGE_KEYS: &[&str] = &["message", "msg", "detail", "details", "error", "errors", "title", "description", "reason", "error_description"];
+const MESSAGE_KEYS: &[&str] =
+    &["message", "msg", "detail", "details", "error", "errors", "title", "description", "reason", "error_description"];
 
 /// Whether the JSON error names `field` (case-insensitively, `first_name`
 /// matching `FirstName` too) as a key, a path or a message word.
@@ -24,7 +40,9 @@ fn walk(v: &Value, field: &str, under: Option<&str>) -> bool {
         Value::String(s) => {
             let key = under.map(|k| k.to_ascii_lowercase().replace(['_', '-'], ""));
             match key.as_deref() {
-                Some(k) if PATH_KEYS.iter().any(|p| p.replace('_', "") == k) => s.rsplit(['/', '.']).next().is_some_and(|last| same(last, field)) || same(s, field),
+                Some(k) if PATH_KEYS.iter().any(|p| p.replace('_', "") == k) => {
+                    s.rsplit(['/', '.']).next().is_some_and(|last| same(last, field)) || same(s, field)
+                }
                 Some(k) if MESSAGE_KEYS.contains(&k) => word_in(s, field),
                 // A bare list of messages (`{"Password": ["too short"]}` is
                 // caught by its key; `["Password is required"]` here).

@@ -24,7 +24,10 @@ async fn hcp_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResu
 /// Signs a patient up under the given healthcare professional as master HCP.
 #[given(regex = r"^(\w+) has signed up by (email|SMS) under (\w+)$")]
 async fn signed_up_under(w: &mut AuthWorld, name: String, via: String, master: String) -> StepResult {
-    let master_id = actor(w, &master)?.data_owner_id.clone().ok_or_else(|| ClientError::Expectation(format!("{master} has not signed up")))?;
+    let master_id = actor(w, &master)?
+        .data_owner_id
+        .clone()
+        .ok_or_else(|| ClientError::Expectation(format!("{master} has not signed up")))?;
     let mut a = new_actor(w, &name, ActorKind::Patient);
     a.master = Some(master_id);
     w.actors.insert(name.clone(), a);
@@ -72,7 +75,9 @@ async fn key_count(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
     let mine = a.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default();
     let has_mine = view.public_keys.contains(&mine);
     w.record(view.exchange);
-    check(Assertion::KeyCount, count == n, || format!("{name}'s data owner lists {count} public key(s), expected {n}"))?;
+    check(Assertion::KeyCount, count == n, || {
+        format!("{name}'s data owner lists {count} public key(s), expected {n}")
+    })?;
     check(Assertion::KeyCount, has_mine, || format!("{name}'s current key is not among them"))
 }
 
@@ -97,9 +102,13 @@ async fn cannot_decrypt(w: &mut AuthWorld, reader: String, owner: String, text: 
     let owner = if owner.is_empty() { reader.clone() } else { owner };
     let id = sample_id(w, &owner, &text)?;
     match read_as(w, &reader, &id).await? {
-        Err(refusal) => Err(Assertion::StillListed.fail(format!("the sample is no longer readable for {reader}: {refusal}"))),
+        Err(refusal) => {
+            Err(Assertion::StillListed.fail(format!("the sample is no longer readable for {reader}: {refusal}")))
+        }
         Ok(Err(ClientError::Envelope(EnvelopeError::NoKeyForRecord { .. }))) => Ok(()),
-        Ok(Err(other)) => Err(Assertion::Undecryptable.fail(format!("expected \"no key for this record\", got: {other}"))),
+        Ok(Err(other)) => {
+            Err(Assertion::Undecryptable.fail(format!("expected \"no key for this record\", got: {other}")))
+        }
         Ok(Ok(_)) => Err(Assertion::Undecryptable.fail(format!("{reader} could decrypt the sample"))),
     }
 }
@@ -121,11 +130,20 @@ async fn decrypts(w: &mut AuthWorld, reader: String, owner: String, text: String
 async fn pending_update(w: &mut AuthWorld, delegate: String, owner: String) -> StepResult {
     let ctx = w.ctx();
     let o = actor(w, &owner)?;
-    let (owner_id, new_key) = (o.data_owner_id.clone().unwrap_or_default(), o.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default());
+    let (owner_id, new_key) = (
+        o.data_owner_id.clone().unwrap_or_default(),
+        o.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default(),
+    );
     let (ex, list) = client::pending_notifications(&ctx, actor(w, &delegate)?).await?;
     w.record(ex);
-    let found = list.iter().any(|n| n.kind == "KEY_PAIR_UPDATE" && n.concerned_id == owner_id && n.concerned_key == new_key);
-    check(Assertion::Notified, found, || format!("{delegate} has {} pending notification(s), none a KEY_PAIR_UPDATE naming {owner}'s new key", list.len()))
+    let found =
+        list.iter().any(|n| n.kind == "KEY_PAIR_UPDATE" && n.concerned_id == owner_id && n.concerned_key == new_key);
+    check(Assertion::Notified, found, || {
+        format!(
+            "{delegate} has {} pending notification(s), none a KEY_PAIR_UPDATE naming {owner}'s new key",
+            list.len()
+        )
+    })
 }
 
 /// Then Jon gets no key pair update about himself
@@ -138,7 +156,9 @@ async fn no_self_update(w: &mut AuthWorld, name: String) -> StepResult {
     let id = a.data_owner_id.clone().unwrap_or_default();
     let (ex, list) = client::pending_notifications(&ctx, a).await?;
     w.record(ex);
-    check(Assertion::NotSelfNotified, !list.iter().any(|n| n.concerned_id == id), || format!("{name} was notified about their own new key"))
+    check(Assertion::NotSelfNotified, !list.iter().any(|n| n.concerned_id == id), || {
+        format!("{name} was notified about their own new key")
+    })
 }
 
 /// When Samwell gives Daenerys access back
@@ -152,7 +172,9 @@ async fn give_back(w: &mut AuthWorld, delegate: String, owner: String) -> StepRe
     let (ex, list) = client::pending_notifications(&ctx, &d).await?;
     w.record(ex);
     let mine: Vec<_> = list.into_iter().filter(|n| n.kind == "KEY_PAIR_UPDATE" && n.concerned_id == owner_id).collect();
-    check(Assertion::PendingUpdate, !mine.is_empty(), || format!("{delegate} has no pending KEY_PAIR_UPDATE for {owner}"))?;
+    check(Assertion::PendingUpdate, !mine.is_empty(), || {
+        format!("{delegate} has no pending KEY_PAIR_UPDATE for {owner}")
+    })?;
     for n in mine {
         let (log, given) = client::give_access_back(&ctx, &d, &owner_id, &n.concerned_key).await?;
         log.into_iter().for_each(|ex| {
@@ -173,7 +195,11 @@ async fn stranger_gives(w: &mut AuthWorld, stranger: String, owner: String, text
     let id = sample_id(w, &owner, &text)?;
     let o = actor(w, &owner)?;
     let owner_id = o.data_owner_id.clone().unwrap_or_default();
-    let new_key = o.key.as_ref().map(|k| k.public_hex().to_string()).ok_or_else(|| ClientError::Expectation(format!("{owner} has no key")))?;
+    let new_key = o
+        .key
+        .as_ref()
+        .map(|k| k.public_hex().to_string())
+        .ok_or_else(|| ClientError::Expectation(format!("{owner} has no key")))?;
     // The stranger cannot unwrap anything; it wraps a key of its own choosing.
     let bogus = crate::crypto::encrypt_for_hex(&new_key, Default::default(), &crate::crypto::new_aes_key())?;
     let mut vars = crate::operation::Vars::new();
@@ -196,8 +222,15 @@ async fn lost_for_good(w: &mut AuthWorld, text: String, owner: String) -> StepRe
     let id = sample_id(w, &owner, &text)?;
     let (ex, envelope) = client::fetch_sample(&ctx, actor(w, &owner)?, &id).await?;
     w.record(ex);
-    let envelope = envelope.ok_or_else(|| ClientError::Expectation(format!("{owner} can no longer list the sample")))?;
-    let held: Vec<String> = w.actors.values().flat_map(|a| a.keyring().into_iter().map(|k| k.fingerprint().to_string()).collect::<Vec<_>>()).collect();
+    let envelope =
+        envelope.ok_or_else(|| ClientError::Expectation(format!("{owner} can no longer list the sample")))?;
+    let held: Vec<String> = w
+        .actors
+        .values()
+        .flat_map(|a| a.keyring().into_iter().map(|k| k.fingerprint().to_string()).collect::<Vec<_>>())
+        .collect();
     let openable = envelope.encryption_keys.values().flat_map(|m| m.keys()).filter(|fp| held.contains(fp)).count();
-    check(Assertion::Revoked, openable == 0, || format!("{openable} wrapped key(s) of the sample open with a key someone still holds"))
+    check(Assertion::Revoked, openable == 0, || {
+        format!("{openable} wrapped key(s) of the sample open with a key someone still holds")
+    })
 }

@@ -49,7 +49,8 @@ async fn start_without_master(w: &mut AuthWorld, name: String, via: String) -> S
 /// Starts a sign-up with the given captcha token instead of the profile's.
 #[when(regex = r#"^(\w+) starts signing up by (email|SMS) with the captcha "([^"]*)"$"#)]
 async fn start_with_captcha(w: &mut AuthWorld, name: String, via: String, captcha: String) -> StepResult {
-    start_as(w, &name, channel(&via), StartOptions { with_master: true, captcha: Some(captcha), ..Default::default() }).await
+    start_as(w, &name, channel(&via), StartOptions { with_master: true, captcha: Some(captcha), ..Default::default() })
+        .await
 }
 
 /// When Sansa starts signing up by email asking for 8-digit codes
@@ -57,7 +58,13 @@ async fn start_with_captcha(w: &mut AuthWorld, name: String, via: String, captch
 /// Starts a sign-up asking for codes of the given length.
 #[when(regex = r"^(\w+) starts signing up by (email|SMS) asking for (\d+)-digit codes$")]
 async fn start_with_length(w: &mut AuthWorld, name: String, via: String, digits: usize) -> StepResult {
-    start_as(w, &name, channel(&via), StartOptions { with_master: true, code_length: Some(digits), ..Default::default() }).await
+    start_as(
+        w,
+        &name,
+        channel(&via),
+        StartOptions { with_master: true, code_length: Some(digits), ..Default::default() },
+    )
+    .await
 }
 
 /// When Bran starts signing up with the address "not-an-email"
@@ -95,7 +102,11 @@ async fn receives_code(w: &mut AuthWorld, name: String, digits: usize) -> StepRe
 async fn receives_nothing(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
-    let unobservable = |what: &str| ClientError::Expectation(format!("cannot observe {what}: the profile has no sink for it, so \"no message\" proves nothing"));
+    let unobservable = |what: &str| {
+        ClientError::Expectation(format!(
+            "cannot observe {what}: the profile has no sink for it, so \"no message\" proves nothing"
+        ))
+    };
     // A target may send in the background: give a message that is coming
     // the profile's `silence` to arrive before concluding there is none.
     let got = match a.channel {
@@ -117,7 +128,8 @@ async fn receives_nothing(w: &mut AuthWorld, name: String) -> StepResult {
 async fn submit(w: &mut AuthWorld, name: &str, code: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, name)?;
-    let request_id = a.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no started process")))?;
+    let request_id =
+        a.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no started process")))?;
     // Wrong codes are redacted too: ours are derived from the right one.
     ctx.redactor.register(&code, crate::redact::SecretKind::Code);
     let mut vars = Vars::new();
@@ -133,7 +145,10 @@ async fn submit(w: &mut AuthWorld, name: &str, code: String) -> StepResult {
 /// Submits the actor's current code to the validation operation.
 #[when(regex = r"^(\w+) submits the code(?: again)?$")]
 async fn submit_code(w: &mut AuthWorld, name: String) -> StepResult {
-    let code = actor(w, &name)?.code().map(str::to_string).ok_or_else(|| ClientError::Expectation(format!("{name} has received no code")))?;
+    let code = actor(w, &name)?
+        .code()
+        .map(str::to_string)
+        .ok_or_else(|| ClientError::Expectation(format!("{name} has received no code")))?;
     submit(w, &name, code).await
 }
 
@@ -146,7 +161,10 @@ async fn submit_wrong(w: &mut AuthWorld, name: String, times: String) -> StepRes
     let right = actor(w, &name)?.code().map(str::to_string).unwrap_or_default();
     for i in 0..times {
         // A wrong code of the right shape: the real one with each digit shifted.
-        let mut wrong: String = right.chars().map(|c| c.to_digit(10).map_or('0', |d| char::from(b'0' + ((d as u8 + 1 + i as u8) % 10)))).collect();
+        let mut wrong: String = right
+            .chars()
+            .map(|c| c.to_digit(10).map_or('0', |d| char::from(b'0' + ((d as u8 + 1 + i as u8) % 10))))
+            .collect();
         if wrong.is_empty() || wrong == right {
             wrong = "000000".into();
         }
@@ -162,7 +180,10 @@ async fn submit_wrong(w: &mut AuthWorld, name: String, times: String) -> StepRes
 #[when(regex = r"^(\d+) minutes pass for (\w+)'s process$")]
 async fn age_process(w: &mut AuthWorld, minutes: u64, name: String) -> StepResult {
     let ctx = w.ctx();
-    let request_id = actor(w, &name)?.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no process")))?;
+    let request_id = actor(w, &name)?
+        .request_id
+        .clone()
+        .ok_or_else(|| ClientError::Expectation(format!("{name} has no process")))?;
     let mut vars = Vars::new();
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("seconds".into(), json!(minutes * 60));
@@ -179,7 +200,10 @@ async fn complete(w: &mut AuthWorld, name: String, which: String) -> StepResult 
     let key = if which == "a new" {
         ctx.keys.take().await?
     } else {
-        actor(w, &name)?.key.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no stored key pair")))?
+        actor(w, &name)?
+            .key
+            .clone()
+            .ok_or_else(|| ClientError::Expectation(format!("{name} has no stored key pair")))?
     };
     let AuthWorld { actors, exchanges, .. } = w;
     let a = actors.get_mut(&name).ok_or_else(|| ClientError::Expectation(format!("no actor {name}")))?;

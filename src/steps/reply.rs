@@ -38,8 +38,25 @@ async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
 /// Headers that differ between any two answers (time, size, per-request
 /// ids, tracing): left out of the comparison. Everything else must match.
 const VOLATILE_HEADERS: &[&str] = &[
-    "date", "content-length", "age", "expires", "last-modified", "etag", "set-cookie", "x-request-id", "request-id", "x-correlation-id",
-    "correlation-id", "traceparent", "tracestate", "x-amzn-trace-id", "x-amzn-requestid", "cf-ray", "server-timing", "x-runtime", "x-response-time",
+    "date",
+    "content-length",
+    "age",
+    "expires",
+    "last-modified",
+    "etag",
+    "set-cookie",
+    "x-request-id",
+    "request-id",
+    "x-correlation-id",
+    "correlation-id",
+    "traceparent",
+    "tracestate",
+    "x-amzn-trace-id",
+    "x-amzn-requestid",
+    "cf-ray",
+    "server-timing",
+    "x-runtime",
+    "x-response-time",
 ];
 
 /// Compares the replies recorded under two keys of `start_replies`: status,
@@ -47,7 +64,12 @@ const VOLATILE_HEADERS: &[&str] = &[
 /// each must be an answer of its operation, accepted or one of its declared
 /// refusals (with a control): two identical 500s are not "the same answer".
 pub(super) fn compare_answers(w: &mut AuthWorld, a: &str, b: &str) -> StepResult {
-    let pick = |w: &AuthWorld, name: &str| w.start_replies.get(name).copied().ok_or_else(|| ClientError::Expectation(format!("no answer was recorded for {name}")));
+    let pick = |w: &AuthWorld, name: &str| {
+        w.start_replies
+            .get(name)
+            .copied()
+            .ok_or_else(|| ClientError::Expectation(format!("no answer was recorded for {name}")))
+    };
     let (ia, ib) = (pick(w, a)?, pick(w, b)?);
     for (i, name) in [(ia, a), (ib, b)] {
         let ex = &w.exchanges[i];
@@ -59,7 +81,12 @@ pub(super) fn compare_answers(w: &mut AuthWorld, a: &str, b: &str) -> StepResult
     let (ea, eb) = (&w.exchanges[ia], &w.exchanges[ib]);
     let differs = differences(ea, eb);
     check(Assertion::SameAnswer, differs.is_empty(), || {
-        format!("the answers differ in {}, which tells one account state from another: {} vs {}", differs.join(", "), ea.summary(&ctx.redactor), eb.summary(&ctx.redactor))
+        format!(
+            "the answers differ in {}, which tells one account state from another: {} vs {}",
+            differs.join(", "),
+            ea.summary(&ctx.redactor),
+            eb.summary(&ctx.redactor)
+        )
     })
 }
 
@@ -73,7 +100,11 @@ fn differences(a: &Exchange, b: &Exchange) -> Vec<String> {
         out.push("body".to_string());
     }
     let headers = |e: &Exchange| -> BTreeMap<String, String> {
-        e.response_headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).filter(|(k, _)| !VOLATILE_HEADERS.contains(&k.as_str())).collect()
+        e.response_headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .filter(|(k, _)| !VOLATILE_HEADERS.contains(&k.as_str()))
+            .collect()
     };
     let (ha, hb) = (headers(a), headers(b));
     for name in ha.keys().chain(hb.keys()).collect::<BTreeSet<_>>() {
@@ -164,8 +195,20 @@ mod tests {
 
     #[test]
     fn echoes_are_masked_and_everything_else_compared() {
-        let a = answer("http://t/p/rid-aaaaaaaa", r#"{"email":"daenerys@x.test"}"#, 200, r#"{"id":"rid-aaaaaaaa","msg":"sent to daenerys@x.test","ok":"1"}"#, &[("Date", "Mon"), ("X-Kind", "a")]);
-        let b = answer("http://t/p/rid-bbbbbbbb", r#"{"email":"viserys@x.test"}"#, 200, r#"{"id":"rid-bbbbbbbb","msg":"sent to viserys@x.test","ok":"1"}"#, &[("Date", "Tue"), ("X-Kind", "a")]);
+        let a = answer(
+            "http://t/p/rid-aaaaaaaa",
+            r#"{"email":"daenerys@x.test"}"#,
+            200,
+            r#"{"id":"rid-aaaaaaaa","msg":"sent to daenerys@x.test","ok":"1"}"#,
+            &[("Date", "Mon"), ("X-Kind", "a")],
+        );
+        let b = answer(
+            "http://t/p/rid-bbbbbbbb",
+            r#"{"email":"viserys@x.test"}"#,
+            200,
+            r#"{"id":"rid-bbbbbbbb","msg":"sent to viserys@x.test","ok":"1"}"#,
+            &[("Date", "Tue"), ("X-Kind", "a")],
+        );
         assert!(differences(&a, &b).is_empty(), "{:?}", differences(&a, &b));
         // A short value inside the URL is not an echo: "1" vs "2" is a difference.
         let c = answer("http://t/p/1", r#"{}"#, 200, r#"{"known":"1"}"#, &[]);

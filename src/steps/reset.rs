@@ -20,7 +20,8 @@ const FORGED_HOST: &str = "attacker.invalid";
 
 /// The headers a host-header injection forges, one request each (OWASP
 /// Forgot Password cheat sheet; PortSwigger's password-reset poisoning).
-const FORGERIES: &[(&str, &str)] = &[("Host", FORGED_HOST), ("X-Forwarded-Host", FORGED_HOST), ("Forwarded", "host=attacker.invalid;proto=https")];
+const FORGERIES: &[(&str, &str)] =
+    &[("Host", FORGED_HOST), ("X-Forwarded-Host", FORGED_HOST), ("Forwarded", "host=attacker.invalid;proto=https")];
 
 async fn ask_reset(w: &mut AuthWorld, name: &str, headers: &[(&str, &str)]) -> StepResult {
     ensure_actor(w, name);
@@ -70,10 +71,12 @@ async fn receive_link(w: &mut AuthWorld, name: &str) -> StepResult {
     let email = actor(w, name)?.email.clone();
     let named = |message: String| Assertion::ResetCount.fail(message);
     let m = mail.mailbox.next_for(&email, mail.timeout, &ctx.redactor).await.map_err(|e| named(e.to_string()))?;
-    let (link, token) = m
-        .find_link(&mail.link)
-        .ok_or_else(|| named(format!("the mail to {name} (subject {:?}) holds no link matching `mailbox.link.regex`", m.subject)))?;
-    let token = token.ok_or_else(|| ClientError::Expectation(format!("the link mailed to {name} holds no token matching `mailbox.link.token`")))?;
+    let (link, token) = m.find_link(&mail.link).ok_or_else(|| {
+        named(format!("the mail to {name} (subject {:?}) holds no link matching `mailbox.link.regex`", m.subject))
+    })?;
+    let token = token.ok_or_else(|| {
+        ClientError::Expectation(format!("the link mailed to {name} holds no token matching `mailbox.link.token`"))
+    })?;
     ctx.redactor.register(&token, SecretKind::Token);
     actor(w, name)?.reset_links.push((link, token));
     Ok(())
@@ -103,7 +106,11 @@ async fn has_link(w: &mut AuthWorld, name: String) -> StepResult {
 #[then(regex = r"^(\w+) receives no password-reset mail$")]
 async fn receives_no_link(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
-    let mail = ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("cannot observe mail: the profile has no mailbox, so \"no mail\" proves nothing".into()))?;
+    let mail = ctx.mail.as_ref().ok_or_else(|| {
+        ClientError::Expectation(
+            "cannot observe mail: the profile has no mailbox, so \"no mail\" proves nothing".into(),
+        )
+    })?;
     let email = actor(w, &name)?.email.clone();
     // A partner may mail in the background (so that timing tells nothing):
     // give a mail that is coming the profile's `silence` to arrive.
@@ -113,7 +120,11 @@ async fn receives_no_link(w: &mut AuthWorld, name: String) -> StepResult {
 }
 
 fn last_link(w: &mut AuthWorld, name: &str) -> Result<(String, String), ClientError> {
-    actor(w, name)?.reset_links.last().cloned().ok_or_else(|| ClientError::Expectation(format!("{name} has received no reset link")))
+    actor(w, name)?
+        .reset_links
+        .last()
+        .cloned()
+        .ok_or_else(|| ClientError::Expectation(format!("{name} has received no reset link")))
 }
 
 /// Then every link Arya received points at the partner's public address
@@ -123,12 +134,19 @@ fn last_link(w: &mut AuthWorld, name: &str) -> Result<(String, String), ClientEr
 async fn links_not_forged(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let public = ctx.target.profile().public_origin().to_string();
-    let want = url::Url::parse(&public).map(|u| u.origin()).map_err(|e| ClientError::Expectation(format!("the profile's public_url {public:?} is no URL: {e}")))?;
+    let want = url::Url::parse(&public)
+        .map(|u| u.origin())
+        .map_err(|e| ClientError::Expectation(format!("the profile's public_url {public:?} is no URL: {e}")))?;
     let links = actor(w, &name)?.reset_links.clone();
     for (link, _) in &links {
         let origin = url::Url::parse(link).map(|u| u.origin()).ok();
         let shown = ctx.redactor.text(link);
-        check(Assertion::ResetOrigin, origin.as_ref() == Some(&want), || format!("the reset link points elsewhere than the partner's public address {}: {shown}", want.ascii_serialization()))?;
+        check(Assertion::ResetOrigin, origin.as_ref() == Some(&want), || {
+            format!(
+                "the reset link points elsewhere than the partner's public address {}: {shown}",
+                want.ascii_serialization()
+            )
+        })?;
     }
     Ok(())
 }
@@ -155,10 +173,14 @@ pub fn token_bits(token: &str) -> f64 {
 #[then(regex = r"^(\w+)'s reset links carry tokens of at least 128 bits, each new$")]
 async fn strong_tokens(w: &mut AuthWorld, name: String) -> StepResult {
     let links = actor(w, &name)?.reset_links.clone();
-    check(Assertion::ResetCount, links.len() >= 2, || format!("{name} received {} reset links; the step compares at least two", links.len()))?;
+    check(Assertion::ResetCount, links.len() >= 2, || {
+        format!("{name} received {} reset links; the step compares at least two", links.len())
+    })?;
     for (_, token) in &links {
         let bits = token_bits(token);
-        check(Assertion::ResetTokenBits, bits >= 128.0, || format!("a reset token of {} characters carries at most {bits:.0} bits", token.chars().count()))?;
+        check(Assertion::ResetTokenBits, bits >= 128.0, || {
+            format!("a reset token of {} characters carries at most {bits:.0} bits", token.chars().count())
+        })?;
     }
     let distinct: std::collections::BTreeSet<_> = links.iter().map(|(_, t)| t).collect();
     check(Assertion::ResetDistinct, distinct.len() == links.len(), || "two reset requests mailed the same token".into())

@@ -32,7 +32,9 @@ async fn owner_keys(w: &mut AuthWorld, name: &str) -> Result<Vec<String>, Client
 async fn key_published(w: &mut AuthWorld, name: String) -> StepResult {
     let keys = owner_keys(w, &name).await?;
     let mine = actor(w, &name)?.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default();
-    check(Assertion::KeyListed, keys.contains(&mine), || format!("the data owner lists {} key(s), none of them {name}'s", keys.len()))
+    check(Assertion::KeyListed, keys.contains(&mine), || {
+        format!("the data owner lists {} key(s), none of them {name}'s", keys.len())
+    })
 }
 
 /// Then Daenerys's data owner still has exactly her one public key
@@ -42,7 +44,9 @@ async fn key_published(w: &mut AuthWorld, name: String) -> StepResult {
 async fn key_unchanged(w: &mut AuthWorld, name: String) -> StepResult {
     let keys = owner_keys(w, &name).await?;
     let mine = actor(w, &name)?.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default();
-    check(Assertion::OnlyKey, keys == vec![mine], || format!("the data owner lists {} key(s); expected exactly {name}'s one key", keys.len()))
+    check(Assertion::OnlyKey, keys == vec![mine], || {
+        format!("the data owner lists {} key(s); expected exactly {name}'s one key", keys.len())
+    })
 }
 
 /// Then Daenerys has a new token, different from the previous one
@@ -77,7 +81,9 @@ async fn comes_back(w: &mut AuthWorld, name: String) -> StepResult {
     whoami(w, &name, token).await?;
     let ctx = w.ctx();
     let last = w.last_exchange().expect("recorded");
-    check(Assertion::StoredTokenAccepted, last.accepted, || format!("the stored token was refused: {}", last.summary(&ctx.redactor)))?;
+    check(Assertion::StoredTokenAccepted, last.accepted, || {
+        format!("the stored token was refused: {}", last.summary(&ctx.redactor))
+    })?;
     let seen = last.get("user_id").map(str::to_string);
     let a = actor(w, &name)?;
     check(Assertion::SameUser, seen == a.user_id, || format!("the token authenticates another user than {name}"))?;

@@ -13,7 +13,10 @@ use crate::redact::SecretKind;
 use crate::world::{ActorKind, AuthWorld};
 
 pub(super) fn platform(w: &AuthWorld) -> Result<&PlatformDouble, ClientError> {
-    w.ctx.as_ref().and_then(|c| c.platform.as_ref()).ok_or_else(|| ClientError::Expectation("the profile has no platform double".into()))
+    w.ctx
+        .as_ref()
+        .and_then(|c| c.platform.as_ref())
+        .ok_or_else(|| ClientError::Expectation("the profile has no platform double".into()))
 }
 
 /// The password an actor uses at the partner: random, registered as a secret.
@@ -88,7 +91,11 @@ async fn registers(w: &mut AuthWorld, name: String, claim: String) -> StepResult
     let pw = password(w, &name);
     let vars = registration(w, &name, &pw)?;
     let (role, hospital) = (field_name(w, "Role"), field_name(w, "HospitalId"));
-    let fields = if claim.is_empty() { Vec::new() } else { vec![(role.as_str(), json!("admin")), (hospital.as_str(), json!(1))] };
+    let fields = if claim.is_empty() {
+        Vec::new()
+    } else {
+        vec![(role.as_str(), json!("admin")), (hospital.as_str(), json!(1))]
+    };
     register_with(w, &name, vars, &fields).await?;
     actor(w, &name)?.password = Some(pw);
     if !claim.is_empty() {
@@ -134,7 +141,9 @@ async fn field_error(w: &mut AuthWorld, field: String) -> StepResult {
         Some(v) => super::field_errors::names_field(&v, &name),
         None => super::field_errors::word_in(&ex.response_body, &name),
     };
-    check(Assertion::FieldError, named, || format!("the field errors do not name {name}: {}", ex.summary(&ctx.redactor)))
+    check(Assertion::FieldError, named, || {
+        format!("the field errors do not name {name}: {}", ex.summary(&ctx.redactor))
+    })
 }
 
 async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
@@ -164,7 +173,9 @@ async fn signs_in(w: &mut AuthWorld, name: String, which: String) -> StepResult 
     let pw = match (which.as_str(), a.password.clone(), a.previous_password.clone()) {
         ("", Some(pw), _) => pw,
         (w_, _, Some(old)) if w_.ends_with("old") => old,
-        (w_, _, None) if w_.ends_with("old") => return Err(ClientError::Expectation(format!("{name} has not reset a password yet"))),
+        (w_, _, None) if w_.ends_with("old") => {
+            return Err(ClientError::Expectation(format!("{name} has not reset a password yet")))
+        }
         _ => password(w, &name),
     };
     login_as(w, &name, pw).await
@@ -214,9 +225,19 @@ async fn token_reply(w: &mut AuthWorld) -> StepResult {
     super::checks::accepted(w, "the login")?;
     let ex = super::checks::last(w)?;
     let token = ex.get("access_token").unwrap_or_default().to_string();
-    check(Assertion::TokenPresent, !token.is_empty(), || "the reply holds no token (missing, null or empty at the profile's `access_token`)".into())?;
-    let allowed = ctx.target.profile().operations.get(&ex.operation).and_then(|s| s.reply_fields.clone()).unwrap_or_else(|| DEFAULT_TOKEN_FIELDS.iter().map(|f| f.to_string()).collect());
-    let body = ex.json().ok_or_else(|| Assertion::TokenFields.fail(format!("the reply is not JSON: {}", ex.summary(&ctx.redactor))))?;
+    check(Assertion::TokenPresent, !token.is_empty(), || {
+        "the reply holds no token (missing, null or empty at the profile's `access_token`)".into()
+    })?;
+    let allowed = ctx
+        .target
+        .profile()
+        .operations
+        .get(&ex.operation)
+        .and_then(|s| s.reply_fields.clone())
+        .unwrap_or_else(|| DEFAULT_TOKEN_FIELDS.iter().map(|f| f.to_string()).collect());
+    let body = ex
+        .json()
+        .ok_or_else(|| Assertion::TokenFields.fail(format!("the reply is not JSON: {}", ex.summary(&ctx.redactor))))?;
     let mut others = std::collections::BTreeSet::new();
     field_names(&body, &mut |name| {
         if !allowed.iter().any(|a| a == name) {
@@ -224,7 +245,11 @@ async fn token_reply(w: &mut AuthWorld) -> StepResult {
         }
     });
     check(Assertion::TokenFields, others.is_empty(), || {
-        format!("the reply carries fields beyond the token's ({}): {}", allowed.join(", "), others.into_iter().collect::<Vec<_>>().join(", "))
+        format!(
+            "the reply carries fields beyond the token's ({}): {}",
+            allowed.join(", "),
+            others.into_iter().collect::<Vec<_>>().join(", ")
+        )
     })?;
     let cache = ex.header("cache-control").unwrap_or_default().to_ascii_lowercase();
     check(Assertion::NoStore, cache.contains("no-store"), || format!("Cache-Control is {cache:?}, expected no-store"))
@@ -253,7 +278,9 @@ async fn token_from_platform(w: &mut AuthWorld, name: String) -> StepResult {
     let email = actor(w, &name)?.email.clone();
     let issued = platform(w)?.tokens_issued_for(&email);
     let got = w.last_exchange().and_then(|e| e.get("access_token")).unwrap_or_default().to_string();
-    check(Assertion::TokenFromPlatform, !got.is_empty() && issued.contains(&got), || format!("the app got a token the platform did not issue for {name} ({} issued)", issued.len()))
+    check(Assertion::TokenFromPlatform, !got.is_empty() && issued.contains(&got), || {
+        format!("the app got a token the platform did not issue for {name} ({} issued)", issued.len())
+    })
 }
 
 /// Then every JWT the partner built for Arya passed the platform's checks
@@ -272,14 +299,21 @@ async fn jwt_checks(w: &mut AuthWorld, name: String) -> StepResult {
     // JWTs naming the actor (e-mails are unique to a scenario): refused ones
     // included, so a login the platform turned down shows why.
     let mut failed: Vec<String> = p.verdicts_for(&email).iter().flat_map(|v| v.failures()).collect();
-    check(Assertion::JwtPerLogin, !tokens.is_empty() || !failed.is_empty(), || format!("{name} has no accepted login in this scenario, and the platform saw no JWT for {name}"))?;
+    check(Assertion::JwtPerLogin, !tokens.is_empty() || !failed.is_empty(), || {
+        format!("{name} has no accepted login in this scenario, and the platform saw no JWT for {name}")
+    })?;
     for (n, token) in tokens.iter().enumerate() {
         let Some(jwt) = p.jwt_behind(token) else {
-            return Err(Assertion::JwtPerLogin.fail(format!("login {} of {name} got a token the platform issued for no JWT", n + 1)));
+            return Err(Assertion::JwtPerLogin
+                .fail(format!("login {} of {name} got a token the platform issued for no JWT", n + 1)));
         };
         if !jwt.email.eq_ignore_ascii_case(&email) {
             failed.extend(jwt.verdict.failures());
-            failed.push(format!("login {}: email is the authenticated user's: the JWT names another user {}", n + 1, Assertion::JwtEmail.tag()));
+            failed.push(format!(
+                "login {}: email is the authenticated user's: the JWT names another user {}",
+                n + 1,
+                Assertion::JwtEmail.tag()
+            ));
         }
     }
     jwt_verdicts(failed)
@@ -303,10 +337,21 @@ async fn platform_calls(w: &mut AuthWorld) -> StepResult {
     let calls = p.calls(&emails);
     check(Assertion::PlatformKeys, !calls.is_empty(), || "the partner never called the platform".into())?;
     let keyless = calls.iter().filter(|c| !(c.developer_id_ok && c.api_key_ok)).count();
-    check(Assertion::PlatformKeys, keyless == 0, || format!("{keyless} platform call(s) lacked X-Developer-Id or X-Api-Key"))?;
+    check(Assertion::PlatformKeys, keyless == 0, || {
+        format!("{keyless} platform call(s) lacked X-Developer-Id or X-Api-Key")
+    })?;
     let hospital = w.ctx().target.profile().platform.as_ref().map(|c| c.hospital_id);
-    let bad_admin = calls.iter().filter(|c| c.path.ends_with("v2/account/token") && c.method == "POST" && (c.user_type_id != Some(2) || c.hospital_id != hospital)).count();
-    check(Assertion::AdminToken, bad_admin == 0, || format!("{bad_admin} admin token request(s) not as userTypeId 2 of the hospital"))
+    let bad_admin = calls
+        .iter()
+        .filter(|c| {
+            c.path.ends_with("v2/account/token")
+                && c.method == "POST"
+                && (c.user_type_id != Some(2) || c.hospital_id != hospital)
+        })
+        .count();
+    check(Assertion::AdminToken, bad_admin == 0, || {
+        format!("{bad_admin} admin token request(s) not as userTypeId 2 of the hospital")
+    })
 }
 
 /// Then the platform holds exactly one patient for Arya
@@ -341,7 +386,11 @@ async fn platform_misbehaves(w: &mut AuthWorld, name: String, how: String) -> St
 async fn generic_error(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();
     let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
-    check(Assertion::ErrorStatus, ex.status >= 400, || format!("a platform failure reached the app as {}: {}", ex.status, ex.summary(&ctx.redactor)))?;
+    check(Assertion::ErrorStatus, ex.status >= 400, || {
+        format!("a platform failure reached the app as {}: {}", ex.status, ex.summary(&ctx.redactor))
+    })?;
     let leaked = ["SnapMD", "Exception", "denied"].iter().any(|t| ex.response_body.contains(t));
-    check(Assertion::NoPlatformText, !leaked, || format!("the platform's text reached the app: {}", ex.summary(&ctx.redactor)))
+    check(Assertion::NoPlatformText, !leaked, || {
+        format!("the platform's text reached the app: {}", ex.summary(&ctx.redactor))
+    })
 }

@@ -57,7 +57,12 @@ pub fn report_texts(dir: &std::path::Path) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned()))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned(),
+            )
+        })
         .collect();
     files.sort();
     files
@@ -77,11 +82,20 @@ pub fn assert_no_leaks(what: &str, text: &str, secrets: &[String]) {
             for m in re.captures_iter(text) {
                 let start = m.get(2).unwrap().start();
                 let number = text[..start].ends_with(": ") || text[..start].ends_with(':');
-                assert!(number, "{what} leaks the code {s}: …{}…", &text[start.saturating_sub(80)..(start + 20).min(text.len())]);
+                assert!(
+                    number,
+                    "{what} leaks the code {s}: …{}…",
+                    &text[start.saturating_sub(80)..(start + 20).min(text.len())]
+                );
             }
         } else {
             let at = text.find(s.as_str());
-            assert!(at.is_none(), "{what} leaks a secret the reference issued or received ({} characters): …{}…", s.len(), at.map(|i| &text[i.saturating_sub(80)..i]).unwrap_or_default());
+            assert!(
+                at.is_none(),
+                "{what} leaks a secret the reference issued or received ({} characters): …{}…",
+                s.len(),
+                at.map(|i| &text[i.saturating_sub(80)..i]).unwrap_or_default()
+            );
         }
     }
 }
