@@ -68,7 +68,7 @@ impl Redactor {
         if !s.iter().any(|(v, _)| v == value) {
             s.push((value.to_string(), kind));
             // Longest first, so a secret containing another is replaced whole.
-            s.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            s.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
         }
     }
 

@@ -172,12 +172,13 @@ fn damaged_replies_fail_what_they_damage_and_nothing_leaks() {
         (Mode::EchoAuthorization, Failed, "differs from its baseline", Passed),
         (Mode::Trickle, Failed, "but the rest of its body did not arrive within 1s", Failed),
     ];
+    let chosen = regex::Regex::new("registers by e-mail and keeps|bad captcha").unwrap();
     for (mode, signup, says, refused) in cases {
         *proxy.mode.lock().unwrap() = mode;
         let dir = tempfile::tempdir().unwrap();
         let mut config = common::config(vec![]);
         config.target = Some(profile_path.clone());
-        config.name = Some(regex::Regex::new("registers by e-mail and keeps|bad captcha").unwrap());
+        config.name = Some(chosen.clone());
         config.report_dir = Some(dir.path().to_path_buf());
         let outcome =
             rt.block_on(authconform::runner::run(&config)).unwrap_or_else(|e| panic!("{mode:?}: {}", e.render()));

@@ -34,13 +34,14 @@ fn garbage_slow_and_down_targets_fail_scenarios_not_the_run() {
         (slow, "gave no answer within 300ms", ScenarioStatus::Error, authconform::exit::HARNESS),
         (down, "could not be sent", ScenarioStatus::Error, authconform::exit::HARNESS),
     ];
+    let chosen = regex::Regex::new("bad captcha|tampered").unwrap();
     for (url, expect, status, code) in cases {
         std::env::set_var("HOSTILE_URL", &url);
         let dir = tempfile::tempdir().unwrap();
         let mut config = common::config(vec![]);
         config.target = Some(common::root().join("tests/fixtures/profiles/hostile.yaml"));
         // A refusal the target must give, and a sign-up it must complete.
-        config.name = Some(regex::Regex::new("bad captcha|tampered").unwrap());
+        config.name = Some(chosen.clone());
         config.report_dir = Some(dir.path().to_path_buf());
         let outcome = rt.block_on(authconform::runner::run(&config)).unwrap_or_else(|e| panic!("{}", e.render()));
         assert_eq!(outcome.scenarios.len(), 2, "{url}: both scenarios ran");

@@ -2,8 +2,10 @@
 //! (operations and inboxes redact their own excerpts).
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
+    /// Boxed: an operation's failure carries its URL, status and excerpt,
+    /// and every step returns this type, mostly `Ok`.
     #[error(transparent)]
-    Operation(#[from] crate::operation::OperationError),
+    Operation(Box<crate::operation::OperationError>),
     #[error(transparent)]
     Inbox(#[from] crate::doubles::InboxError),
     #[error(transparent)]
@@ -16,4 +18,10 @@ pub enum ClientError {
     /// A named check failed (`crate::assertion`): a verdict on the target.
     #[error("{message} [{assertion}]")]
     Check { assertion: crate::assertion::Assertion, message: String },
+}
+
+impl From<crate::operation::OperationError> for ClientError {
+    fn from(e: crate::operation::OperationError) -> Self {
+        ClientError::Operation(Box::new(e))
+    }
 }

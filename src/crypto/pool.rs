@@ -104,7 +104,7 @@ impl KeyPool {
 
     /// Takes a ready key pair, waiting for a producer if none is ready.
     pub async fn take(&self) -> Result<KeyPair, KeyError> {
-        if let Some(key) = self.from_bank() {
+        if let Some(key) = self.take_from_bank() {
             return Ok(key);
         }
         let t = Instant::now();
@@ -123,7 +123,7 @@ impl KeyPool {
         key
     }
 
-    fn from_bank(&self) -> Option<KeyPair> {
+    fn take_from_bank(&self) -> Option<KeyPair> {
         let mut r = self.bank.as_ref()?.lock().unwrap_or_else(|e| e.into_inner());
         let keys = r.bank.keys.lock().unwrap_or_else(|e| e.into_inner());
         let found = keys[r.next.min(keys.len())..]

@@ -10,7 +10,8 @@ use crate::redact::Redactor;
 
 pub enum Mailbox {
     Smtp(Arc<Inbox<Mail>>),
-    Http(MailApi),
+    /// Boxed: a mail API binding is a whole operation, an SMTP inbox a pointer.
+    Http(Box<MailApi>),
 }
 
 impl Mailbox {

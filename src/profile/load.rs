@@ -195,53 +195,6 @@ fn merge_at(base: Value, child: Value, path: &[&str]) -> Value {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn y(s: &str) -> Value {
-        serde_yaml::from_str(s).unwrap()
-    }
-
-    #[test]
-    fn deep_nesting_is_refused_before_parsing() {
-        let deep = format!("name: x\nbase_url: {}", "[".repeat(100_000));
-        assert_eq!(too_deep(&deep), Some((2, 10 + MAX_NESTING + 1)));
-        assert_eq!(
-            too_deep("a: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\nb: [1, [2]]"),
-            None
-        );
-    }
-
-    #[test]
-    fn merges_key_by_key_but_replaces_operations_and_auth_whole() {
-        let base = y("name: a
-variables: {x: 1, y: 2}
-auth: {basic: {username: u, password: p}}
-operations:
-  a: {method: GET, url: /a, json: {k: v}}
-  b: {method: GET, url: /b}
-");
-        let child = y("name: b
-variables: {y: 3}
-auth: {bearer: t}
-operations:
-  a: {method: POST, url: /a2, form: {k: v}}
-");
-        let merged = merge(base, child);
-        assert_eq!(
-            merged,
-            y("name: b
-variables: {x: 1, y: 3}
-auth: {bearer: t}
-operations:
-  a: {method: POST, url: /a2, form: {k: v}}
-  b: {method: GET, url: /b}
-")
-        );
-    }
-}
-
 fn interpolate_all(
     value: &mut Value,
     key: &mut Vec<String>,
@@ -337,4 +290,51 @@ fn rejoin(sources: &[Source], path: &[String]) -> Vec<String> {
 fn position(source: &Source, path: &[String]) -> Position {
     let (line, col) = locate(&source.text, path).unwrap_or((1, 1));
     Position { file: source.path.clone(), line, col }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn y(s: &str) -> Value {
+        serde_yaml::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep = format!("name: x\nbase_url: {}", "[".repeat(100_000));
+        assert_eq!(too_deep(&deep), Some((2, 10 + MAX_NESTING + 1)));
+        assert_eq!(
+            too_deep("a: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\nb: [1, [2]]"),
+            None
+        );
+    }
+
+    #[test]
+    fn merges_key_by_key_but_replaces_operations_and_auth_whole() {
+        let base = y("name: a
+variables: {x: 1, y: 2}
+auth: {basic: {username: u, password: p}}
+operations:
+  a: {method: GET, url: /a, json: {k: v}}
+  b: {method: GET, url: /b}
+");
+        let child = y("name: b
+variables: {y: 3}
+auth: {bearer: t}
+operations:
+  a: {method: POST, url: /a2, form: {k: v}}
+");
+        let merged = merge(base, child);
+        assert_eq!(
+            merged,
+            y("name: b
+variables: {x: 1, y: 3}
+auth: {bearer: t}
+operations:
+  a: {method: POST, url: /a2, form: {k: v}}
+  b: {method: GET, url: /b}
+")
+        );
+    }
 }

@@ -131,7 +131,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
     let mail = match &profile.mailbox {
         Some(m) => {
             let mailbox = match &m.http {
-                Some(api) => Mailbox::Http(MailApi::new(api.clone(), target.base_vars())),
+                Some(api) => Mailbox::Http(Box::new(MailApi::new(api.clone(), target.base_vars()))),
                 None => Mailbox::Smtp(mail_inbox),
             };
             Some(MailDouble {
