@@ -4,12 +4,13 @@
 //! (tests/fault_matrix.rs) can prove that some fault of the reference makes
 //! each one fire: a check no defect can trip proves nothing.
 //!
+//! The catalogue knows no error type: `client::check` and `Assertion::fail`
+//! (client/error.rs) turn a check into the client's error.
+//!
 //! Preconditions that are not verdicts on the target (an actor the scenario
 //! never introduced, a profile without a platform double) stay plain
 //! `ClientError::Expectation`s and carry no id.
 use std::fmt;
-
-use crate::client::ClientError;
 
 macro_rules! assertions {
     ($($variant:ident => $id:literal : $doc:literal,)*) => {
@@ -118,11 +119,6 @@ impl Assertion {
         Assertion::ALL.iter().copied().filter(|a| text.contains(&a.tag())).collect()
     }
 
-    /// This check, failed with `message`.
-    pub fn fail(self, message: impl Into<String>) -> ClientError {
-        ClientError::Check { assertion: self, message: message.into() }
-    }
-
     /// How a failure message names the check: `[id]`.
     pub fn tag(self) -> String {
         format!("[{}]", self.id())
@@ -132,15 +128,6 @@ impl Assertion {
 impl fmt::Display for Assertion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id())
-    }
-}
-
-/// Passes when `cond` holds, else fails `assertion` with the message.
-pub fn check(assertion: Assertion, cond: bool, message: impl FnOnce() -> String) -> Result<(), ClientError> {
-    if cond {
-        Ok(())
-    } else {
-        Err(assertion.fail(message()))
     }
 }
 
@@ -155,12 +142,9 @@ mod tests {
             assert!(seen.insert(a.id()), "duplicate id {a}");
             assert_eq!(Assertion::from_id(a.id()), Some(*a));
         }
-        let e = check(Assertion::TokenFields, false, || "the reply carries more than the token".into()).unwrap_err();
-        assert_eq!(e.to_string(), "the reply carries more than the token [sso.token-fields]");
         assert_eq!(
-            Assertion::named_in(&format!("{e}; alg [jwt.alg]")),
+            Assertion::named_in("the reply carries more than the token [sso.token-fields]; alg [jwt.alg]"),
             vec![Assertion::TokenFields, Assertion::JwtAlg]
         );
-        assert!(check(Assertion::Accepted, true, || unreachable!()).is_ok());
     }
 }

@@ -6,7 +6,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use authconform::exit;
 use authconform::reference::{Fault, PartnerConfig, ReferenceConfig};
-use authconform::runner::{RunConfig, SnapshotMode};
+use authconform::runner::RunConfig;
+use authconform::snapshot::SnapshotMode;
+use authconform::UsageError;
 
 #[derive(Parser)]
 #[command(name = "authconform", version, about = "Conformance harness for healthcare sign-up, sign-in and SSO flows", after_help = exit::TABLE)]
@@ -209,11 +211,11 @@ pub struct PartnerArgs {
 }
 
 impl PartnerArgs {
-    fn into_config(self) -> Result<Option<PartnerConfig>, String> {
+    fn into_config(self) -> Result<Option<PartnerConfig>, UsageError> {
         let (Some(platform_url), Some(key)) = (self.platform_url, self.partner_key) else { return Ok(None) };
-        let private_pem = std::fs::read_to_string(&key).map_err(|e| format!("--partner-key {}: {e}", key.display()))?;
-        let public_pem =
-            PartnerConfig::public_pem_of(&private_pem).map_err(|e| format!("--partner-key {}: {e}", key.display()))?;
+        let bad = |message: String| UsageError::File { option: "--partner-key", path: key.clone(), message };
+        let private_pem = std::fs::read_to_string(&key).map_err(|e| bad(e.to_string()))?;
+        let public_pem = PartnerConfig::public_pem_of(&private_pem).map_err(|e| bad(e.to_string()))?;
         Ok(Some(PartnerConfig {
             platform_url: if platform_url.ends_with('/') { platform_url } else { format!("{platform_url}/") },
             developer_id: self.platform_developer_id,
@@ -229,8 +231,9 @@ impl PartnerArgs {
 }
 
 /// `I/N` with 1 <= I <= N.
-fn parse_shard(s: &str) -> Result<(usize, usize), String> {
-    let bad = || format!("--shard {s}: expected I/N with 1 <= I <= N, e.g. 2/4");
+fn parse_shard(s: &str) -> Result<(usize, usize), UsageError> {
+    let bad =
+        || UsageError::Option { option: "--shard", message: format!("{s}: expected I/N with 1 <= I <= N, e.g. 2/4") };
     let (i, n) = s.split_once('/').ok_or_else(bad)?;
     let (i, n): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
     if i == 0 || n == 0 || i > n {
@@ -239,18 +242,23 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     Ok((i, n))
 }
 
-fn faults(names: &[String]) -> Result<Vec<Fault>, String> {
-    names.iter().map(|n| n.parse::<Fault>()).collect()
+fn faults(names: &[String]) -> Result<Vec<Fault>, UsageError> {
+    names
+        .iter()
+        .map(|n| n.parse::<Fault>().map_err(|message| UsageError::Option { option: "--fault", message }))
+        .collect()
 }
 
 impl RunArgs {
-    pub fn into_config(self) -> Result<RunConfig, String> {
+    pub fn into_config(self) -> Result<RunConfig, UsageError> {
         let name = match &self.name {
-            Some(n) => Some(regex::Regex::new(n).map_err(|e| format!("--name: {e}"))?),
+            Some(n) => Some(
+                regex::Regex::new(n).map_err(|e| UsageError::Option { option: "--name", message: e.to_string() })?,
+            ),
             None => None,
         };
         if self.concurrency == 0 {
-            return Err("--concurrency must be at least 1".into());
+            return Err(UsageError::Option { option: "--concurrency", message: "must be at least 1".into() });
         }
         let mut c = RunConfig::new(self.root);
         c.target = self.target;
@@ -275,7 +283,7 @@ impl RunArgs {
 }
 
 impl CertifyArgs {
-    pub fn into_config(self) -> Result<RunConfig, String> {
+    pub fn into_config(self) -> Result<RunConfig, UsageError> {
         let mut c = self.run.into_config()?;
         c.plan = Some(self.plan);
         Ok(c)
@@ -283,7 +291,7 @@ impl CertifyArgs {
 }
 
 impl ReferenceArgs {
-    pub fn into_config(self) -> Result<ReferenceConfig, String> {
+    pub fn into_config(self) -> Result<ReferenceConfig, UsageError> {
         Ok(ReferenceConfig {
             listen: self.listen,
             smtp: Some(self.smtp).filter(|s| s != "none"),

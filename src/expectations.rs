@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::{Diagnostic, Located};
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectedFailure {
@@ -30,8 +32,18 @@ struct Raw {
 pub enum ExpectationError {
     #[error("cannot read {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{path}:{line}:{col}: {message}")]
-    Invalid { path: PathBuf, line: usize, col: usize, message: String },
+    #[error("{at}: {message}")]
+    Invalid { at: Located, message: String },
+}
+
+impl ExpectationError {
+    /// rustc-style, with the offending line.
+    pub fn render(&self) -> String {
+        match self {
+            ExpectationError::Invalid { at, message } => Diagnostic::error(message.as_str(), Some(at.clone())).render(),
+            other => format!("error: {other}\n"),
+        }
+    }
 }
 
 impl ExpectedFailure {
@@ -58,8 +70,8 @@ pub fn load(
 ) -> Result<Vec<ExpectedFailure>, ExpectationError> {
     let text = std::fs::read_to_string(path).map_err(|source| ExpectationError::Read { path: path.into(), source })?;
     let raw: Raw = serde_yaml::from_str(&text).map_err(|e| {
-        let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-        ExpectationError::Invalid { path: path.into(), line, col, message: e.to_string() }
+        let (at, message) = crate::diagnostic::yaml_error(path, &text, &e);
+        ExpectationError::Invalid { at, message }
     })?;
     for (i, e) in raw.expected_failures.iter().enumerate() {
         let message = match (&e.scenario, &e.requirement) {
@@ -70,7 +82,10 @@ pub fn load(
             (Some(name), None) if !is_scenario(name) => format!("no feature file has a scenario named `{name}`"),
             _ => continue,
         };
-        return Err(ExpectationError::Invalid { path: path.into(), line: entry_line(&text, i), col: 1, message });
+        let line = entry_line(&text, i);
+        // The caret under the entry's "- ", not the line's indentation.
+        let col = text.lines().nth(line - 1).map_or(1, |l| l.len() - l.trim_start().len() + 1);
+        return Err(ExpectationError::Invalid { at: Located::in_text(path, &text, line, col), message });
     }
     Ok(raw.expected_failures)
 }

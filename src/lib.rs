@@ -12,9 +12,13 @@
 pub mod assertion;
 pub mod client;
 pub mod crypto;
+pub mod diagnostic;
 pub mod doubles;
+mod error;
+pub use error::{Error, UsageError};
 pub mod exit;
 pub mod expectations;
+pub mod model;
 pub mod operation;
 pub mod profile;
 pub mod redact;

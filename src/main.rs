@@ -1,10 +1,14 @@
 //! `authconform`: parse the command line, call the library, map to an exit code.
+//!
+//! Every command ends in `Ok(code)`, the verdict (`exit::CONFORMS` or
+//! `exit::NOT_CONFORMING`), or in an `authconform::Error`, whose
+//! `exit_code()` is the one mapping of failures to codes.
 mod cli;
 
 use clap::Parser;
 
-use authconform::exit;
 use authconform::reference::Fault;
+use authconform::{exit, Error};
 
 fn main() {
     let cli = cli::Cli::parse();
@@ -12,150 +16,94 @@ fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("AUTHCONFORM_LOG"))
         .with_writer(std::io::stderr)
         .init();
-    let code = match cli.command {
+    let code = match command(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprint!("{}", e.render());
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}
+
+fn command(command: cli::Command) -> Result<i32, Error> {
+    match command {
         cli::Command::Faults => {
             for f in Fault::ALL {
                 println!("{:<24} {}", f.name(), f.describe());
             }
-            exit::CONFORMS
+            Ok(exit::CONFORMS)
         }
-        cli::Command::Run(args) => match args.into_config() {
-            Ok(config) => run(config),
-            Err(e) => usage(&e),
-        },
-        cli::Command::Certify(args) => match args.into_config() {
-            Ok(config) => run(config),
-            Err(e) => usage(&e),
-        },
+        cli::Command::Run(args) => run(args.into_config()?),
+        cli::Command::Certify(args) => run(args.into_config()?),
         cli::Command::Steps(args) => steps(args.format),
         cli::Command::Operations => {
             print!("{}", authconform::profile::render_operations());
-            exit::CONFORMS
+            Ok(exit::CONFORMS)
         }
         cli::Command::Report(cli::ReportCommand::Merge(args)) => merge(args),
         cli::Command::Lint(args) => {
             let report = authconform::runner::lint(&args.root, &args.paths);
             print!("{}", report.render());
-            if report.errors.is_empty() {
-                exit::CONFORMS
-            } else {
-                exit::USAGE
-            }
+            Ok(if report.errors.is_empty() { exit::CONFORMS } else { exit::USAGE })
         }
         cli::Command::Verify(args) => verify(&args.dir, args.key.as_deref()),
-        cli::Command::Reference(args) => match args.into_config() {
-            Ok(config) => serve(config),
-            Err(e) => usage(&e),
-        },
-    };
-    std::process::exit(code);
-}
-
-fn usage(message: &str) -> i32 {
-    eprintln!("error: {message}");
-    exit::USAGE
+        cli::Command::Reference(args) => serve(args.into_config()?),
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts")
 }
 
-fn run(config: authconform::runner::RunConfig) -> i32 {
+fn run(config: authconform::runner::RunConfig) -> Result<i32, Error> {
     if config.dry_run {
-        return match authconform::runner::dry_run(&config) {
-            Ok(d) => {
-                print!("{}", authconform::runner::render_dry_run(&d));
-                exit::CONFORMS
-            }
-            Err(e) => {
-                eprint!("{}", e.render());
-                e.exit_code()
-            }
-        };
+        let d = authconform::runner::dry_run(&config)?;
+        print!("{}", authconform::runner::render_dry_run(&d));
+        return Ok(exit::CONFORMS);
     }
-    // insta reads its mode from the environment once: set it before any thread starts.
-    authconform::snapshot::configure_process(config.snapshots, &config.root);
+    // insta reads its mode from the environment: set it while this is the
+    // only thread, before the runtime starts its workers.
+    for (key, value) in authconform::snapshot::insta_environment(config.snapshots, &config.root) {
+        std::env::set_var(key, value);
+    }
     let rt = runtime();
     // Listening before the run starts: a Ctrl-C at any point still gets its report.
-    match rt.block_on(async { authconform::runner::run_until(&config, authconform::runner::signal()).await }) {
-        Ok(outcome) => {
-            print!("{}", authconform::report::console_summary(&outcome));
-            outcome.exit_code()
-        }
-        Err(e) => {
-            eprint!("{}", e.render());
-            e.exit_code()
-        }
-    }
+    // `signal()` needs the runtime's context, hence inside the async block.
+    let outcome =
+        rt.block_on(async { authconform::runner::run_until(&config, authconform::runner::signal()).await })?;
+    print!("{}", authconform::report::console_summary(&outcome));
+    Ok(outcome.exit_code())
 }
 
-fn steps(format: cli::StepsFormat) -> i32 {
-    match authconform::step_docs::step_docs() {
-        Ok(docs) => {
-            match format {
-                cli::StepsFormat::Markdown => print!("{}", authconform::step_docs::render_markdown(&docs)),
-                cli::StepsFormat::Json => {
-                    println!("{}", serde_json::to_string_pretty(&docs).expect("step docs serialize"))
-                }
-            }
-            exit::CONFORMS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            exit::HARNESS
-        }
+fn steps(format: cli::StepsFormat) -> Result<i32, Error> {
+    let docs = authconform::step_docs::step_docs()?;
+    match format {
+        cli::StepsFormat::Markdown => print!("{}", authconform::step_docs::render_markdown(&docs)),
+        cli::StepsFormat::Json => println!("{}", serde_json::to_string_pretty(&docs).expect("step docs serialize")),
     }
+    Ok(exit::CONFORMS)
 }
 
-fn merge(args: cli::MergeArgs) -> i32 {
-    let catalogue = match authconform::requirements::Catalogue::load(&args.root.join("scenarios/requirements.yaml")) {
-        Ok(c) => c,
-        Err(e) => return usage(&e.to_string()),
-    };
-    let key = match args.sign_key.as_deref().map(authconform::report::SigningKey::from_pem_file).transpose() {
-        Ok(k) => k,
-        Err(e) => return usage(&format!("--sign-key: {e}")),
-    };
-    match authconform::report::merge_reports(&args.dirs, &args.report_dir, catalogue, key.as_ref()) {
-        Ok(outcome) => {
-            print!("{}", authconform::report::console_summary(&outcome));
-            outcome.exit_code()
-        }
-        Err(e @ authconform::report::MergeError::Write { .. }) => {
-            eprintln!("error: {e}");
-            exit::HARNESS
-        }
-        Err(e) => usage(&e.to_string()),
-    }
+fn merge(args: cli::MergeArgs) -> Result<i32, Error> {
+    let catalogue = authconform::requirements::Catalogue::load(&args.root.join("scenarios/requirements.yaml"))?;
+    let key = args.sign_key.as_deref().map(authconform::report::SigningKey::from_pem_file).transpose()?;
+    let outcome = authconform::report::merge_reports(&args.dirs, &args.report_dir, catalogue, key.as_ref())?;
+    print!("{}", authconform::report::console_summary(&outcome));
+    Ok(outcome.exit_code())
 }
 
-fn verify(dir: &std::path::Path, key: Option<&std::path::Path>) -> i32 {
-    match authconform::report::verify(dir, key) {
-        Ok(v) => {
-            print!("{}", authconform::report::render_verification(dir, &v));
-            if v.problems.is_empty() {
-                exit::CONFORMS
-            } else {
-                exit::NOT_CONFORMING
-            }
-        }
-        Err(e) => usage(&e.to_string()),
-    }
+fn verify(dir: &std::path::Path, key: Option<&std::path::Path>) -> Result<i32, Error> {
+    let v = authconform::report::verify(dir, key)?;
+    print!("{}", authconform::report::render_verification(dir, &v));
+    Ok(if v.problems.is_empty() { exit::CONFORMS } else { exit::NOT_CONFORMING })
 }
 
-fn serve(config: authconform::reference::ReferenceConfig) -> i32 {
-    let rt = runtime();
-    rt.block_on(async {
-        match authconform::reference::start(config).await {
-            Ok(server) => {
-                eprintln!("reference listening on {}", server.base_url());
-                server.wait().await;
-                exit::CONFORMS
-            }
-            Err(e) => {
-                eprintln!("error: cannot start the reference: {e}");
-                exit::HARNESS
-            }
-        }
+fn serve(config: authconform::reference::ReferenceConfig) -> Result<i32, Error> {
+    runtime().block_on(async {
+        let server = authconform::reference::start(config).await.map_err(Error::Reference)?;
+        eprintln!("reference listening on {}", server.base_url());
+        server.wait().await;
+        Ok(exit::CONFORMS)
     })
 }

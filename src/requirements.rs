@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::{Diagnostic, Located};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {
     /// A failure fails the run.
@@ -70,8 +72,18 @@ pub enum CatalogueError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{col}: {message}")]
-    Invalid { path: PathBuf, line: usize, col: usize, message: String },
+    #[error("{at}: {message}")]
+    Invalid { at: Located, message: String },
+}
+
+impl CatalogueError {
+    /// rustc-style, with the offending line.
+    pub fn render(&self) -> String {
+        match self {
+            CatalogueError::Invalid { at, message } => Diagnostic::error(message.as_str(), Some(at.clone())).render(),
+            other => format!("error: {other}\n"),
+        }
+    }
 }
 
 impl Catalogue {
@@ -79,8 +91,8 @@ impl Catalogue {
         let text =
             std::fs::read_to_string(path).map_err(|source| CatalogueError::Read { path: path.into(), source })?;
         let raw: Raw = serde_yaml::from_str(&text).map_err(|e| {
-            let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-            CatalogueError::Invalid { path: path.into(), line, col, message: e.to_string() }
+            let (at, message) = crate::diagnostic::yaml_error(path, &text, &e);
+            CatalogueError::Invalid { at, message }
         })?;
         for id in raw.requirements.keys() {
             if !id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') {
@@ -90,9 +102,7 @@ impl Catalogue {
                     .find_map(|(i, l)| l.find(&format!("{id}:")).map(|c| (i + 1, c + 1)))
                     .unwrap_or((1, 1));
                 return Err(CatalogueError::Invalid {
-                    path: path.into(),
-                    line,
-                    col,
+                    at: Located::in_text(path, &text, line, col),
                     message: format!("requirement id `{id}` must be upper-case letters, digits and dashes"),
                 });
             }

@@ -3,15 +3,26 @@
 //! `check` that never writes and `update` that records.
 //!
 //! insta is built for `cargo test`; three things adapt it to a runner:
-//! its process-wide behaviour is set once from the run's mode (env, before
-//! the first assertion), its settings are bound synchronously around the one
+//! its process-wide behaviour comes from the environment, which the binary
+//! sets from the run's mode before any thread starts and the library only
+//! checks (`check_environment`), its settings are bound synchronously around the one
 //! assertion (they are thread-local and the step's task may move between
 //! threads at an await), and a comparator records the diff so that the
 //! failing step carries it instead of insta's terminal output.
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 
-use crate::runner::SnapshotMode;
+/// What snapshot steps do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotMode {
+    /// Compare with the baselines, never write (CI).
+    Check,
+    /// Record new baselines.
+    Update,
+    /// Snapshot steps pass without comparing.
+    Off,
+}
 
 /// Selectors redacted in every snapshot: identifiers, revisions, times,
 /// secrets and key material differ on every run by design.
@@ -49,27 +60,67 @@ pub struct SnapshotSettings {
     pub redactions: Vec<(String, String)>,
 }
 
-static CONFIGURE: Once = Once::new();
-
-/// Sets insta's process-wide behaviour. The first call wins (insta caches its
-/// configuration per process), so a process runs in one snapshot mode.
-pub fn configure_process(mode: SnapshotMode, workspace: &Path) {
-    CONFIGURE.call_once(|| {
-        let update = match mode {
-            SnapshotMode::Update => "always",
-            SnapshotMode::Check | SnapshotMode::Off => "no",
-        };
-        std::env::set_var("INSTA_UPDATE", update);
-        std::env::set_var("INSTA_FORCE_PASS", "0");
-        std::env::set_var("INSTA_OUTPUT", "none");
-        let root = workspace.canonicalize().unwrap_or_else(|_| workspace.to_path_buf());
-        std::env::set_var("INSTA_WORKSPACE_ROOT", root);
-    });
+/// What the binary puts in its environment, before it starts any thread,
+/// for a run in `mode`: insta takes its update mode, its output and its
+/// workspace from the process environment only. The library never sets it
+/// (a process's environment is its owner's, and setting it while threads
+/// run is unsound); in `check` mode it needs none of it (see
+/// [`DiffRecorder`]), and [`check_environment`] refuses what would make
+/// insta write anyway.
+pub fn insta_environment(mode: SnapshotMode, workspace: &Path) -> Vec<(&'static str, OsString)> {
+    let update = match mode {
+        SnapshotMode::Update => "always",
+        SnapshotMode::Check | SnapshotMode::Off => "no",
+    };
+    let root = workspace.canonicalize().unwrap_or_else(|_| workspace.to_path_buf());
+    vec![
+        ("INSTA_UPDATE", update.into()),
+        ("INSTA_FORCE_PASS", "0".into()),
+        ("INSTA_OUTPUT", "none".into()),
+        ("INSTA_WORKSPACE_ROOT", root.into_os_string()),
+    ]
 }
 
-/// Records the diff when insta's comparison fails.
-#[derive(Clone, Default)]
-struct DiffRecorder(Arc<Mutex<Option<String>>>);
+/// Why the process environment does not fit the run's snapshot mode.
+#[derive(Debug, thiserror::Error)]
+#[error("--snapshots {mode} needs INSTA_UPDATE={wanted} in the environment, but {found}; the binary sets it before it starts (library users: `snapshot::insta_environment`)")]
+pub struct EnvironmentError {
+    mode: &'static str,
+    wanted: &'static str,
+    found: String,
+}
+
+/// Checks, without changing anything, that insta will do what `mode` says:
+/// `update` records (insta writes only when told by its environment);
+/// `check` never writes, whatever the environment, except under
+/// `INSTA_UPDATE=force`, which rewrites even a matching baseline.
+pub fn check_environment(mode: SnapshotMode) -> Result<(), EnvironmentError> {
+    environment_fits(mode, std::env::var("INSTA_UPDATE").ok().as_deref())
+}
+
+fn environment_fits(mode: SnapshotMode, found: Option<&str>) -> Result<(), EnvironmentError> {
+    let shown = || found.map_or("it is unset".to_string(), |v| format!("it is `{v}`"));
+    match mode {
+        SnapshotMode::Off => Ok(()),
+        SnapshotMode::Check if found == Some("force") => {
+            Err(EnvironmentError { mode: "check", wanted: "no", found: shown() })
+        }
+        SnapshotMode::Check => Ok(()),
+        SnapshotMode::Update if found == Some("always") => Ok(()),
+        SnapshotMode::Update => Err(EnvironmentError { mode: "update", wanted: "always", found: shown() }),
+    }
+}
+
+/// Records the diff when insta's comparison fails. In `check` mode it then
+/// tells insta the snapshots match: the step fails on the recorded diff,
+/// and insta, seeing no mismatch, writes nothing and prints nothing,
+/// whatever its environment says. In `update` mode insta hears the truth
+/// and records the new baseline.
+#[derive(Clone)]
+struct DiffRecorder {
+    diff: Arc<Mutex<Option<String>>>,
+    mode: SnapshotMode,
+}
 
 impl insta::Comparator for DiffRecorder {
     fn matches(&self, reference: &insta::Snapshot, test: &insta::Snapshot) -> bool {
@@ -77,9 +128,9 @@ impl insta::Comparator for DiffRecorder {
         if !same {
             let old = text(reference);
             let new = text(test);
-            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(bounded_diff(&old, &new));
+            *self.diff.lock().unwrap_or_else(|e| e.into_inner()) = Some(bounded_diff(&old, &new));
         }
-        same
+        same || self.mode == SnapshotMode::Check
     }
 
     fn dyn_clone(&self) -> Box<dyn insta::Comparator> {
@@ -150,7 +201,7 @@ impl SnapshotSettings {
                 file.display()
             ));
         }
-        let recorder = DiffRecorder::default();
+        let recorder = DiffRecorder { diff: Arc::default(), mode: self.mode };
         let mut settings = insta::Settings::new();
         settings.set_snapshot_path(&self.dir);
         settings.set_prepend_module_to_snapshot(false);
@@ -166,17 +217,16 @@ impl SnapshotSettings {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             settings.bind(|| insta::assert_json_snapshot!(name, value));
         }));
-        match outcome {
-            Ok(()) => Ok(()),
-            Err(_) => {
-                let diff = recorder.0.lock().unwrap_or_else(|e| e.into_inner()).take();
-                Err(format!(
-                    "snapshot `{name}` differs from its baseline {}:\n{}",
-                    file.display(),
-                    diff.unwrap_or_else(|| "(insta gave no diff)".into())
-                ))
-            }
+        let diff = recorder.diff.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let failed = outcome.is_err() || (self.mode == SnapshotMode::Check && diff.is_some());
+        if !failed {
+            return Ok(());
         }
+        Err(format!(
+            "snapshot `{name}` differs from its baseline {}:\n{}",
+            file.display(),
+            diff.unwrap_or_else(|| "(insta gave no diff)".into())
+        ))
     }
 }
 
@@ -194,6 +244,20 @@ mod tests {
         assert!(diff.ends_with("bytes)\n") && diff.contains("more line(s) of diff left out"), "{diff}");
         let small = bounded_diff("a\nb\n", "a\nc\n");
         assert!(small.contains("-b") && small.contains("+c") && !small.contains("left out"), "{small}");
+    }
+
+    #[test]
+    fn the_environment_is_checked_not_set() {
+        for found in [None, Some("no"), Some("auto"), Some("always")] {
+            assert!(environment_fits(SnapshotMode::Check, found).is_ok(), "{found:?}");
+        }
+        let forced = environment_fits(SnapshotMode::Check, Some("force")).unwrap_err().to_string();
+        assert!(forced.contains("INSTA_UPDATE=no") && forced.contains("it is `force`"), "{forced}");
+        assert!(environment_fits(SnapshotMode::Update, Some("always")).is_ok());
+        let unset = environment_fits(SnapshotMode::Update, None).unwrap_err().to_string();
+        assert!(unset.contains("INSTA_UPDATE=always") && unset.contains("unset"), "{unset}");
+        let env = insta_environment(SnapshotMode::Update, Path::new("."));
+        assert!(env.iter().any(|(k, v)| *k == "INSTA_UPDATE" && v == "always"));
     }
 
     #[test]

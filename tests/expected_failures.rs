@@ -6,7 +6,7 @@ mod common;
 use authconform::reference::Fault;
 use authconform::report::{console_summary, requirement_verdicts};
 
-fn run(fault: Option<Fault>, file: Option<&std::path::Path>) -> authconform::runner::RunOutcome {
+fn run(fault: Option<Fault>, file: Option<&std::path::Path>) -> authconform::model::RunOutcome {
     let mut c = common::config(fault.into_iter().collect());
     c.name = Some(regex::Regex::new("reset link works once").unwrap());
     c.expected_failures = file.map(std::path::Path::to_path_buf);
@@ -45,7 +45,7 @@ fn an_expected_failure_is_reported_and_does_not_block() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let err = rt.block_on(authconform::runner::run(&c)).map(|_| ()).unwrap_err();
     assert_eq!(err.exit_code(), authconform::exit::USAGE);
-    assert!(err.render().contains("expected.yaml:2:1"), "{}", err.render());
+    assert!(err.render().contains("expected.yaml:2:3"), "{}", err.render());
 
     // An entry naming a requirement or scenario that does not exist would
     // excuse nothing, silently: a usage error at the entry.
@@ -58,7 +58,7 @@ fn an_expected_failure_is_reported_and_does_not_block() {
         assert_eq!(err.exit_code(), authconform::exit::USAGE);
         let shown = err.render();
         assert!(
-            shown.contains("expected.yaml:5:1") && shown.contains(says),
+            shown.contains("expected.yaml:5:3") && shown.contains(says),
             "the entry is named, at its line: {shown}"
         );
     }

@@ -36,7 +36,7 @@ fn every_fault_is_caught_by_the_requirements_that_claim_it() {
         caught.extend(failed.iter().cloned());
         for s in &outcome.scenarios {
             let key = format!("{}:{} {}", s.file, s.line, s.scenario);
-            if s.status == authconform::runner::ScenarioStatus::Failed {
+            if s.status == authconform::model::ScenarioStatus::Failed {
                 failed_scenarios.insert(key.clone());
             }
             for id in &s.checks {

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use authconform::runner::ScenarioStatus;
+use authconform::model::ScenarioStatus;
 use axum::routing::any;
 use axum::Router;
 

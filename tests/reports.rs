@@ -4,8 +4,8 @@ mod common;
 
 use authconform::report::{console_summary, markdown_summary, requirement_verdicts};
 
+use authconform::model::{NotApplicable, RunOutcome, ScenarioRecord, ScenarioStatus};
 use authconform::requirements::Catalogue;
-use authconform::runner::{NotApplicable, RunOutcome, ScenarioRecord, ScenarioStatus};
 
 fn scenario(line: usize, name: &str, reqs: &[&str], failure: Option<&str>) -> ScenarioRecord {
     ScenarioRecord {

@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use authconform::runner::RunOutcome;
+use authconform::model::RunOutcome;
 
 fn keys(o: &RunOutcome) -> BTreeSet<String> {
     o.scenarios

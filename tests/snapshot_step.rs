@@ -1,14 +1,15 @@
 //! The snapshot step's three outcomes in check mode: a match passes, a
 //! mismatch fails with a unified diff, a missing baseline fails and says how
-//! to record one. Check mode never writes.
-use authconform::runner::SnapshotMode;
-use authconform::snapshot::{configure_process, SnapshotSettings};
+//! to record one. Check mode never writes, whatever the environment.
+use authconform::snapshot::SnapshotMode;
+use authconform::snapshot::SnapshotSettings;
 use serde_json::json;
 
 #[test]
 fn check_mode_compares_diffs_and_never_writes() {
     let dir = tempfile::tempdir().unwrap();
-    configure_process(SnapshotMode::Check, dir.path());
+    // No environment is set for insta: check mode must neither write nor
+    // print whatever insta would otherwise do by default.
     let settings = SnapshotSettings {
         mode: SnapshotMode::Check,
         dir: dir.path().to_path_buf(),

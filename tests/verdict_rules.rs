@@ -2,7 +2,7 @@
 //! targets that used to fool them.
 mod common;
 
-use authconform::runner::ScenarioStatus;
+use authconform::model::ScenarioStatus;
 
 /// An operation bound to a path that does not exist answers 404 to
 /// everything: its refusal checks must not pass, because no positive
@@ -32,7 +32,7 @@ fn a_route_that_does_not_exist_earns_no_pass() {
     assert_eq!(outcome.exit_code(), authconform::exit::NOT_CONFORMING);
 }
 
-fn run_with(profile: &str, names: &str) -> authconform::runner::RunOutcome {
+fn run_with(profile: &str, names: &str) -> authconform::model::RunOutcome {
     let mut config = common::config(vec![]);
     config.target = Some(common::root().join("tests/fixtures/profiles").join(profile));
     config.embedded = true;

@@ -3,13 +3,13 @@
 //! transfer keys between an actor's devices.
 use serde_json::json;
 
+use super::actor::Actor;
+use super::context::ClientContext;
 use super::error::ClientError;
 use super::otp::session;
 use super::samples::{fetch_sample, owner_view};
 use crate::crypto::{content_key, encrypt_for_hex, fingerprint_of, new_aes_key, open_blob, seal_blob, KeyPair};
 use crate::operation::{Exchange, Vars};
-use crate::runner::RunContext;
-use crate::world::Actor;
 
 /// A pending notification, as the profile's parallel extractions give it.
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ fn strings(ex: &Exchange, name: &str) -> Vec<String> {
 
 /// The actor's pending notifications.
 pub async fn pending_notifications(
-    ctx: &RunContext,
+    ctx: &ClientContext,
     actor: &Actor,
 ) -> Result<(Exchange, Vec<Notification>), ClientError> {
     let ex = ctx.target.expect("notifications.pending", &Vars::new(), Some(&session(actor)?)).await?;
@@ -56,7 +56,7 @@ pub async fn pending_notifications(
 
 /// The ids of owner `owner_id`'s samples that `reader` can list.
 pub async fn list_samples(
-    ctx: &RunContext,
+    ctx: &ClientContext,
     reader: &Actor,
     owner_id: &str,
 ) -> Result<(Exchange, Vec<String>), ClientError> {
@@ -71,7 +71,7 @@ pub async fn list_samples(
 /// every sample of that owner `giver` can unwrap itself (`giveAccessBackTo`).
 /// Returns the exchanges and how many samples were given back.
 pub async fn give_access_back(
-    ctx: &RunContext,
+    ctx: &ClientContext,
     giver: &Actor,
     owner_id: &str,
     new_key: &str,
@@ -98,7 +98,7 @@ pub async fn give_access_back(
     Ok((log, given))
 }
 
-pub async fn complete_notification(ctx: &RunContext, actor: &Actor, id: &str) -> Result<Exchange, ClientError> {
+pub async fn complete_notification(ctx: &ClientContext, actor: &Actor, id: &str) -> Result<Exchange, ClientError> {
     let mut vars = Vars::new();
     vars.insert("task_id".into(), json!(id));
     Ok(ctx.target.expect("notifications.complete", &vars, Some(&session(actor)?)).await?)
@@ -107,7 +107,7 @@ pub async fn complete_notification(ctx: &RunContext, actor: &Actor, id: &str) ->
 /// On a device with a new key: for every other public key of the owner,
 /// publishes the new private key encrypted so that the holder of that old
 /// key (another device) can recover it.
-pub async fn publish_transfer_keys(ctx: &RunContext, actor: &Actor) -> Result<Vec<Exchange>, ClientError> {
+pub async fn publish_transfer_keys(ctx: &ClientContext, actor: &Actor) -> Result<Vec<Exchange>, ClientError> {
     let key = actor.key.as_ref().ok_or_else(|| ClientError::Expectation(format!("{} has no key pair", actor.name)))?;
     let owner = actor.data_owner_id.clone().ok_or_else(|| ClientError::Expectation("no data owner id".into()))?;
     let view = owner_view(ctx, actor, &owner).await?;
@@ -128,7 +128,7 @@ pub async fn publish_transfer_keys(ctx: &RunContext, actor: &Actor) -> Result<Ve
 
 /// On a device holding an old key: recovers the new keys published for it.
 /// Returns the exchange and how many keys were recovered.
-pub async fn take_transfer_keys(ctx: &RunContext, actor: &mut Actor) -> Result<(Exchange, usize), ClientError> {
+pub async fn take_transfer_keys(ctx: &ClientContext, actor: &mut Actor) -> Result<(Exchange, usize), ClientError> {
     let owner = actor.data_owner_id.clone().ok_or_else(|| ClientError::Expectation("no data owner id".into()))?;
     let view = owner_view(ctx, actor, &owner).await?;
     let mut recovered = Vec::new();
@@ -158,7 +158,7 @@ pub async fn take_transfer_keys(ctx: &RunContext, actor: &mut Actor) -> Result<(
 }
 
 /// Stops sharing new data with `delegate_id`.
-pub async fn stop_sharing(ctx: &RunContext, actor: &Actor, delegate_id: &str) -> Result<Exchange, ClientError> {
+pub async fn stop_sharing(ctx: &ClientContext, actor: &Actor, delegate_id: &str) -> Result<Exchange, ClientError> {
     let mut vars = Vars::new();
     vars.insert("data_owner_id".into(), json!(actor.data_owner_id.clone().unwrap_or_default()));
     vars.insert("delegate_id".into(), json!(delegate_id));

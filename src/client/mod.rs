@@ -1,12 +1,16 @@
 //! The SDK the harness plays: the same calls, in the same order, that a
 //! client application makes (research/icure-protocol.md section 2), built on
 //! profile operations only.
+mod actor;
+mod context;
 mod error;
 mod keys;
 mod otp;
 mod samples;
 
-pub use error::ClientError;
+pub use actor::{Actor, ActorKind, Channel, Device, SampleRecord};
+pub use context::{ClientContext, MailDouble, SmsDouble};
+pub use error::{check, ClientError};
 pub use keys::{
     complete_notification, give_access_back, list_samples, pending_notifications, publish_transfer_keys, stop_sharing,
     take_transfer_keys, Notification,

@@ -1,12 +1,12 @@
 //! Starting a process, reading the code, completing sign-up or sign-in.
 use serde_json::{json, Value};
 
+use super::actor::{Actor, ActorKind, Channel};
+use super::context::ClientContext;
 use super::error::ClientError;
 use crate::crypto::KeyPair;
 use crate::operation::{Credentials, Exchange, Vars};
 use crate::redact::SecretKind;
-use crate::runner::RunContext;
-use crate::world::{Actor, ActorKind, Channel};
 
 /// What a start sends beyond the actor's own details.
 #[derive(Debug, Clone, Default)]
@@ -18,7 +18,7 @@ pub struct StartOptions {
     pub code_length: Option<usize>,
 }
 
-pub fn start_vars(ctx: &RunContext, actor: &Actor, request_id: &str, opts: &StartOptions) -> Vars {
+pub fn start_vars(ctx: &ClientContext, actor: &Actor, request_id: &str, opts: &StartOptions) -> Vars {
     let vars = ctx.target.base_vars();
     let var = |k: &str| vars.get(k).cloned().unwrap_or(Value::String(String::new()));
     let kind = match actor.kind {
@@ -53,7 +53,7 @@ pub fn start_vars(ctx: &RunContext, actor: &Actor, request_id: &str, opts: &Star
 
 /// Starts a process for the actor; the exchange is returned whatever the
 /// status, since refusals are what some scenarios expect.
-pub async fn start(ctx: &RunContext, actor: &mut Actor, opts: &StartOptions) -> Result<Exchange, ClientError> {
+pub async fn start(ctx: &ClientContext, actor: &mut Actor, opts: &StartOptions) -> Result<Exchange, ClientError> {
     let request_id = uuid::Uuid::new_v4().to_string();
     let vars = start_vars(ctx, actor, &request_id, opts);
     if let Some(c) = opts.captcha.as_deref() {
@@ -67,7 +67,7 @@ pub async fn start(ctx: &RunContext, actor: &mut Actor, opts: &StartOptions) -> 
 }
 
 /// Waits for the next code to the actor on their channel and remembers it.
-pub async fn read_code(ctx: &RunContext, actor: &mut Actor) -> Result<String, ClientError> {
+pub async fn read_code(ctx: &ClientContext, actor: &mut Actor) -> Result<String, ClientError> {
     let code = match actor.channel {
         Channel::Email => {
             let mail =
@@ -103,7 +103,7 @@ pub async fn read_code(ctx: &RunContext, actor: &mut Actor) -> Result<String, Cl
 /// with the code as password, create a long-lived token, then make sure the
 /// key pair's public key is on the data owner.
 pub async fn complete(
-    ctx: &RunContext,
+    ctx: &ClientContext,
     actor: &mut Actor,
     key: KeyPair,
     log: &mut Vec<Exchange>,
@@ -150,7 +150,7 @@ pub async fn complete(
 /// Reads the data owner and publishes the actor's public key if absent
 /// (`initUserCrypto`: same key, nothing to do).
 pub async fn publish_key_if_missing(
-    ctx: &RunContext,
+    ctx: &ClientContext,
     actor: &mut Actor,
     log: &mut Vec<Exchange>,
 ) -> Result<(), ClientError> {

@@ -2,12 +2,12 @@
 //! as ciphertext.
 use serde_json::json;
 
+use super::actor::{Actor, SampleRecord};
+use super::context::ClientContext;
 use super::error::ClientError;
 use super::otp::session;
 use crate::crypto::{open, seal, Envelope};
 use crate::operation::{Exchange, Vars};
-use crate::runner::RunContext;
-use crate::world::{Actor, SampleRecord};
 
 /// A data owner as the harness needs it: its public keys and who it shares with.
 pub struct OwnerView {
@@ -22,7 +22,7 @@ fn json_list(raw: Option<&str>) -> Vec<String> {
 }
 
 /// Reads data owner `id` as `reader`.
-pub async fn owner_view(ctx: &RunContext, reader: &Actor, id: &str) -> Result<OwnerView, ClientError> {
+pub async fn owner_view(ctx: &ClientContext, reader: &Actor, id: &str) -> Result<OwnerView, ClientError> {
     let creds = session(reader)?;
     let mut vars = Vars::new();
     vars.insert("data_owner_id".into(), json!(id));
@@ -38,7 +38,11 @@ pub async fn owner_view(ctx: &RunContext, reader: &Actor, id: &str) -> Result<Ow
 /// Seals `plaintext` for every public key of the author's data owner and of
 /// each data owner it shares with automatically (the SDK's auto-delegations),
 /// and stores it. Returns every exchange made.
-pub async fn store_sample(ctx: &RunContext, actor: &mut Actor, plaintext: &str) -> Result<Vec<Exchange>, ClientError> {
+pub async fn store_sample(
+    ctx: &ClientContext,
+    actor: &mut Actor,
+    plaintext: &str,
+) -> Result<Vec<Exchange>, ClientError> {
     let creds = session(actor)?;
     let key = actor.key.as_ref().ok_or_else(|| ClientError::Expectation(format!("{} has no key pair", actor.name)))?;
     let owner = actor.data_owner_id.clone().ok_or_else(|| ClientError::Expectation("no data owner id".into()))?;
@@ -70,7 +74,7 @@ pub async fn store_sample(ctx: &RunContext, actor: &mut Actor, plaintext: &str) 
 /// Reads sample `sample_id` as `reader`; returns the exchange, and when the
 /// read was accepted, its envelope.
 pub async fn fetch_sample(
-    ctx: &RunContext,
+    ctx: &ClientContext,
     reader: &Actor,
     sample_id: &str,
 ) -> Result<(Exchange, Option<Envelope>), ClientError> {
@@ -92,7 +96,7 @@ pub async fn fetch_sample(
 /// Reads a sample as `reader` and decrypts it with the keys its device holds.
 /// Returns the exchange, and the plaintext when the read was accepted.
 pub async fn read_sample(
-    ctx: &RunContext,
+    ctx: &ClientContext,
     reader: &Actor,
     sample_id: &str,
 ) -> Result<(Exchange, Option<Result<String, ClientError>>), ClientError> {

@@ -3,11 +3,12 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
-use super::error::{Position, ProfileError};
+use super::error::ProfileError;
 use super::interpolate::{interpolate, Unresolved};
 use super::locate::{find_text, locate, locate_depth};
 use super::model::Profile;
 use super::validate::validate;
+use crate::diagnostic::Located;
 
 /// One file of an inheritance chain, kept to point errors at the right text.
 struct Source {
@@ -152,17 +153,13 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
 fn parse(path: &Path, text: &str) -> Result<Value, ProfileError> {
     if let Some((line, col)) = too_deep(text) {
         return Err(ProfileError::Syntax {
-            at: Position { file: path.to_path_buf(), line, col },
+            at: Located::in_text(path, text, line, col),
             message: format!("nested deeper than {MAX_NESTING} levels"),
         });
     }
     serde_yaml::from_str(text).map_err(|e| {
-        let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-        ProfileError::Syntax {
-            at: Position { file: path.to_path_buf(), line, col },
-            // serde_yaml may quote the offending text: a bounded excerpt of it.
-            message: crate::redact::cut(e.to_string().split(" at line ").next().unwrap_or_default(), 300),
-        }
+        let (at, message) = crate::diagnostic::yaml_error(path, text, &e);
+        ProfileError::Syntax { at, message }
     })
 }
 
@@ -209,11 +206,8 @@ fn interpolate_all(
                     let at = sources
                         .iter()
                         .find_map(|src| {
-                            find_text(&src.text, &needle).map(|(line, col)| Position {
-                                file: src.path.clone(),
-                                line,
-                                col,
-                            })
+                            find_text(&src.text, &needle)
+                                .map(|(line, col)| Located::in_text(&src.path, &src.text, line, col))
                         })
                         .unwrap_or_else(|| position(&sources[0], key));
                     ProfileError::UnsetVariable { at, key: key.join("."), var }
@@ -262,7 +256,7 @@ fn invalid(sources: &[Source], path: &[String], message: String) -> ProfileError
         .rev()
         .max_by_key(|(_, depth)| *depth)
         .map(|(s, _)| position(s, &path))
-        .unwrap_or_else(|| Position { file: PathBuf::from("<profile>"), line: 1, col: 1 });
+        .unwrap_or_else(|| Located { file: PathBuf::from("<profile>"), line: 1, col: 1, text: None });
     ProfileError::Invalid { at, key: path.join("."), message }
 }
 
@@ -287,9 +281,9 @@ fn rejoin(sources: &[Source], path: &[String]) -> Vec<String> {
     out
 }
 
-fn position(source: &Source, path: &[String]) -> Position {
+fn position(source: &Source, path: &[String]) -> Located {
     let (line, col) = locate(&source.text, path).unwrap_or((1, 1));
-    Position { file: source.path.clone(), line, col }
+    Located::in_text(&source.path, &source.text, line, col)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::evidence::evidence_lines;
 use super::manifest::{manifest_files, SigningKey};
 use super::summary::{markdown_summary, requirement_verdicts};
-use crate::runner::RunOutcome;
+use crate::model::RunOutcome;
 
 fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;

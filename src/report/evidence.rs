@@ -4,10 +4,10 @@
 //! are in scenario order, so two runs of the same plan diff line by line.
 use serde_json::{json, Value};
 
-use crate::runner::{RunOutcome, ScenarioRecord};
+use crate::model::{RunOutcome, ScenarioRecord};
 
 /// The step (keyword and text) an exchange or message belongs to.
-fn step_of(s: &ScenarioRecord, pick: impl Fn(&crate::runner::StepRecord) -> bool) -> Value {
+fn step_of(s: &ScenarioRecord, pick: impl Fn(&crate::model::StepRecord) -> bool) -> Value {
     s.steps.iter().find(|st| pick(st)).map_or(Value::Null, |st| json!(format!("{} {}", st.keyword, st.text)))
 }
 

@@ -6,7 +6,7 @@
 use minijinja::{context, Environment};
 
 use super::summary::{requirement_verdicts, Verdict};
-use crate::runner::RunOutcome;
+use crate::model::RunOutcome;
 
 const TEMPLATE: &str = include_str!("report.html.j2");
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use junit_report::{ReportBuilder, TestCase, TestSuiteBuilder};
 
-use crate::runner::{RunOutcome, ScenarioStatus};
+use crate::model::{RunOutcome, ScenarioStatus};
 
 pub fn junit_xml(outcome: &RunOutcome) -> std::io::Result<Vec<u8>> {
     let mut by_file: BTreeMap<&str, Vec<TestCase>> = BTreeMap::new();

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use super::manifest::{verify, SigningKey};
+use crate::model::RunOutcome;
 use crate::requirements::Catalogue;
-use crate::runner::RunOutcome;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
@@ -84,7 +84,7 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
         if let Some(mut i) = s.incomplete.take() {
             let merged_i = merged
                 .incomplete
-                .get_or_insert_with(|| crate::runner::Incomplete { reason: String::new(), not_run: Vec::new() });
+                .get_or_insert_with(|| crate::model::Incomplete { reason: String::new(), not_run: Vec::new() });
             let why = format!("shard {}: {}", s.run_id, i.reason);
             merged_i.reason = if merged_i.reason.is_empty() { why } else { format!("{}; {why}", merged_i.reason) };
             merged_i.not_run.append(&mut i.not_run);
@@ -100,7 +100,7 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
     // only those that no merged scenario failed.
     for e in candidates {
         let failed_somewhere = merged.scenarios.iter().any(|s| {
-            s.status == crate::runner::ScenarioStatus::Failed && e.covers(&merged.target, &s.scenario, &s.requirements)
+            s.status == crate::model::ScenarioStatus::Failed && e.covers(&merged.target, &s.scenario, &s.requirements)
         });
         let seen = merged.unexpected_passes.iter().any(|u| u.scenario == e.scenario && u.requirement == e.requirement);
         if !failed_somewhere && !seen {

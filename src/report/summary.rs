@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::model::{RunOutcome, ScenarioStatus};
 use crate::requirements::Level;
-use crate::runner::{RunOutcome, ScenarioStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Verdict {

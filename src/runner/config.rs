@@ -2,17 +2,7 @@
 use std::path::PathBuf;
 
 use crate::reference::Fault;
-
-/// What snapshot steps do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnapshotMode {
-    /// Compare with the baselines, never write (CI).
-    Check,
-    /// Record new baselines.
-    Update,
-    /// Snapshot steps pass without comparing.
-    Off,
-}
+use crate::snapshot::SnapshotMode;
 
 #[derive(Debug, Clone)]
 pub struct RunConfig {

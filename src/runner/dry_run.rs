@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use super::config::RunConfig;
-use super::outcome::RunError;
-use super::plan::{NotApplicable, PlannedScenario};
+use super::plan::PlannedScenario;
 use super::run::{prepare, Prepared};
+use crate::model::NotApplicable;
 
 #[derive(Debug, Serialize)]
 pub struct DryRun {
@@ -15,15 +15,17 @@ pub struct DryRun {
     pub plan: Option<String>,
     pub selected: Vec<PlannedScenario>,
     pub not_applicable: Vec<NotApplicable>,
+    pub notes: Vec<String>,
 }
 
-pub fn dry_run(config: &RunConfig) -> Result<DryRun, RunError> {
-    let Prepared { profile, plan, .. } = prepare(config)?;
+pub fn dry_run(config: &RunConfig) -> Result<DryRun, crate::Error> {
+    let Prepared { profile, plan, notes, .. } = prepare(config)?;
     Ok(DryRun {
         target: profile.name,
         plan: config.plan.clone(),
         selected: plan.selected,
         not_applicable: plan.not_applicable,
+        notes,
     })
 }
 
@@ -34,6 +36,9 @@ pub fn render_dry_run(d: &DryRun) -> String {
         d.target,
         d.plan.as_ref().map(|p| format!(" (plan {p})")).unwrap_or_default()
     );
+    for n in &d.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
     for s in &d.selected {
         let reqs: Vec<&str> = s.tags.iter().filter_map(|t| t.strip_prefix("req:")).collect();
         out.push_str(&format!("  would run  {}:{}  {}  [{}]\n", s.file, s.line, s.name, reqs.join(", ")));

@@ -2,42 +2,18 @@
 //! after-hook and redacted there: the mails and SMS its actors received, the
 //! calls the partner made to the platform double for them, and the double's
 //! verdict on every JWT it was handed.
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
-use super::context::RunContext;
-use crate::crypto::Verdict;
-use crate::doubles::PlatformCall;
+use crate::model::{Evidence, MessageRecord};
 use crate::redact::SecretKind;
-use crate::world::AuthWorld;
-
-/// A mail or SMS an actor received, redacted.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct MessageRecord {
-    /// `mail` or `sms`.
-    pub kind: String,
-    pub to: String,
-    pub subject: Option<String>,
-    pub text: String,
-    pub received: DateTime<Utc>,
-}
-
-/// Everything but the exchanges (which the World already holds).
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
-pub struct Evidence {
-    pub messages: Vec<MessageRecord>,
-    pub platform_calls: Vec<PlatformCall>,
-    pub jwt_verdicts: Vec<Verdict>,
-}
+use crate::world::{AuthWorld, StepContext};
 
 /// Text shown in reports is cut here: a mail body is evidence, not an archive.
 const MAX_TEXT: usize = 4000;
 
-pub fn gather(ctx: &RunContext, world: &AuthWorld) -> Evidence {
-    let r = &ctx.redactor;
+pub fn gather(ctx: &StepContext, world: &AuthWorld) -> Evidence {
+    let r = &ctx.client.redactor;
     let mut ev = Evidence::default();
     for actor in world.actors.values() {
-        if let Some(mail) = &ctx.mail {
+        if let Some(mail) = &ctx.client.mail {
             for m in mail.mailbox.delivered_to(&actor.email) {
                 // Codes and reset tokens are secrets whether or not a step
                 // read them (a refused start's mail, a control's code):
@@ -60,7 +36,7 @@ pub fn gather(ctx: &RunContext, world: &AuthWorld) -> Evidence {
                 });
             }
         }
-        if let Some(sms) = &ctx.sms {
+        if let Some(sms) = &ctx.client.sms {
             let code_rule = regex::Regex::new(&sms.code.regex).ok();
             for m in sms.inbox.delivered_to(&actor.phone) {
                 if let Some(code) = code_rule.as_ref().and_then(|re| re.captures(&m.text)).and_then(|c| c.get(1)) {

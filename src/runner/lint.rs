@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use cucumber::World as _;
 
-use super::plan::{all_tags, check_scenario, check_unique_names, read_feature, scenarios_of, Problem};
+use super::plan::{all_tags, check_scenario, check_unique_names, read_feature, scenarios_of, with_lines, Problem};
+use crate::diagnostic::Severity;
 use crate::profile::load_profile;
 use crate::requirements::{requirement_tags, Catalogue};
 use crate::world::AuthWorld;
@@ -78,7 +79,8 @@ pub fn lint(root: &Path, paths: &[PathBuf]) -> LintReport {
         match file.extension().and_then(|e| e.to_str()) {
             Some("feature") => {
                 report.features += 1;
-                let feature = match read_feature(file) {
+                let first = problems.len();
+                let (feature, text) = match read_feature(file) {
                     Ok(f) => f,
                     Err(p) => {
                         problems.push(p);
@@ -91,6 +93,7 @@ pub fn lint(root: &Path, paths: &[PathBuf]) -> LintReport {
                     cited.extend(requirement_tags(&tags));
                     check_scenario(&steps, &feature, sc, &tags, file, &catalogue, &mut problems);
                 }
+                with_lines(&mut problems[first..], file, &text);
             }
             Some("yaml" | "yml") => {
                 report.profiles += 1;
@@ -109,7 +112,7 @@ pub fn lint(root: &Path, paths: &[PathBuf]) -> LintReport {
             _ => {}
         }
     }
-    report.errors.extend(problems.iter().map(|p| p.render("error")));
+    report.errors.extend(problems.iter().map(|p| p.render(Severity::Error)));
     // Coverage only means something when the features were all linted.
     if report.features > 0 {
         let text = std::fs::read_to_string(&catalogue_path).unwrap_or_default();
@@ -125,8 +128,9 @@ pub fn lint(root: &Path, paths: &[PathBuf]) -> LintReport {
                 col,
                 message: format!("requirement {id} is cited by no scenario"),
                 help: vec![format!("tag a scenario that checks it with @req:{id}")],
+                text: text.lines().nth(line - 1).map(str::to_string),
             };
-            report.warnings.push(p.render("warning"));
+            report.warnings.push(p.render(Severity::Warning));
         }
     }
     report

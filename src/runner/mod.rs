@@ -14,13 +14,10 @@ mod setup;
 mod staging;
 mod timeline;
 
-pub use config::{RunConfig, SnapshotMode};
-pub use context::{RunContext, ScenarioRecord, ScenarioStatus};
+pub use config::RunConfig;
 pub use dry_run::{dry_run, render_dry_run, DryRun};
-pub use evidence::{Evidence, MessageRecord};
 pub use interrupt::signal;
 pub use lint::{lint, LintReport};
-pub use outcome::{Incomplete, NotRun, RunError, RunOutcome};
-pub use plan::{feature_files, NotApplicable, Plan, PlanError, PlannedScenario, Selector};
+pub use outcome::RunError;
+pub use plan::{feature_files, Plan, PlanError, PlannedScenario, Selector};
 pub use run::{run, run_until};
-pub use timeline::{StepRecord, StepStatus};

@@ -9,6 +9,8 @@ use cucumber::tag::Ext as _;
 use cucumber::World as _;
 use serde::Serialize;
 
+use crate::diagnostic::{Diagnostic, Located, Severity};
+use crate::model::NotApplicable;
 use crate::profile::{Capability, Profile};
 use crate::requirements::{needed_capabilities, requirement_tags, Catalogue};
 use crate::world::AuthWorld;
@@ -25,15 +27,6 @@ pub struct PlannedScenario {
     /// what did not finish.
     #[serde(default, skip_serializing)]
     pub runs: Vec<usize>,
-}
-
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct NotApplicable {
-    pub file: String,
-    pub scenario: String,
-    pub line: usize,
-    pub requirements: Vec<String>,
-    pub missing: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -60,43 +53,38 @@ pub struct Problem {
     pub message: String,
     /// Hints shown under the caret (`= help: ...`).
     pub help: Vec<String>,
+    /// The line at `line`, as the file was read (filled in by `with_lines`).
+    pub text: Option<String>,
 }
 
 impl PlanError {
     fn one(file: PathBuf, line: usize, col: usize, message: String) -> PlanError {
-        PlanError { problems: vec![Problem { file, line, col, message, help: Vec::new() }] }
+        PlanError { problems: vec![Problem { file, line, col, message, help: Vec::new(), text: None }] }
     }
 
     /// rustc-style: each problem, then its line with a caret.
     pub fn render(&self) -> String {
-        self.problems.iter().map(|p| p.render("error")).collect()
+        self.problems.iter().map(|p| p.render(Severity::Error)).collect()
     }
 }
 
 impl Problem {
-    /// rustc-style, as an `error` or a `warning`: the message, the place,
-    /// the line with a caret, and any help.
-    pub fn render(&self, severity: &str) -> String {
-        let p = self;
-        let mut out = format!("{severity}: {}\n  --> {}:{}:{}\n", p.message, p.file.display(), p.line, p.col);
-        if let Some(text) = std::fs::read_to_string(&p.file)
-            .ok()
-            .and_then(|t| t.lines().nth(p.line.saturating_sub(1)).map(str::to_string))
-        {
-            let g = p.line.to_string().len();
-            out.push_str(&format!(
-                "{:g$} |\n{} | {}\n{:g$} | {}^\n",
-                "",
-                p.line,
-                text,
-                "",
-                " ".repeat(p.col.saturating_sub(1))
-            ));
-            for h in &p.help {
-                out.push_str(&format!("{:g$} = help: {h}\n", ""));
-            }
-        }
-        out
+    /// As the terminal shows it, as an error or a warning.
+    pub fn diagnostic(&self, severity: Severity) -> Diagnostic {
+        let at = Located { file: self.file.clone(), line: self.line, col: self.col, text: self.text.clone() };
+        Diagnostic { severity, message: self.message.clone(), at: Some(at), label: None, help: self.help.clone() }
+    }
+
+    /// rustc-style: the message, the place, the line with a caret, any help.
+    pub fn render(&self, severity: Severity) -> String {
+        self.diagnostic(severity).render()
+    }
+}
+
+/// Gives the problems found in `file` the lines of its `text`, read once.
+pub(super) fn with_lines(problems: &mut [Problem], file: &Path, text: &str) {
+    for p in problems.iter_mut().filter(|p| p.text.is_none() && p.file == file) {
+        p.text = text.lines().nth(p.line.saturating_sub(1)).map(str::to_string);
     }
 }
 
@@ -202,7 +190,8 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
     let mut plan = Plan::default();
     let mut problems = Vec::new();
     for file in feature_files(features_dir)? {
-        let feature = match read_feature(&file) {
+        let first = problems.len();
+        let (feature, text) = match read_feature(&file) {
             Ok(f) => f,
             Err(p) => {
                 problems.push(p);
@@ -235,6 +224,7 @@ pub fn plan(features_dir: &Path, catalogue: &Catalogue, selector: &Selector) -> 
                 }),
             }
         }
+        with_lines(&mut problems[first..], &file, &text);
     }
     if problems.is_empty() {
         Ok(plan)
@@ -277,6 +267,7 @@ pub fn check_unique_names(feature: &gherkin::Feature, file: &Path, problems: &mu
                 col: sc.position.col,
                 message: format!("a second scenario named `{}` in this file (the first is at line {first})", sc.name),
                 help: vec!["give each scenario of a feature file its own name".into()],
+                text: None,
             });
         }
     }
@@ -300,6 +291,7 @@ pub fn check_scenario(
         col: sc.position.col,
         message,
         help: Vec::new(),
+        text: None,
     };
     let rows =
         sc.examples.iter().filter_map(|ex| ex.table.as_ref()).map(|t| t.rows.len().saturating_sub(1)).sum::<usize>();
@@ -397,6 +389,7 @@ fn check_step(
             col: step.position.col,
             message: problem,
             help,
+            text: None,
         });
         return;
     }
@@ -434,8 +427,9 @@ pub const MAX_FEATURE_BYTES: u64 = 1 << 20;
 
 /// Reads and parses one feature, refusing what is not a regular UTF-8 file
 /// within `MAX_FEATURE_BYTES`, each with the file and position.
-pub(super) fn read_feature(file: &Path) -> Result<gherkin::Feature, Problem> {
-    let at = |line, col, message: String| Problem { file: file.into(), line, col, message, help: Vec::new() };
+pub(super) fn read_feature(file: &Path) -> Result<(gherkin::Feature, String), Problem> {
+    let at =
+        |line, col, message: String| Problem { file: file.into(), line, col, message, help: Vec::new(), text: None };
     let meta = std::fs::metadata(file).map_err(|e| at(1, 1, format!("cannot read the feature: {e}")))?;
     if !meta.is_file() {
         return Err(at(1, 1, "not a regular file".into()));
@@ -453,21 +447,25 @@ pub(super) fn read_feature(file: &Path) -> Result<gherkin::Feature, Problem> {
         let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
         let col = String::from_utf8_lossy(valid.rsplit(|b| *b == b'\n').next().unwrap_or_default()).chars().count() + 1;
         let byte = e.as_bytes()[valid.len()];
-        at(
+        let mut p = at(
             line,
             col,
             format!("not UTF-8 text (byte 0x{byte:02X}); feature files are UTF-8 (a Latin-1 or binary file?)"),
-        )
+        );
+        with_lines(std::slice::from_mut(&mut p), file, &String::from_utf8_lossy(e.as_bytes()));
+        p
     })?;
     let mut feature = gherkin::Feature::parse(&text, GherkinEnv::default()).map_err(|source| {
         let shown = source.to_string();
         let (line, col) = parse_position(&shown);
         let tokens = expected_tokens(&shown);
         let what = if tokens.len() == 1 { tokens[0].clone() } else { format!("expected one of {}", tokens.join(", ")) };
-        at(line, col, format!("feature does not parse: {what}"))
+        let mut p = at(line, col, format!("feature does not parse: {what}"));
+        with_lines(std::slice::from_mut(&mut p), file, &text);
+        p
     })?;
     feature.path = Some(file.to_path_buf());
-    Ok(feature)
+    Ok((feature, text))
 }
 
 /// The tokens gherkin expected, sorted: it keeps them in a hash set, so

@@ -3,7 +3,6 @@
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io;
-use std::sync::Arc;
 use std::time::Instant;
 
 use cucumber::event::ScenarioFinished;
@@ -11,18 +10,19 @@ use cucumber::{writer, World as _, WriterExt as _};
 use futures::FutureExt as _;
 
 use super::config::RunConfig;
-use super::context::{RunContext, ScenarioRecord, ScenarioStatus};
+use super::context::Records;
 use super::evidence;
-use super::outcome::{Incomplete, NotRun, RunError, RunOutcome};
+use super::outcome::RunError;
 use super::plan::{plan, Selector};
 use super::redacting::{redact_json_file, RedactingWriter};
 use super::setup;
 use super::staging::Staging;
 use super::timeline::{self, StepTimeline};
+use crate::model::{Incomplete, NotRun, RunOutcome, ScenarioRecord, ScenarioStatus};
 use crate::profile::load_profile;
 use crate::report;
 use crate::requirements::{requirement_tags, Catalogue};
-use crate::world::AuthWorld;
+use crate::world::{AuthWorld, StepContext};
 
 fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> RunError {
     let what = what.into();
@@ -31,7 +31,7 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> RunError {
 
 /// Runs the planned scenarios. `Err` means the run could not happen (exit 2
 /// or 3); a non-conforming target is an `Ok` outcome with failures (exit 1).
-pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
+pub async fn run(config: &RunConfig) -> Result<RunOutcome, crate::Error> {
     run_until(config, std::future::pending()).await
 }
 
@@ -42,27 +42,25 @@ pub async fn run(config: &RunConfig) -> Result<RunOutcome, RunError> {
 pub async fn run_until(
     config: &RunConfig,
     stop: impl std::future::Future<Output = String>,
-) -> Result<RunOutcome, RunError> {
+) -> Result<RunOutcome, crate::Error> {
     let started = Instant::now();
     if !config.starts_reference() && !config.faults.is_empty() {
-        return Err(RunError::Usage("--fault applies to the embedded reference; start a standalone reference with `authconform reference --fault` instead".into()));
+        return Err(RunError::FaultNeedsEmbedded.into());
     }
     // A bad signing key fails now, not after the scenarios have run.
     let sign_key = match &config.sign_key {
-        Some(path) => {
-            Some(report::SigningKey::from_pem_file(path).map_err(|e| RunError::Usage(format!("--sign-key: {e}")))?)
-        }
+        Some(path) => Some(report::SigningKey::from_pem_file(path).map_err(RunError::SigningKey)?),
         None => None,
     };
-    let Prepared { profile, catalogue, selector, plan, expected } = prepare(config)?;
-    crate::snapshot::configure_process(config.snapshots, &config.root);
+    let Prepared { profile, catalogue, selector, plan, expected, notes: plan_notes } = prepare(config)?;
+    crate::snapshot::check_environment(config.snapshots).map_err(RunError::Snapshots)?;
 
     let running = setup::start(config, profile.clone()).await?;
     let ctx = running.ctx.clone();
     let run_id =
         format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &uuid::Uuid::new_v4().simple().to_string()[..6]);
 
-    let mut notes = Vec::new();
+    let mut notes = plan_notes;
     let staging = match &config.report_dir {
         Some(dir) => Some(
             Staging::create(dir, &run_id, &mut notes)
@@ -77,7 +75,7 @@ pub async fn run_until(
         None => Box::new(io::sink()),
     };
     let console: Box<dyn io::Write> = if config.progress {
-        Box::new(RedactingWriter::new(io::stdout(), ctx.redactor.clone()))
+        Box::new(RedactingWriter::new(io::stdout(), ctx.client.redactor.clone()))
     } else {
         Box::new(io::sink())
     };
@@ -92,6 +90,8 @@ pub async fn run_until(
 
     let before_ctx = ctx.clone();
     let after_ctx = ctx.clone();
+    let records = Records::default();
+    let after_records = records.clone();
     let filter = selector.clone();
     let mut cucumber = AuthWorld::cucumber()
         .with_writer(writer)
@@ -104,7 +104,7 @@ pub async fn run_until(
             async {}.boxed_local()
         })
         .after(move |feature, rule, scenario, finished, world| {
-            record(&after_ctx, feature, rule, scenario, finished, world.map(|w| &*w));
+            record(&after_ctx, &after_records, feature, rule, scenario, finished, world.map(|w| &*w));
             async {}.boxed_local()
         })
         .with_default_cli();
@@ -122,12 +122,12 @@ pub async fn run_until(
         why = stop => Some(why),
     };
 
-    let mut scenarios = std::mem::take(&mut *ctx.records.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut scenarios = records.take();
     scenarios.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     let mut step_times = std::mem::take(&mut *step_times.lock().unwrap_or_else(|e| e.into_inner()));
     for s in &mut scenarios {
         s.steps = step_times.remove(&(s.file.clone(), s.line)).unwrap_or_default();
-        timeline::assign(&mut s.steps, &s.exchanges, &s.evidence.messages);
+        crate::model::assign(&mut s.steps, &s.exchanges, &s.evidence.messages);
     }
     let failed_requirements: BTreeSet<String> = scenarios
         .iter()
@@ -172,7 +172,7 @@ pub async fn run_until(
     apply_expectations(&mut outcome, &expected);
     drop(running);
     if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {
-        redact_json_file(&staging.path().join("cucumber.json"), &ctx.redactor)
+        redact_json_file(&staging.path().join("cucumber.json"), &ctx.client.redactor)
             .map_err(io_err("cannot redact cucumber.json"))?;
         let target = staging
             .finish(dir, &outcome, sign_key.as_ref())
@@ -227,6 +227,8 @@ pub(super) struct Prepared {
     pub plan: super::plan::Plan,
     /// The expected failures that apply to this target.
     pub expected: Vec<crate::expectations::ExpectedFailure>,
+    /// What the user should know of the plan (scenarios ruled out by the profile).
+    pub notes: Vec<String>,
 }
 
 /// Loads the profile and catalogue and plans the scenarios: every check on
@@ -234,10 +236,12 @@ pub(super) struct Prepared {
 pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
     let profile_path = config.target.clone().unwrap_or_else(|| config.embedded_profile());
     let mut profile = load_profile(&profile_path)?;
+    let mut notes = Vec::new();
     if !config.starts_reference() && profile.platform.as_ref().is_some_and(|p| p.partner_public_key.is_none()) {
         // Without the partner's registered key no JWT can be checked: the SSO
         // scenarios cannot say anything, so they are not applicable, and said so.
-        eprintln!("note: `platform.partner_public_key` is not set; SSO scenarios are not applicable to this run");
+        notes
+            .push("`platform.partner_public_key` is not set; SSO scenarios are not applicable to this run".to_string());
         use crate::profile::Capability::{AccountAdmin, DeepLink, PasswordReset, ResetCompletion, Sso};
         for c in [Sso, PasswordReset, ResetCompletion, DeepLink, AccountAdmin] {
             profile.capabilities.remove(&c);
@@ -253,7 +257,7 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
     }
     if plan.selected.is_empty() && plan.not_applicable.is_empty() {
         // A filter that selects nothing would "pass" vacuously: say so instead.
-        return Err(RunError::Usage("no scenario matches the --tags/--name filters".into()));
+        return Err(RunError::NothingSelected);
     }
     if plan.selected.is_empty() {
         let mut missing: Vec<&str> =
@@ -264,13 +268,13 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
     }
     let expected = match &config.expected_failures {
         Some(path) => crate::expectations::load(path, |r| catalogue.get(r).is_some(), |s| plan.names.contains(s))
-            .map_err(|e| RunError::Usage(e.to_string()))?
+            .map_err(RunError::Expectations)?
             .into_iter()
             .filter(|e| e.target == profile.name)
             .collect(),
         None => Vec::new(),
     };
-    Ok(Prepared { profile, catalogue, selector, plan, expected })
+    Ok(Prepared { profile, catalogue, selector, plan, expected, notes })
 }
 
 /// The tag expression a run selects with: the certification plan's, and
@@ -283,7 +287,7 @@ fn plan_tags(
     let Some(name) = &config.plan else { return Ok(config.tags.clone()) };
     let plan = catalogue.plans.get(name).ok_or_else(|| {
         let known: Vec<&str> = catalogue.plans.keys().map(String::as_str).collect();
-        RunError::Usage(format!("unknown plan `{name}`; {} defines: {}", catalogue.path.display(), known.join(", ")))
+        RunError::UnknownPlan { plan: name.clone(), catalogue: catalogue.path.clone(), known: known.join(", ") }
     })?;
     let missing: Vec<String> = plan
         .needs
@@ -307,7 +311,8 @@ fn plan_tags(
 
 /// The after-hook: turns a finished scenario into a redacted record.
 fn record(
-    ctx: &Arc<RunContext>,
+    ctx: &StepContext,
+    records: &Records,
     feature: &cucumber::gherkin::Feature,
     rule: Option<&cucumber::gherkin::Rule>,
     scenario: &cucumber::gherkin::Scenario,
@@ -344,7 +349,8 @@ fn record(
     // Evidence first: gathering it registers the secrets found in messages
     // (codes no step read), which the exchanges' redaction then applies too.
     let evidence = world.map(|w| evidence::gather(ctx, w)).unwrap_or_default();
-    let exchanges = world.map(|w| w.exchanges.iter().map(|e| e.redacted(&ctx.redactor)).collect()).unwrap_or_default();
+    let exchanges =
+        world.map(|w| w.exchanges.iter().map(|e| e.redacted(&ctx.client.redactor)).collect()).unwrap_or_default();
     let file = timeline::feature_file(feature);
     let rec = ScenarioRecord {
         feature: feature.name.clone(),
@@ -361,7 +367,7 @@ fn record(
             .iter()
             .map(|a| a.id().to_string())
             .collect(),
-        failure: failure.map(|f| ctx.redactor.text(&f)),
+        failure: failure.map(|f| ctx.client.redactor.text(&f)),
         expected_failure: None,
         exchanges,
         evidence,
@@ -369,7 +375,7 @@ fn record(
     };
     let failed_late = rec.status == ScenarioStatus::Failed && matches!(finished, ScenarioFinished::StepPassed);
     let message = rec.failure.clone().unwrap_or_default();
-    ctx.records.lock().unwrap_or_else(|e| e.into_inner()).push(rec);
+    records.push(rec);
     if failed_late {
         // cucumber-rs reports a panicking after-hook as the scenario's
         // failure, so its console, JSON and JUnit writers agree with ours.

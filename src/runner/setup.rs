@@ -1,10 +1,10 @@
 //! Bringing a run's counterparts up: the mailbox and SMS doubles, the
 //! embedded reference when no target is given, and the key pool.
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::config::RunConfig;
-use super::context::{MailDouble, RunContext, SmsDouble};
 use super::outcome::RunError;
+use crate::client::{ClientContext, MailDouble, SmsDouble};
 use crate::crypto::{KeyPool, OaepHash};
 use crate::doubles::{Inbox, MailApi, Mailbox, PlatformConfig, PlatformDouble, SmsSink, SmtpSink};
 use crate::operation::Target;
@@ -12,10 +12,11 @@ use crate::profile::{OaepHashName, Profile};
 use crate::redact::Redactor;
 use crate::reference::{self, PartnerConfig, ReferenceConfig, ReferenceServer};
 use crate::snapshot::SnapshotSettings;
+use crate::world::StepContext;
 
 /// Everything that must stay alive for the run; dropping it stops the servers.
 pub struct Running {
-    pub ctx: Arc<RunContext>,
+    pub ctx: Arc<StepContext>,
     _smtp: Option<SmtpSink>,
     _sms: Option<SmsSink>,
     _reference: Option<ReferenceServer>,
@@ -69,16 +70,11 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
         let (public_pem, private_pem) = match (&pc.partner_public_key, embedded) {
             (_, true) => {
                 let pair = keys.take().await.and_then(|k| k.pem_pair());
-                let (public, private) =
-                    pair.map_err(|e| RunError::Usage(format!("partner key generation failed: {e}")))?;
+                let (public, private) = pair.map_err(RunError::PartnerKeyGeneration)?;
                 (public, Some(private))
             }
             (Some(pem), false) => (pem.clone(), None),
-            (None, false) => {
-                return Err(RunError::Usage(
-                    "the profile's `platform.partner_public_key` is needed to check the partner's JWTs".into(),
-                ))
-            }
+            (None, false) => return Err(RunError::NoPartnerKey),
         };
         let config = PlatformConfig {
             developer_id: pc.developer_id.clone(),
@@ -154,16 +150,8 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
         .map_err(io("snapshot folder"))?,
         redactions: profile.snapshots.redactions.clone().into_iter().collect(),
     };
-    let ctx = Arc::new(RunContext {
-        target,
-        mail,
-        sms: sms_double,
-        platform,
-        keys,
-        redactor,
-        snapshots,
-        records: Mutex::new(Vec::new()),
-    });
+    let client = ClientContext { target, redactor, mail, sms: sms_double };
+    let ctx = Arc::new(StepContext { client, platform, keys, snapshots });
     Ok(Running { ctx, _smtp: smtp, _sms: sms, _reference: reference_server })
 }
 

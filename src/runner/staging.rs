@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::report::{self, SigningKey};
 
-use super::outcome::RunOutcome;
+use crate::model::RunOutcome;
 
 const PREFIX: &str = ".staging-";
 const LOCK: &str = ".lock";

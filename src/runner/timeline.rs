@@ -5,35 +5,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::model::{StepRecord, StepStatus};
 use chrono::{DateTime, Utc};
 use cucumber::event::{Cucumber, Feature, Rule, Scenario, Step};
 use cucumber::{parser, Event, Writer};
-use serde::Serialize;
 
 use crate::world::AuthWorld;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepStatus {
-    Running,
-    Passed,
-    Failed,
-    Skipped,
-}
-
-/// One step of a scenario as it ran, with the indexes (into the scenario's
-/// exchanges) of the HTTP exchanges it made.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct StepRecord {
-    pub keyword: String,
-    pub text: String,
-    pub line: usize,
-    pub status: StepStatus,
-    pub started: DateTime<Utc>,
-    pub exchanges: Vec<usize>,
-    /// Indexes into the scenario's mails and SMS received during the step.
-    pub messages: Vec<usize>,
-}
 
 /// `(feature file as "features/…", scenario line)` -> its steps in order.
 pub type Steps = Arc<Mutex<HashMap<(String, usize), Vec<StepRecord>>>>;
@@ -107,25 +84,6 @@ impl Writer<AuthWorld> for StepTimeline {
         match ev {
             Scenario::Step(step, s) | Scenario::Background(step, s) => self.step(feature, scenario, step, s, at),
             _ => {}
-        }
-    }
-}
-
-/// Places each exchange under the last step that started before it was
-/// sent, and each message under the last step that started before it arrived.
-pub fn assign(
-    steps: &mut [StepRecord],
-    exchanges: &[crate::operation::Exchange],
-    messages: &[super::evidence::MessageRecord],
-) {
-    for (i, ex) in exchanges.iter().enumerate() {
-        if let Some(step) = steps.iter_mut().rev().find(|s| s.started <= ex.started) {
-            step.exchanges.push(i);
-        }
-    }
-    for (i, m) in messages.iter().enumerate() {
-        if let Some(step) = steps.iter_mut().rev().find(|s| s.started <= m.received) {
-            step.messages.push(i);
         }
     }
 }

@@ -5,10 +5,11 @@ use rand::Rng;
 
 use super::StepResult;
 use crate::client::ClientError;
-use crate::world::{Actor, ActorKind, AuthWorld, Channel};
+use crate::client::{Actor, ActorKind, Channel};
+use crate::world::AuthWorld;
 
 pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
-    let domain = w.ctx().target.profile().defaults.mail_domain.clone();
+    let domain = w.ctx().client.target.profile().defaults.mail_domain.clone();
     let tag = &uuid::Uuid::new_v4().simple().to_string()[..10];
     let digits: u32 = rand::thread_rng().gen_range(1_000_000..9_999_999);
     Actor {
@@ -37,7 +38,7 @@ pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
     }
 }
 
-pub fn actor<'a>(w: &'a mut AuthWorld, name: &str) -> Result<&'a mut crate::world::Actor, ClientError> {
+pub fn actor<'a>(w: &'a mut AuthWorld, name: &str) -> Result<&'a mut Actor, ClientError> {
     w.actors.get_mut(name).ok_or_else(|| {
         ClientError::Expectation(format!(
             "no actor named {name} in this scenario; introduce them with `Given {name} is a new patient`"

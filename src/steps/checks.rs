@@ -26,7 +26,7 @@ pub(super) fn broke(w: &AuthWorld, ex: &Exchange, expected: &str) -> ClientError
         "the target broke: {} answered {} where {expected} was expected: {}",
         ex.operation,
         ex.status,
-        ex.summary(&w.ctx().redactor)
+        ex.summary(&w.ctx().client.redactor)
     );
     Assertion::TargetBroke.fail(message)
 }
@@ -41,14 +41,18 @@ pub(super) fn refused_at(w: &mut AuthWorld, index: usize, what: &str) -> StepRes
     if !ex.refused() {
         let ctx = w.ctx();
         let declared = ctx
+            .client
             .target
             .profile()
             .operations
             .get(&ex.operation)
             .map(|s| describe_statuses(&s.refuse))
             .unwrap_or_else(|| "a 4xx".into());
-        let message =
-            format!("{what} was not refused (refusals of {}: {declared}): {}", ex.operation, ex.summary(&ctx.redactor));
+        let message = format!(
+            "{what} was not refused (refusals of {}: {declared}): {}",
+            ex.operation,
+            ex.summary(&ctx.client.redactor)
+        );
         return Err(Assertion::Refused.fail(message));
     }
     let operation = ex.operation.clone();
@@ -79,7 +83,7 @@ pub(super) fn accepted(w: &AuthWorld, what: &str) -> StepResult {
         return Err(broke(w, ex, "acceptance"));
     }
     if !ex.accepted {
-        let message = format!("{what} was not accepted: {}", ex.summary(&w.ctx().redactor));
+        let message = format!("{what} was not accepted: {}", ex.summary(&w.ctx().client.redactor));
         return Err(Assertion::Accepted.fail(message));
     }
     Ok(())

@@ -5,7 +5,8 @@ use serde_json::json;
 
 use super::actors::actor;
 use super::StepResult;
-use crate::assertion::{check, Assertion};
+use crate::assertion::Assertion;
+use crate::client::check;
 use crate::client::{self, ClientError};
 use crate::operation::Vars;
 use crate::world::AuthWorld;
@@ -18,7 +19,7 @@ use crate::world::AuthWorld;
 #[when(regex = r#"^(\w+) stores the data sample "([^"]*)"$"#)]
 async fn store(w: &mut AuthWorld, name: String, text: String) -> StepResult {
     let ctx = w.ctx();
-    let log = client::store_sample(&ctx, actor(w, &name)?, &text).await?;
+    let log = client::store_sample(&ctx.client, actor(w, &name)?, &text).await?;
     for ex in log {
         w.record(ex);
     }
@@ -43,8 +44,8 @@ pub(super) async fn read_as(
     id: &str,
 ) -> Result<Result<Result<String, ClientError>, String>, ClientError> {
     let ctx = w.ctx();
-    let (ex, plain) = client::read_sample(&ctx, actor(w, reader)?, id).await?;
-    let summary = ex.summary(&ctx.redactor);
+    let (ex, plain) = client::read_sample(&ctx.client, actor(w, reader)?, id).await?;
+    let summary = ex.summary(&ctx.client.redactor);
     w.record(ex);
     Ok(plain.ok_or(summary))
 }
@@ -84,7 +85,7 @@ async fn read_other(w: &mut AuthWorld, reader: String, owner: String) -> StepRes
         .last()
         .map(|s| s.id.clone())
         .ok_or_else(|| ClientError::Expectation(format!("{owner} stored no data sample")))?;
-    let (ex, _) = client::read_sample(&ctx, actor(w, &reader)?, &id).await?;
+    let (ex, _) = client::read_sample(&ctx.client, actor(w, &reader)?, &id).await?;
     w.record(ex);
     Ok(())
 }
@@ -106,7 +107,7 @@ async fn store_clear(w: &mut AuthWorld, name: String, text: String) -> StepResul
         "sample".into(),
         json!({"id": uuid::Uuid::new_v4().to_string(), "content": {"en": {"stringValue": text}}}),
     );
-    let ex = ctx.target.call("data_sample.create", &vars, Some(&creds)).await?;
+    let ex = ctx.client.target.call("data_sample.create", &vars, Some(&creds)).await?;
     let sent = ex.request_body.as_deref().is_some_and(|b| b.contains(&text));
     w.record(ex);
     super::checks::attack_sent(sent, "data_sample.create", "the clear content (`sample.content`)")
@@ -130,8 +131,8 @@ async fn only_ciphertext(w: &mut AuthWorld, text: String) -> StepResult {
         format!("the plaintext went out in the request of: {}", sent.join(", "))
     })?;
     let ctx = w.ctx();
-    let (ex, envelope) = client::fetch_sample(&ctx, actor(w, &owner)?, &id).await?;
-    let summary = ex.summary(&ctx.redactor);
+    let (ex, envelope) = client::fetch_sample(&ctx.client, actor(w, &owner)?, &id).await?;
+    let summary = ex.summary(&ctx.client.redactor);
     let echoed = ex.response_body.contains(&text);
     w.record(ex);
     check(Assertion::NoPlaintext, !echoed, || format!("the stored sample comes back with its plaintext: {summary}"))?;

@@ -9,7 +9,8 @@ use serde_json::json;
 use super::actors::actor;
 use super::sso::{ensure_actor, password, platform};
 use super::StepResult;
-use crate::assertion::{check, Assertion};
+use crate::assertion::Assertion;
+use crate::client::check;
 use crate::client::ClientError;
 use crate::operation::{Exchange, Vars};
 use crate::redact::SecretKind;
@@ -33,12 +34,12 @@ async fn asks_deep_link(w: &mut AuthWorld, name: String, wrong: String) -> StepR
     let mut vars = Vars::new();
     vars.insert("email".into(), json!(email));
     vars.insert("password".into(), json!(pw));
-    let ex = ctx.target.call("sso.deep_link", &vars, None).await?;
+    let ex = ctx.client.target.call("sso.deep_link", &vars, None).await?;
     let link = ex.get("deep_link").map(str::to_string);
     w.record(ex);
     if let Some(link) = link {
         if let Some(jwt) = jwt_of(&link) {
-            ctx.redactor.register(&jwt, SecretKind::Token);
+            ctx.client.redactor.register(&jwt, SecretKind::Token);
         }
         actor(w, &name)?.deep_links.push(link);
     }
@@ -59,6 +60,7 @@ async fn open(w: &mut AuthWorld, link: &str) -> Result<Exchange, ClientError> {
     let ctx = w.ctx();
     let double = platform(w)?;
     let creds = ctx
+        .client
         .target
         .profile()
         .platform
@@ -86,7 +88,7 @@ async fn open(w: &mut AuthWorld, link: &str) -> Result<Exchange, ClientError> {
         .ok()
         .and_then(|v| v["data"][0]["access_token"].as_str().map(str::to_string));
     if let Some(t) = &token {
-        ctx.redactor.register(t, SecretKind::Token);
+        ctx.client.redactor.register(t, SecretKind::Token);
     }
     Ok(Exchange {
         operation: "app.open_deep_link".into(),
@@ -126,7 +128,7 @@ async fn opens_as(w: &mut AuthWorld, name: String) -> StepResult {
     let seen_before = platform(w)?.verdicts_for(&email).len();
     let ex = open(w, &latest).await?;
     let ctx = w.ctx();
-    let summary = ex.summary(&ctx.redactor);
+    let summary = ex.summary(&ctx.client.redactor);
     let token = ex.get("access_token").map(str::to_string);
     w.record(ex);
     let p = platform(w)?;
@@ -183,7 +185,7 @@ async fn no_link(w: &mut AuthWorld) -> StepResult {
     let ex = super::checks::last(w)?;
     let leaked = ex.response_body.contains(&format!("{SCHEME}:")) || ex.response_body.contains("eyJ");
     check(Assertion::DeepLinkWithheld, !leaked, || {
-        format!("a deep link was handed out: {}", ex.summary(&ctx.redactor))
+        format!("a deep link was handed out: {}", ex.summary(&ctx.client.redactor))
     })?;
     super::checks::refused(w, "a deep link request with a wrong password")
 }

@@ -4,7 +4,8 @@ use cucumber::{then, when};
 use super::actors::actor;
 use super::data::{expect_decrypts, read_as, sample_id};
 use super::StepResult;
-use crate::assertion::{check, Assertion};
+use crate::assertion::Assertion;
+use crate::client::check;
 use crate::client::{self, ClientError};
 use crate::world::AuthWorld;
 
@@ -16,7 +17,7 @@ async fn take_transfer(w: &mut AuthWorld, name: String, device: String) -> StepR
     let ctx = w.ctx();
     let a = actor(w, &name)?;
     a.switch_device(&device);
-    let (ex, n) = client::take_transfer_keys(&ctx, a).await?;
+    let (ex, n) = client::take_transfer_keys(&ctx.client, a).await?;
     w.record(ex);
     check(Assertion::TransferKeyFound, n > 0, || format!("{name}'s {device} found no transfer key for its key"))
 }
@@ -37,7 +38,7 @@ async fn hand_over(w: &mut AuthWorld, name: String, device: String, other: Strin
         .ok_or_else(|| ClientError::Expectation(format!("{name} has no {other} with a key")))?;
     let a = a.clone();
     let owner = a.data_owner_id.clone().unwrap_or_default();
-    let (log, given) = client::give_access_back(&ctx, &a, &owner, &other_key).await?;
+    let (log, given) = client::give_access_back(&ctx.client, &a, &owner, &other_key).await?;
     for ex in log {
         w.record(ex);
     }
@@ -62,7 +63,7 @@ async fn device_decrypts(w: &mut AuthWorld, name: String, device: String, text: 
 async fn stop_sharing(w: &mut AuthWorld, name: String, delegate: String) -> StepResult {
     let ctx = w.ctx();
     let delegate_id = actor(w, &delegate)?.data_owner_id.clone().unwrap_or_default();
-    let ex = client::stop_sharing(&ctx, actor(w, &name)?, &delegate_id).await?;
+    let ex = client::stop_sharing(&ctx.client, actor(w, &name)?, &delegate_id).await?;
     w.record(ex);
     Ok(())
 }

@@ -4,10 +4,12 @@ use cucumber::{given, then, when};
 use super::actors::{actor, new_actor};
 use super::data::{expect_decrypts, read_as, sample_id};
 use super::StepResult;
-use crate::assertion::{check, Assertion};
+use crate::assertion::Assertion;
+use crate::client::check;
+use crate::client::ActorKind;
 use crate::client::{self, ClientError};
 use crate::crypto::EnvelopeError;
-use crate::world::{ActorKind, AuthWorld};
+use crate::world::AuthWorld;
 
 /// Given Samwell has signed up by email as a healthcare professional
 ///
@@ -56,7 +58,7 @@ async fn sign_in_new_key(w: &mut AuthWorld, name: String, device: String, via: S
     super::otp::has_signed_up(w, name.clone(), via).await?;
     // The SDK's new-key flow: publish transfer keys for the owner's other keys.
     let ctx = w.ctx();
-    for ex in client::publish_transfer_keys(&ctx, actor(w, &name)?).await? {
+    for ex in client::publish_transfer_keys(&ctx.client, actor(w, &name)?).await? {
         w.record(ex);
     }
     Ok(())
@@ -70,7 +72,7 @@ async fn key_count(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
     let id = a.data_owner_id.clone().unwrap_or_default();
-    let view = client::owner_view(&ctx, a, &id).await?;
+    let view = client::owner_view(&ctx.client, a, &id).await?;
     let count = view.public_keys.len();
     let mine = a.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default();
     let has_mine = view.public_keys.contains(&mine);
@@ -89,7 +91,7 @@ async fn sees_samples(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
     let id = a.data_owner_id.clone().unwrap_or_default();
-    let (ex, ids) = client::list_samples(&ctx, a, &id).await?;
+    let (ex, ids) = client::list_samples(&ctx.client, a, &id).await?;
     w.record(ex);
     check(Assertion::SampleCount, ids.len() == n, || format!("{name} sees {} data sample(s), expected {n}", ids.len()))
 }
@@ -134,7 +136,7 @@ async fn pending_update(w: &mut AuthWorld, delegate: String, owner: String) -> S
         o.data_owner_id.clone().unwrap_or_default(),
         o.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default(),
     );
-    let (ex, list) = client::pending_notifications(&ctx, actor(w, &delegate)?).await?;
+    let (ex, list) = client::pending_notifications(&ctx.client, actor(w, &delegate)?).await?;
     w.record(ex);
     let found =
         list.iter().any(|n| n.kind == "KEY_PAIR_UPDATE" && n.concerned_id == owner_id && n.concerned_key == new_key);
@@ -154,7 +156,7 @@ async fn no_self_update(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
     let id = a.data_owner_id.clone().unwrap_or_default();
-    let (ex, list) = client::pending_notifications(&ctx, a).await?;
+    let (ex, list) = client::pending_notifications(&ctx.client, a).await?;
     w.record(ex);
     check(Assertion::NotSelfNotified, !list.iter().any(|n| n.concerned_id == id), || {
         format!("{name} was notified about their own new key")
@@ -169,19 +171,19 @@ async fn give_back(w: &mut AuthWorld, delegate: String, owner: String) -> StepRe
     let ctx = w.ctx();
     let owner_id = actor(w, &owner)?.data_owner_id.clone().unwrap_or_default();
     let d = actor(w, &delegate)?.clone();
-    let (ex, list) = client::pending_notifications(&ctx, &d).await?;
+    let (ex, list) = client::pending_notifications(&ctx.client, &d).await?;
     w.record(ex);
     let mine: Vec<_> = list.into_iter().filter(|n| n.kind == "KEY_PAIR_UPDATE" && n.concerned_id == owner_id).collect();
     check(Assertion::PendingUpdate, !mine.is_empty(), || {
         format!("{delegate} has no pending KEY_PAIR_UPDATE for {owner}")
     })?;
     for n in mine {
-        let (log, given) = client::give_access_back(&ctx, &d, &owner_id, &n.concerned_key).await?;
+        let (log, given) = client::give_access_back(&ctx.client, &d, &owner_id, &n.concerned_key).await?;
         log.into_iter().for_each(|ex| {
             w.record(ex);
         });
         check(Assertion::GivesBack, given > 0, || format!("{delegate} found nothing of {owner}'s to give back"))?;
-        w.record(client::complete_notification(&ctx, &d, &n.id).await?);
+        w.record(client::complete_notification(&ctx.client, &d, &n.id).await?);
     }
     Ok(())
 }
@@ -208,7 +210,7 @@ async fn stranger_gives(w: &mut AuthWorld, stranger: String, owner: String, text
     vars.insert("fingerprint".into(), crate::crypto::fingerprint_of(&new_key).into());
     vars.insert("wrapped_key".into(), hex::encode(bogus).into());
     let creds = client::session(actor(w, &stranger)?)?;
-    let ex = ctx.target.call("data_sample.add_key", &vars, Some(&creds)).await?;
+    let ex = ctx.client.target.call("data_sample.add_key", &vars, Some(&creds)).await?;
     w.record(ex);
     Ok(())
 }
@@ -220,7 +222,7 @@ async fn stranger_gives(w: &mut AuthWorld, stranger: String, owner: String, text
 async fn lost_for_good(w: &mut AuthWorld, text: String, owner: String) -> StepResult {
     let ctx = w.ctx();
     let id = sample_id(w, &owner, &text)?;
-    let (ex, envelope) = client::fetch_sample(&ctx, actor(w, &owner)?, &id).await?;
+    let (ex, envelope) = client::fetch_sample(&ctx.client, actor(w, &owner)?, &id).await?;
     w.record(ex);
     let envelope =
         envelope.ok_or_else(|| ClientError::Expectation(format!("{owner} can no longer list the sample")))?;

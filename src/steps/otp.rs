@@ -4,16 +4,18 @@ use serde_json::json;
 
 use super::actors::{actor, new_actor};
 use super::StepResult;
-use crate::assertion::{check, Assertion};
+use crate::assertion::Assertion;
+use crate::client::check;
 use crate::client::{self, ClientError, StartOptions};
+use crate::client::{ActorKind, Channel};
 use crate::operation::Vars;
-use crate::world::{ActorKind, AuthWorld, Channel};
+use crate::world::AuthWorld;
 
 async fn start_as(w: &mut AuthWorld, name: &str, channel: Channel, opts: StartOptions) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, name)?;
     a.channel = channel;
-    let ex = client::start(&ctx, a, &opts).await?;
+    let ex = client::start(&ctx.client, a, &opts).await?;
     w.record_reply(name.to_string(), ex);
     Ok(())
 }
@@ -89,7 +91,7 @@ async fn start_with_address(w: &mut AuthWorld, name: String, what: String, value
 async fn receives_code(w: &mut AuthWorld, name: String, digits: usize) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
-    let code = client::read_code(&ctx, a).await?;
+    let code = client::read_code(&ctx.client, a).await?;
     check(Assertion::CodeLength, code.len() == digits && code.chars().all(|c| c.is_ascii_digit()), || {
         format!("{name} received a {}-character code, expected {digits} digits", code.len())
     })
@@ -111,13 +113,13 @@ async fn receives_nothing(w: &mut AuthWorld, name: String) -> StepResult {
     // the profile's `silence` to arrive before concluding there is none.
     let got = match a.channel {
         Channel::Email => {
-            let m = ctx.mail.as_ref().ok_or_else(|| unobservable("mail"))?;
+            let m = ctx.client.mail.as_ref().ok_or_else(|| unobservable("mail"))?;
             tokio::time::sleep(m.silence).await;
-            m.mailbox.received_any(&a.email, &ctx.redactor).await
+            m.mailbox.received_any(&a.email, &ctx.client.redactor).await
         }
         Channel::Sms => {
-            let s = ctx.sms.as_ref().ok_or_else(|| unobservable("SMS"))?;
-            let silence = ctx.mail.as_ref().map(|m| m.silence).unwrap_or(std::time::Duration::from_millis(500));
+            let s = ctx.client.sms.as_ref().ok_or_else(|| unobservable("SMS"))?;
+            let silence = ctx.client.mail.as_ref().map(|m| m.silence).unwrap_or(std::time::Duration::from_millis(500));
             tokio::time::sleep(silence).await;
             s.inbox.received_any(&a.phone)
         }
@@ -131,11 +133,11 @@ async fn submit(w: &mut AuthWorld, name: &str, code: String) -> StepResult {
     let request_id =
         a.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no started process")))?;
     // Wrong codes are redacted too: ours are derived from the right one.
-    ctx.redactor.register(&code, crate::redact::SecretKind::Code);
+    ctx.client.redactor.register(&code, crate::redact::SecretKind::Code);
     let mut vars = Vars::new();
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("code".into(), json!(code));
-    let ex = ctx.target.call("otp.validate", &vars, None).await?;
+    let ex = ctx.client.target.call("otp.validate", &vars, None).await?;
     w.record(ex);
     Ok(())
 }
@@ -187,7 +189,7 @@ async fn age_process(w: &mut AuthWorld, minutes: u64, name: String) -> StepResul
     let mut vars = Vars::new();
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("seconds".into(), json!(minutes * 60));
-    ctx.target.expect("test.age_process", &vars, None).await?;
+    ctx.client.target.expect("test.age_process", &vars, None).await?;
     Ok(())
 }
 
@@ -207,7 +209,7 @@ async fn complete(w: &mut AuthWorld, name: String, which: String) -> StepResult 
     };
     let AuthWorld { actors, exchanges, .. } = w;
     let a = actors.get_mut(&name).ok_or_else(|| ClientError::Expectation(format!("no actor {name}")))?;
-    let result = client::complete(&ctx, a, key, exchanges).await;
+    let result = client::complete(&ctx.client, a, key, exchanges).await;
     w.last = w.exchanges.len().checked_sub(1);
     result
 }
@@ -224,7 +226,7 @@ async fn has_started(w: &mut AuthWorld, name: String, via: String) -> StepResult
     start_signing(w, name.clone(), via).await?;
     super::checks::accepted(w, "the start")?;
     let ctx = w.ctx();
-    client::read_code(&ctx, actor(w, &name)?).await?;
+    client::read_code(&ctx.client, actor(w, &name)?).await?;
     Ok(())
 }
 

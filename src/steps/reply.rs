@@ -2,7 +2,8 @@
 use cucumber::then;
 
 use super::StepResult;
-use crate::assertion::{check, Assertion};
+use crate::assertion::Assertion;
+use crate::client::check;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
@@ -84,8 +85,8 @@ pub(super) fn compare_answers(w: &mut AuthWorld, a: &str, b: &str) -> StepResult
         format!(
             "the answers differ in {}, which tells one account state from another: {} vs {}",
             differs.join(", "),
-            ea.summary(&ctx.redactor),
-            eb.summary(&ctx.redactor)
+            ea.summary(&ctx.client.redactor),
+            eb.summary(&ctx.client.redactor)
         )
     })
 }

@@ -8,7 +8,8 @@ use serde_json::json;
 use super::actors::actor;
 use super::sso::{ensure_actor, password};
 use super::StepResult;
-use crate::assertion::{check, Assertion};
+use crate::assertion::Assertion;
+use crate::client::check;
 use crate::client::ClientError;
 use crate::operation::{Injection, Vars};
 use crate::redact::SecretKind;
@@ -28,7 +29,8 @@ async fn ask_reset(w: &mut AuthWorld, name: &str, headers: &[(&str, &str)]) -> S
     let ctx = w.ctx();
     let mut vars = Vars::new();
     vars.insert("email".into(), json!(actor(w, name)?.email.clone()));
-    let ex = ctx.target.call_injected("sso.reset.start", &vars, None, &Injection { headers, fields: &[] }).await?;
+    let ex =
+        ctx.client.target.call_injected("sso.reset.start", &vars, None, &Injection { headers, fields: &[] }).await?;
     w.record_reply(format!("{name}@reset"), ex);
     Ok(())
 }
@@ -67,17 +69,18 @@ async fn same_reset_answers(w: &mut AuthWorld, a: String, b: String) -> StepResu
 
 async fn receive_link(w: &mut AuthWorld, name: &str) -> StepResult {
     let ctx = w.ctx();
-    let mail = ctx.mail.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no mailbox".into()))?;
+    let mail = ctx.client.mail.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no mailbox".into()))?;
     let email = actor(w, name)?.email.clone();
     let named = |message: String| Assertion::ResetCount.fail(message);
-    let m = mail.mailbox.next_for(&email, mail.timeout, &ctx.redactor).await.map_err(|e| named(e.to_string()))?;
+    let m =
+        mail.mailbox.next_for(&email, mail.timeout, &ctx.client.redactor).await.map_err(|e| named(e.to_string()))?;
     let (link, token) = m.find_link(&mail.link).ok_or_else(|| {
         named(format!("the mail to {name} (subject {:?}) holds no link matching `mailbox.link.regex`", m.subject))
     })?;
     let token = token.ok_or_else(|| {
         ClientError::Expectation(format!("the link mailed to {name} holds no token matching `mailbox.link.token`"))
     })?;
-    ctx.redactor.register(&token, SecretKind::Token);
+    ctx.client.redactor.register(&token, SecretKind::Token);
     actor(w, name)?.reset_links.push((link, token));
     Ok(())
 }
@@ -106,7 +109,7 @@ async fn has_link(w: &mut AuthWorld, name: String) -> StepResult {
 #[then(regex = r"^(\w+) receives no password-reset mail$")]
 async fn receives_no_link(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
-    let mail = ctx.mail.as_ref().ok_or_else(|| {
+    let mail = ctx.client.mail.as_ref().ok_or_else(|| {
         ClientError::Expectation(
             "cannot observe mail: the profile has no mailbox, so \"no mail\" proves nothing".into(),
         )
@@ -115,7 +118,7 @@ async fn receives_no_link(w: &mut AuthWorld, name: String) -> StepResult {
     // A partner may mail in the background (so that timing tells nothing):
     // give a mail that is coming the profile's `silence` to arrive.
     tokio::time::sleep(mail.silence).await;
-    let got = mail.mailbox.received_any(&email, &ctx.redactor).await;
+    let got = mail.mailbox.received_any(&email, &ctx.client.redactor).await;
     check(Assertion::NoResetMail, !got, || format!("a mail reached {name}, who has no account"))
 }
 
@@ -133,14 +136,14 @@ fn last_link(w: &mut AuthWorld, name: &str) -> Result<(String, String), ClientEr
 #[then(regex = r"^every link (\w+) received points at the partner's public address$")]
 async fn links_not_forged(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
-    let public = ctx.target.profile().public_origin().to_string();
+    let public = ctx.client.target.profile().public_origin().to_string();
     let want = url::Url::parse(&public)
         .map(|u| u.origin())
         .map_err(|e| ClientError::Expectation(format!("the profile's public_url {public:?} is no URL: {e}")))?;
     let links = actor(w, &name)?.reset_links.clone();
     for (link, _) in &links {
         let origin = url::Url::parse(link).map(|u| u.origin()).ok();
-        let shown = ctx.redactor.text(link);
+        let shown = ctx.client.redactor.text(link);
         check(Assertion::ResetOrigin, origin.as_ref() == Some(&want), || {
             format!(
                 "the reset link points elsewhere than the partner's public address {}: {shown}",
@@ -198,7 +201,7 @@ async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
     vars.insert("link".into(), json!(link));
     vars.insert("reset_token".into(), json!(token));
     vars.insert("password".into(), json!(new));
-    let ex = ctx.target.call("sso.reset.complete", &vars, None).await?;
+    let ex = ctx.client.target.call("sso.reset.complete", &vars, None).await?;
     let accepted = ex.accepted;
     w.record(ex);
     if accepted {
@@ -218,7 +221,7 @@ async fn link_ages(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult 
     let mut vars = Vars::new();
     vars.insert("reset_token".into(), json!(token));
     vars.insert("seconds".into(), json!(minutes * 60));
-    ctx.target.expect("test.age_reset_link", &vars, None).await?;
+    ctx.client.target.expect("test.age_reset_link", &vars, None).await?;
     Ok(())
 }
 

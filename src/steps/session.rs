@@ -5,7 +5,8 @@ use serde_json::json;
 
 use super::actors::actor;
 use super::StepResult;
-use crate::assertion::{check, Assertion};
+use crate::assertion::Assertion;
+use crate::client::check;
 use crate::client::{self, ClientError};
 use crate::operation::{Credentials, Vars};
 use crate::world::AuthWorld;
@@ -16,7 +17,7 @@ async fn owner_keys(w: &mut AuthWorld, name: &str) -> Result<Vec<String>, Client
     let creds = client::session(a)?;
     let mut vars = Vars::new();
     vars.insert("data_owner_id".into(), json!(a.data_owner_id.clone().unwrap_or_default()));
-    let ex = ctx.target.expect("data_owner.get", &vars, Some(&creds)).await?;
+    let ex = ctx.client.target.expect("data_owner.get", &vars, Some(&creds)).await?;
     let keys: Vec<String> = ex
         .get("public_keys")
         .map(|raw| serde_json::from_str::<Vec<String>>(raw).unwrap_or_else(|_| vec![raw.to_string()]))
@@ -67,7 +68,7 @@ async fn whoami(w: &mut AuthWorld, name: &str, secret: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, name)?;
     let creds = Credentials { login: a.login().to_string(), secret };
-    let ex = ctx.target.call("user.current", &Vars::new(), Some(&creds)).await?;
+    let ex = ctx.client.target.call("user.current", &Vars::new(), Some(&creds)).await?;
     w.record(ex);
     Ok(())
 }
@@ -82,7 +83,7 @@ async fn comes_back(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let last = w.last_exchange().expect("recorded");
     check(Assertion::StoredTokenAccepted, last.accepted, || {
-        format!("the stored token was refused: {}", last.summary(&ctx.redactor))
+        format!("the stored token was refused: {}", last.summary(&ctx.client.redactor))
     })?;
     let seen = last.get("user_id").map(str::to_string);
     let a = actor(w, &name)?;
@@ -90,7 +91,7 @@ async fn comes_back(w: &mut AuthWorld, name: String) -> StepResult {
     // initUserCrypto(false, stored pair): the same key, so nothing is published.
     let AuthWorld { actors, exchanges, .. } = w;
     let a = actors.get_mut(&name).expect("checked above");
-    client::publish_key_if_missing(&ctx, a, exchanges).await
+    client::publish_key_if_missing(&ctx.client, a, exchanges).await
 }
 
 /// When Daenerys presents her token with its last character changed
@@ -123,7 +124,7 @@ async fn token_age(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult 
     let mut vars = Vars::new();
     vars.insert("token".into(), json!(token));
     vars.insert("seconds".into(), json!(minutes * 60));
-    ctx.target.expect("test.age_token", &vars, None).await?;
+    ctx.client.target.expect("test.age_token", &vars, None).await?;
     Ok(())
 }
 

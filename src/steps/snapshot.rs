@@ -15,7 +15,7 @@ async fn matches_snapshot(w: &mut AuthWorld, name: String) -> StepResult {
     let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no reply to snapshot".into()))?;
     let body = ex.json().unwrap_or_else(|| serde_json::Value::String(ex.response_body.clone()));
     let mut value = serde_json::json!({ "operation": ex.operation, "status": ex.status, "body": body });
-    ctx.redactor.json(&mut value);
+    ctx.client.redactor.json(&mut value);
     let full = snapshot_name(&w.feature, &w.scenario, &name);
     ctx.snapshots.assert(&full, &value).map_err(ClientError::Expectation)
 }

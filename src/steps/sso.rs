@@ -5,12 +5,14 @@ use serde_json::{json, Value};
 
 use super::actors::{actor, new_actor};
 use super::StepResult;
-use crate::assertion::{check, Assertion};
+use crate::assertion::Assertion;
+use crate::client::check;
+use crate::client::ActorKind;
 use crate::client::ClientError;
 use crate::doubles::{Misbehaviour, PlatformDouble};
 use crate::operation::{Injection, Vars};
 use crate::redact::SecretKind;
-use crate::world::{ActorKind, AuthWorld};
+use crate::world::AuthWorld;
 
 pub(super) fn platform(w: &AuthWorld) -> Result<&PlatformDouble, ClientError> {
     w.ctx
@@ -22,7 +24,7 @@ pub(super) fn platform(w: &AuthWorld) -> Result<&PlatformDouble, ClientError> {
 /// The password an actor uses at the partner: random, registered as a secret.
 pub(super) fn password(w: &AuthWorld, name: &str) -> String {
     let pw = format!("pw-{}-{}", name.to_lowercase(), &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    w.ctx().redactor.register(&pw, SecretKind::Password);
+    w.ctx().client.redactor.register(&pw, SecretKind::Password);
     pw
 }
 
@@ -37,14 +39,14 @@ fn registration(w: &AuthWorld, name: &str, pw: &str) -> Result<Vars, ClientError
 
 async fn register_with(w: &mut AuthWorld, name: &str, vars: Vars, fields: &[(&str, Value)]) -> StepResult {
     let ctx = w.ctx();
-    let ex = ctx.target.call_injected("sso.register", &vars, None, &Injection { headers: &[], fields }).await?;
+    let ex = ctx.client.target.call_injected("sso.register", &vars, None, &Injection { headers: &[], fields }).await?;
     w.record_reply(format!("{name}@register"), ex);
     Ok(())
 }
 
 /// The seed's name of a field, or the target's where the profile maps it.
 fn field_name(w: &AuthWorld, seed: &str) -> String {
-    w.ctx().target.profile().field_names.get(seed).cloned().unwrap_or_else(|| seed.to_string())
+    w.ctx().client.target.profile().field_names.get(seed).cloned().unwrap_or_else(|| seed.to_string())
 }
 
 pub(super) fn ensure_actor(w: &mut AuthWorld, name: &str) {
@@ -142,7 +144,7 @@ async fn field_error(w: &mut AuthWorld, field: String) -> StepResult {
         None => super::field_errors::word_in(&ex.response_body, &name),
     };
     check(Assertion::FieldError, named, || {
-        format!("the field errors do not name {name}: {}", ex.summary(&ctx.redactor))
+        format!("the field errors do not name {name}: {}", ex.summary(&ctx.client.redactor))
     })
 }
 
@@ -152,9 +154,9 @@ async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
     let mut vars = Vars::new();
     vars.insert("email".into(), json!(email));
     vars.insert("password".into(), json!(pw));
-    let ex = ctx.target.call("sso.login", &vars, None).await?;
+    let ex = ctx.client.target.call("sso.login", &vars, None).await?;
     if let Some(t) = ex.get("access_token") {
-        ctx.redactor.register(t, SecretKind::Token);
+        ctx.client.redactor.register(t, SecretKind::Token);
         if ex.accepted && !t.is_empty() {
             actor(w, name)?.sso_tokens.push(t.to_string());
         }
@@ -191,7 +193,7 @@ async fn disabled(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let mut vars = Vars::new();
     vars.insert("email".into(), json!(actor(w, &name)?.email.clone()));
-    let ex = ctx.target.expect("sso.disable_account", &vars, None).await?;
+    let ex = ctx.client.target.expect("sso.disable_account", &vars, None).await?;
     w.record(ex);
     Ok(())
 }
@@ -229,15 +231,16 @@ async fn token_reply(w: &mut AuthWorld) -> StepResult {
         "the reply holds no token (missing, null or empty at the profile's `access_token`)".into()
     })?;
     let allowed = ctx
+        .client
         .target
         .profile()
         .operations
         .get(&ex.operation)
         .and_then(|s| s.reply_fields.clone())
         .unwrap_or_else(|| DEFAULT_TOKEN_FIELDS.iter().map(|f| f.to_string()).collect());
-    let body = ex
-        .json()
-        .ok_or_else(|| Assertion::TokenFields.fail(format!("the reply is not JSON: {}", ex.summary(&ctx.redactor))))?;
+    let body = ex.json().ok_or_else(|| {
+        Assertion::TokenFields.fail(format!("the reply is not JSON: {}", ex.summary(&ctx.client.redactor)))
+    })?;
     let mut others = std::collections::BTreeSet::new();
     field_names(&body, &mut |name| {
         if !allowed.iter().any(|a| a == name) {
@@ -340,7 +343,7 @@ async fn platform_calls(w: &mut AuthWorld) -> StepResult {
     check(Assertion::PlatformKeys, keyless == 0, || {
         format!("{keyless} platform call(s) lacked X-Developer-Id or X-Api-Key")
     })?;
-    let hospital = w.ctx().target.profile().platform.as_ref().map(|c| c.hospital_id);
+    let hospital = w.ctx().client.target.profile().platform.as_ref().map(|c| c.hospital_id);
     let bad_admin = calls
         .iter()
         .filter(|c| {
@@ -387,10 +390,10 @@ async fn generic_error(w: &mut AuthWorld) -> StepResult {
     let ctx = w.ctx();
     let ex = w.last_exchange().ok_or_else(|| ClientError::Expectation("no request was made".into()))?;
     check(Assertion::ErrorStatus, ex.status >= 400, || {
-        format!("a platform failure reached the app as {}: {}", ex.status, ex.summary(&ctx.redactor))
+        format!("a platform failure reached the app as {}: {}", ex.status, ex.summary(&ctx.client.redactor))
     })?;
     let leaked = ["SnapMD", "Exception", "denied"].iter().any(|t| ex.response_body.contains(t));
     check(Assertion::NoPlatformText, !leaked, || {
-        format!("the platform's text reached the app: {}", ex.summary(&ctx.redactor))
+        format!("the platform's text reached the app: {}", ex.summary(&ctx.client.redactor))
     })
 }

@@ -3,8 +3,10 @@
 #![allow(dead_code)]
 use std::path::PathBuf;
 
+use authconform::model::RunOutcome;
 use authconform::reference::Fault;
-use authconform::runner::{run, RunConfig, RunOutcome, SnapshotMode};
+use authconform::runner::{run, RunConfig};
+use authconform::snapshot::SnapshotMode;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -20,7 +22,6 @@ pub fn config(faults: Vec<Fault>) -> RunConfig {
 }
 
 pub fn run_blocking(config: RunConfig) -> RunOutcome {
-    authconform::snapshot::configure_process(config.snapshots, &config.root);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(run(&config)).unwrap_or_else(|e| panic!("the run could not happen: {}", e.render()))
 }
@@ -30,7 +31,7 @@ pub fn failures(outcome: &RunOutcome) -> Vec<String> {
     outcome
         .scenarios
         .iter()
-        .filter(|s| s.status == authconform::runner::ScenarioStatus::Failed)
+        .filter(|s| s.status == authconform::model::ScenarioStatus::Failed)
         .map(|s| format!("{}:{} {}: {}", s.file, s.line, s.scenario, s.failure.as_deref().unwrap_or("")))
         .collect()
 }

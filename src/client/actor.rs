@@ -1,0 +1,137 @@
+//! A person the SDK acts for, and what their device holds: login, e-mail,
+//! phone, codes received, tokens issued, key pairs and stored samples. Its
+//! `Debug` never shows a secret, because cucumber prints the World (which
+//! holds the actors) when a step fails.
+use std::collections::BTreeMap;
+
+use crate::crypto::KeyPair;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorKind {
+    Patient,
+    Hcp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+/// A stored data sample as its author knows it.
+#[derive(Debug, Clone)]
+pub struct SampleRecord {
+    pub id: String,
+    pub plaintext: String,
+}
+
+/// A named person in a scenario, with what their device holds.
+#[derive(Clone)]
+pub struct Actor {
+    pub name: String,
+    pub kind: ActorKind,
+    pub email: String,
+    pub phone: String,
+    pub channel: Channel,
+    pub request_id: Option<String>,
+    /// Codes received, oldest first; the last is the current one.
+    pub codes: Vec<String>,
+    pub user_id: Option<String>,
+    pub group_id: Option<String>,
+    pub data_owner_id: Option<String>,
+    /// Tokens issued, oldest first; the last is the one the device stores.
+    pub tokens: Vec<String>,
+    pub key: Option<KeyPair>,
+    /// Other keys this device holds (recovered through a transfer key).
+    pub extra_keys: Vec<KeyPair>,
+    pub samples: Vec<SampleRecord>,
+    /// The password of the actor's partner account (SSO).
+    pub password: Option<String>,
+    /// The password before the last completed reset.
+    pub previous_password: Option<String>,
+    /// Password-reset links received by mail, oldest first: `(link, token)`.
+    pub reset_links: Vec<(String, String)>,
+    /// Deep links the partner handed out, oldest first.
+    pub deep_links: Vec<String>,
+    /// The token of each accepted partner login, in order.
+    pub sso_tokens: Vec<String>,
+    /// The master HCP (data owner id) a patient signs up under; `None`: the profile's.
+    pub master: Option<String>,
+    /// The device in hand ("phone" unless a step says otherwise) and the
+    /// others, each with what it stores.
+    pub device: String,
+    pub parked: BTreeMap<String, Device>,
+}
+
+/// What one device of an actor stores.
+#[derive(Clone, Default)]
+pub struct Device {
+    pub key: Option<KeyPair>,
+    pub extra_keys: Vec<KeyPair>,
+    pub tokens: Vec<String>,
+}
+
+impl Actor {
+    pub fn login(&self) -> &str {
+        match self.channel {
+            Channel::Email => &self.email,
+            Channel::Sms => &self.phone,
+        }
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        self.codes.last().map(String::as_str)
+    }
+
+    pub fn token(&self) -> Option<&str> {
+        self.tokens.last().map(String::as_str)
+    }
+
+    /// Every key this device holds.
+    pub fn keyring(&self) -> Vec<&KeyPair> {
+        self.key.iter().chain(self.extra_keys.iter()).collect()
+    }
+
+    /// Puts the device in hand away and takes up `name` (empty if new).
+    pub fn switch_device(&mut self, name: &str) {
+        if self.device == name {
+            return;
+        }
+        let current = Device {
+            key: self.key.take(),
+            extra_keys: std::mem::take(&mut self.extra_keys),
+            tokens: std::mem::take(&mut self.tokens),
+        };
+        self.parked.insert(std::mem::replace(&mut self.device, name.to_string()), current);
+        let next = self.parked.remove(name).unwrap_or_default();
+        self.key = next.key;
+        self.extra_keys = next.extra_keys;
+        self.tokens = next.tokens;
+    }
+
+    /// The device's storage is wiped: keys and tokens are gone.
+    pub fn lose_device_storage(&mut self) {
+        self.key = None;
+        self.extra_keys.clear();
+        self.tokens.clear();
+    }
+}
+
+impl std::fmt::Debug for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Actor")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("email", &self.email)
+            .field("phone", &self.phone)
+            .field("user_id", &self.user_id)
+            .field("data_owner_id", &self.data_owner_id)
+            .field("codes", &format!("{} received", self.codes.len()))
+            .field("tokens", &format!("{} issued", self.tokens.len()))
+            .field("device", &self.device)
+            .field("key", &self.key)
+            .field("extra_keys", &self.extra_keys)
+            .field("samples", &self.samples.iter().map(|s| &s.id).collect::<Vec<_>>())
+            .finish()
+    }
+}
