@@ -49,7 +49,10 @@ pub struct DocError {
 }
 
 fn attribute(line: &str) -> Option<(&'static str, String)> {
-    let re = regex::Regex::new(r##"^#\[(given|when|then)\(regex = r(#?)"(.*)"#?\)\]$"##).expect("a fixed regex");
+    static ATTRIBUTE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = ATTRIBUTE.get_or_init(|| {
+        regex::Regex::new(r##"^#\[(given|when|then)\(regex = r(#?)"(.*)"#?\)\]$"##).expect("a fixed regex")
+    });
     let c = re.captures(line.trim())?;
     let keyword = match &c[1] {
         "given" => "Given",
@@ -107,35 +110,32 @@ pub fn step_docs() -> Result<Vec<StepDoc>, DocError> {
     Ok(docs)
 }
 
-/// The source text of each capturing group, outermost first.
+/// The source text of each capturing group, in the order they open
+/// (outermost first), read from regex-syntax's parse of the pattern, so
+/// escapes and classes are what the regex engine says they are.
 fn groups(pattern: &str) -> Vec<String> {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut out = Vec::new();
-    let mut stack: Vec<(usize, bool)> = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            '\\' => i += 1,
-            '[' => {
-                // Skip a character class: its parentheses are literal.
-                while i < chars.len() && chars[i] != ']' {
-                    i += if chars[i] == '\\' { 2 } else { 1 };
+    use regex_syntax::ast::{Ast, GroupKind};
+    fn walk<'a>(ast: &'a Ast, out: &mut Vec<&'a regex_syntax::ast::Group>) {
+        match ast {
+            Ast::Group(g) => {
+                if !matches!(g.kind, GroupKind::NonCapturing(_)) {
+                    out.push(g);
                 }
+                walk(&g.ast, out);
             }
-            '(' => stack.push((i, chars.get(i + 1) != Some(&'?'))),
-            ')' => {
-                if let Some((start, capturing)) = stack.pop() {
-                    if capturing {
-                        out.push((start, chars[start..=i].iter().collect::<String>()));
-                    }
-                }
-            }
+            Ast::Concat(c) => c.asts.iter().for_each(|a| walk(a, out)),
+            Ast::Alternation(a) => a.asts.iter().for_each(|a| walk(a, out)),
+            Ast::Repetition(r) => walk(&r.ast, out),
             _ => {}
         }
-        i += 1;
     }
-    out.sort_by_key(|(start, _)| *start);
-    out.into_iter().map(|(_, g)| g).collect()
+    // Step patterns compile (cucumber compiled them); one that does not
+    // parse documents no parameters rather than failing the listing.
+    let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(pattern) else { return Vec::new() };
+    let mut found = Vec::new();
+    walk(&ast, &mut found);
+    found.sort_by_key(|g| g.span.start.offset);
+    found.iter().map(|g| pattern[g.span.start.offset..g.span.end.offset].to_string()).collect()
 }
 
 /// A reader's description of one capture group.

@@ -82,7 +82,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("report", &["exit", "model", "requirements"]),
     ("client", &["assertion", "crypto", "doubles", "operation", "profile", "redact"]),
     ("world", &["assertion", "client", "crypto", "doubles", "operation", "snapshot"]),
-    ("steps", &["assertion", "client", "crypto", "doubles", "operation", "redact", "snapshot", "world"]),
+    ("steps", &["assertion", "client", "crypto", "doubles", "operation", "profile", "redact", "snapshot", "world"]),
     ("step_docs", &["world"]),
 ];
 

@@ -85,8 +85,7 @@ pub async fn read_code(ctx: &ClientContext, actor: &mut Actor) -> Result<String,
         Channel::Sms => {
             let sms = ctx.sms.as_ref().ok_or_else(|| ClientError::Expectation("the profile has no SMS sink".into()))?;
             let m = sms.inbox.next_for(&actor.phone, sms.timeout, &ctx.redactor).await?;
-            let re = regex::Regex::new(&sms.code.regex).map_err(|e| ClientError::Expectation(e.to_string()))?;
-            re.captures(&m.text).and_then(|c| c.get(1)).map(|c| c.as_str().to_string()).ok_or_else(|| {
+            sms.code.regex.first(&m.text).map(str::to_string).ok_or_else(|| {
                 ClientError::Expectation(format!(
                     "the SMS to {} holds no code matching `{}`",
                     actor.phone, sms.code.regex

@@ -60,23 +60,18 @@ impl Mail {
 
     /// The first capture of the profile's code regex, searching parts in order.
     pub fn find_code(&self, rule: &CodeExtraction) -> Option<String> {
-        let re = regex::Regex::new(&rule.regex).ok()?;
-        rule.parts
-            .iter()
-            .find_map(|part| re.captures(self.part(*part)?).and_then(|c| c.get(1)).map(|m| m.as_str().to_string()))
+        rule.parts.iter().find_map(|part| rule.regex.first(self.part(*part)?).map(str::to_string))
     }
 
     /// The first link the profile's link regex finds, searching parts in
     /// order, with the token its `token` regex finds inside it (HTML
     /// entities of an `href` undone first).
     pub fn find_link(&self, rule: &LinkExtraction) -> Option<(String, Option<String>)> {
-        let re = regex::Regex::new(&rule.regex).ok()?;
-        let token_re = regex::Regex::new(&rule.token).ok()?;
         let link = rule.parts.iter().find_map(|part| {
-            let found = re.captures(self.part(*part)?).and_then(|c| c.get(1)).map(|m| m.as_str().to_string())?;
-            Some(if *part == MailPart::Html { found.replace("&amp;", "&") } else { found })
+            let found = rule.regex.first(self.part(*part)?)?;
+            Some(if *part == MailPart::Html { decode_entities(found) } else { found.to_string() })
         })?;
-        let token = token_re.captures(&link).and_then(|c| c.get(1)).map(|m| m.as_str().to_string());
+        let token = rule.token.first(&link).map(str::to_string);
         Some((link, token))
     }
 }
@@ -105,6 +100,14 @@ impl Message for Mail {
     }
 }
 
+/// An `href` as HTML writes it (`&amp;`, `&#38;`, any HTML5 named entity)
+/// as the browser follows it. A stray `&` that starts no entity is kept as
+/// written, as browsers do.
+fn decode_entities(href: &str) -> String {
+    quick_xml::escape::unescape_with(href, quick_xml::escape::resolve_html5_entity)
+        .map_or_else(|_| href.to_string(), |d| d.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,7 +128,17 @@ mod tests {
         let raw = "Subject: Welcome\r\nContent-Type: text/html\r\n\r\n<a href=\"https://x/v?c=918273\">go</a>\r\n";
         let m = Mail::parse(String::new(), vec!["a@x".into()], raw.as_bytes()).unwrap();
         assert!(m.text.is_none());
-        let rule = CodeExtraction { regex: r"c=(\d+)".into(), parts: vec![MailPart::Html] };
+        let rule = CodeExtraction {
+            regex: crate::profile::CaptureRegex::new(r"c=(\d+)").unwrap(),
+            parts: vec![MailPart::Html],
+        };
         assert_eq!(m.find_code(&rule).as_deref(), Some("918273"));
+    }
+
+    #[test]
+    fn html_links_are_decoded_as_a_browser_follows_them() {
+        assert_eq!(decode_entities("https://x/r?a=1&amp;token=t1"), "https://x/r?a=1&token=t1");
+        assert_eq!(decode_entities("https://x/r?a=1&#38;token=t2&#x26;b=&quot;"), "https://x/r?a=1&token=t2&b=\"");
+        assert_eq!(decode_entities("https://x/r?a=1&token=t3;x"), "https://x/r?a=1&token=t3;x");
     }
 }

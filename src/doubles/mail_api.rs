@@ -25,10 +25,12 @@ pub struct MailApi {
 impl MailApi {
     pub fn new(config: MailApiConfig, base_vars: Vars) -> MailApi {
         MailApi {
-            config,
             client: reqwest::Client::new(),
-            renderer: Renderer::default(),
+            renderer: Renderer::with_templates(
+                std::iter::once(config.url.as_str()).chain(config.headers.values().map(String::as_str)),
+            ),
             base_vars,
+            config,
             seen: Mutex::new(HashMap::new()),
         }
     }

@@ -1,6 +1,6 @@
 //! Taking named results out of a reply: JSON pointer, header, status, body,
 //! optionally narrowed by a regex.
-use crate::profile::Extract;
+use crate::profile::{Extract, ExtractSource};
 
 use super::exchange::Exchange;
 
@@ -8,35 +8,30 @@ use super::exchange::Exchange;
 /// the target, so one longer than `max` bytes, or read from a body that is
 /// not valid UTF-8 (its decoding is a guess), is refused.
 pub fn extract(spec: &Extract, ex: &Exchange, max: usize) -> Result<Option<String>, String> {
-    if let (Some(at), None) = (ex.invalid_utf8_at, &spec.header) {
+    if let (Some(at), false) = (ex.invalid_utf8_at, matches!(spec.from, ExtractSource::Header(_))) {
         return Err(format!("the body is not valid UTF-8 (from byte {at}), so no value is taken from it"));
     }
-    let source: Option<String> = if let Some(ptr) = &spec.json {
-        let doc: serde_json::Value =
-            serde_json::from_str(&ex.response_body).map_err(|e| format!("the reply is not JSON ({e})"))?;
-        match doc.pointer(ptr) {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::Array(items)) if spec.each.is_some() => {
-                let each = spec.each.as_deref().unwrap_or_default();
-                let mapped: Vec<serde_json::Value> =
-                    items.iter().map(|i| i.pointer(each).cloned().unwrap_or(serde_json::Value::Null)).collect();
-                Some(serde_json::Value::Array(mapped).to_string())
+    let source: Option<String> = match &spec.from {
+        ExtractSource::Json { pointer, each } => {
+            let doc: serde_json::Value =
+                serde_json::from_str(&ex.response_body).map_err(|e| format!("the reply is not JSON ({e})"))?;
+            match (doc.pointer(pointer), each) {
+                (None | Some(serde_json::Value::Null), _) => None,
+                (Some(serde_json::Value::Array(items)), Some(each)) => {
+                    let mapped: Vec<serde_json::Value> =
+                        items.iter().map(|i| i.pointer(each).cloned().unwrap_or(serde_json::Value::Null)).collect();
+                    Some(serde_json::Value::Array(mapped).to_string())
+                }
+                (Some(serde_json::Value::String(s)), _) => Some(s.clone()),
+                (Some(other), _) => Some(other.to_string()),
             }
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(other) => Some(other.to_string()),
         }
-    } else if let Some(h) = &spec.header {
-        ex.header(h).map(str::to_string)
-    } else if spec.status {
-        Some(ex.status.to_string())
-    } else {
-        Some(ex.response_body.clone())
+        ExtractSource::Header(h) => ex.header(h).map(str::to_string),
+        ExtractSource::Status => Some(ex.status.to_string()),
+        ExtractSource::Body => Some(ex.response_body.clone()),
     };
     let value = match (&spec.regex, source) {
-        (Some(re), Some(text)) => {
-            let re = regex::Regex::new(re).map_err(|e| e.to_string())?;
-            re.captures(&text).and_then(|c| c.get(1)).map(|m| m.as_str().to_string())
-        }
+        (Some(re), Some(text)) => re.first(&text).map(str::to_string),
         (_, v) => v,
     };
     match value {
@@ -50,12 +45,11 @@ pub fn extract(spec: &Extract, ex: &Exchange, max: usize) -> Result<Option<Strin
 }
 
 fn describe_missing(spec: &Extract) -> String {
-    let from = if let Some(p) = &spec.json {
-        format!("JSON pointer `{p}`")
-    } else if let Some(h) = &spec.header {
-        format!("header `{h}`")
-    } else {
-        "the body".to_string()
+    let from = match &spec.from {
+        ExtractSource::Json { pointer, .. } => format!("JSON pointer `{pointer}`"),
+        ExtractSource::Header(h) => format!("header `{h}`"),
+        ExtractSource::Status => "the status".to_string(),
+        ExtractSource::Body => "the body".to_string(),
     };
     match &spec.regex {
         Some(re) => format!("regex `{re}` found nothing in {from}"),

@@ -3,11 +3,13 @@
 mod error;
 mod exchange;
 mod extract;
+mod perform;
 mod reply_body;
 mod target;
 mod template;
 
 pub use error::{OperationError, PROFILE_ERROR, UNREACHABLE};
 pub use exchange::{Exchange, EVIDENCE_BODY};
+pub use perform::CounterpartRequest;
 pub use target::{describe_statuses, Credentials, Injection, Target};
 pub use template::{Renderer, Vars};

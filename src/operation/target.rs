@@ -1,17 +1,16 @@
 //! A target reached through its profile: the only way steps and doubles
 //! talk to an implementation.
 use std::sync::Arc;
-use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::profile::{OperationSpec, Profile};
+use crate::profile::{AuthScheme, Body, OperationSpec, Profile};
 use crate::redact::{Redactor, SecretKind};
 
 use super::error::OperationError;
 use super::exchange::Exchange;
 use super::extract::extract;
-use super::reply_body::{self, BodyError};
+use super::perform::Sent;
 use super::template::{Renderer, Vars};
 
 /// The secret an actor presents: a one-time code or a token, with its login.
@@ -37,10 +36,10 @@ pub struct Injection<'a> {
 }
 
 pub struct Target {
-    profile: Arc<Profile>,
-    client: reqwest::Client,
+    pub(super) profile: Arc<Profile>,
+    pub(super) client: reqwest::Client,
     renderer: Renderer,
-    redactor: Redactor,
+    pub(super) redactor: Redactor,
 }
 
 impl Target {
@@ -52,7 +51,8 @@ impl Target {
             .tcp_nodelay(true)
             .build()
             .expect("a plain HTTP client always builds");
-        Target { profile, client, renderer: Renderer::default(), redactor }
+        let renderer = Renderer::for_profile(&profile);
+        Target { profile, client, renderer, redactor }
     }
 
     pub fn profile(&self) -> &Profile {
@@ -167,117 +167,45 @@ impl Target {
             req = req.header(k, v);
         }
         let mut request_body = None;
-        if let Some(json) = &spec.json {
-            let mut body = self.renderer.render_json(json, vars).map_err(|m| tpl_err("json", m))?;
-            // Added at the top level of an object body; an array or scalar
-            // body has nowhere to put them, which the step's check then shows.
-            if let Some(map) = body.as_object_mut() {
-                map.extend(extra.fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        match &spec.body {
+            Some(Body::Json(json)) => {
+                let mut body = self.renderer.render_json(json, vars).map_err(|m| tpl_err("json", m))?;
+                // Added at the top level of an object body; an array or scalar
+                // body has nowhere to put them, which the step's check then shows.
+                if let Some(map) = body.as_object_mut() {
+                    map.extend(extra.fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
+                }
+                request_body = Some(body.to_string());
+                req = req.json(&body);
             }
-            request_body = Some(body.to_string());
-            req = req.json(&body);
-        } else if let Some(form) = &spec.form {
-            let mut pairs = Vec::new();
-            for (k, v) in form {
-                pairs.push((k.clone(), self.renderer.render(v, vars).map_err(|m| tpl_err(&format!("form.{k}"), m))?));
+            Some(Body::Form(form)) => {
+                let mut pairs = Vec::new();
+                for (k, v) in form {
+                    let value = self.renderer.render(v, vars).map_err(|m| tpl_err(&format!("form.{k}"), m))?;
+                    pairs.push((k.clone(), value));
+                }
+                pairs.extend(
+                    extra
+                        .fields
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.as_str().map_or_else(|| v.to_string(), str::to_string))),
+                );
+                request_body = Some(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish());
+                req = req.form(&pairs);
             }
-            pairs.extend(
-                extra
-                    .fields
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.as_str().map_or_else(|| v.to_string(), str::to_string))),
-            );
-            request_body = Some(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish());
-            req = req.form(&pairs);
-        } else if let Some(raw) = &spec.raw {
-            let body = self.renderer.render(raw, vars).map_err(|m| tpl_err("raw", m))?;
-            let ct = spec.content_type.clone().unwrap_or_else(|| "text/plain".into());
-            req = req.header(reqwest::header::CONTENT_TYPE, ct).body(body.clone());
-            request_body = Some(body);
+            Some(Body::Raw { text, content_type }) => {
+                let body = self.renderer.render(text, vars).map_err(|m| tpl_err("raw", m))?;
+                let ct = content_type.as_deref().unwrap_or("text/plain");
+                req = req.header(reqwest::header::CONTENT_TYPE, ct).body(body.clone());
+                request_body = Some(body);
+            }
+            None => {}
         }
         let budget = spec.timeout.unwrap_or(self.profile.defaults.timeout);
-        let started = Instant::now();
-        let sent_at = chrono::Utc::now();
         let shown_url = self.redactor.text(&url);
-        // A timeout and a broken connection are told apart: the first is the
-        // target being slow (the profile's budget), the second it being down.
-        let failed = |e: reqwest::Error, stage: &str| {
-            if e.is_timeout() {
-                OperationError::Timeout {
-                    operation: name.into(),
-                    method: method.to_string(),
-                    url: shown_url.clone(),
-                    budget,
-                }
-            } else {
-                OperationError::Transport {
-                    operation: name.into(),
-                    method: method.to_string(),
-                    url: shown_url.clone(),
-                    message: format!("{stage}{}", self.redactor.text(&root_cause(&e))),
-                }
-            }
-        };
-        let reply = req.timeout(budget).send().await.map_err(|e| failed(e, ""))?;
-        let status = reply.status().as_u16();
-        let response_headers: Vec<(String, String)> = reply
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
-        let limit = self.profile.limits.body_bytes();
-        let body = reply_body::read(reply, limit).await.map_err(|e| {
-            let (operation, method, url) = (name.to_string(), method.to_string(), shown_url.clone());
-            match e {
-                BodyError::TooLarge { received, head } => OperationError::TooLarge {
-                    operation,
-                    method,
-                    url,
-                    status,
-                    limit: self.profile.limits.body.to_string(),
-                    received,
-                    excerpt: self.redactor.excerpt(&head, 200),
-                },
-                BodyError::Trickled { received, head } => OperationError::Trickled {
-                    operation,
-                    method,
-                    url,
-                    status,
-                    budget,
-                    received,
-                    excerpt: self.redactor.excerpt(&head, 200),
-                },
-                BodyError::BrokeOff { received, head, message } => OperationError::BrokeOff {
-                    operation,
-                    method,
-                    url,
-                    status,
-                    received,
-                    message: self.redactor.text(&message),
-                    excerpt: self.redactor.excerpt(&head, 200),
-                },
-            }
-        })?;
-        let notes = reply_body::notes(&response_headers, &body);
-        let mut ex = Exchange {
-            operation: name.to_string(),
-            started: sent_at,
-            method: method.to_string(),
-            url,
-            request_headers: sent_headers,
-            request_body,
-            status,
-            response_headers,
-            response_body: body.text,
-            elapsed: started.elapsed(),
-            accepted: spec.accept.iter().any(|p| p.matches(status)),
-            refusal: spec.refuse.iter().any(|p| p.matches(status)),
-            extracted: Default::default(),
-            body_bytes: body.bytes,
-            body_sha256: body.sha256,
-            invalid_utf8_at: body.invalid_utf8_at,
-            notes,
-        };
+        let sent = Sent { operation: name, method, url, headers: sent_headers, body: request_body, budget };
+        let mut ex = self.perform(req, sent, &spec.accept, &spec.refuse).await?;
+        let status = ex.status;
         // A secret the profile names (`token`, `access_token`...) is one
         // whatever the status: a target answering token creation with an
         // unexpected status must not get its token printed in the failure.
@@ -311,19 +239,16 @@ impl Target {
     }
 
     fn auth_header(&self, vars: &Vars) -> Result<(String, String), String> {
-        let a = &self.profile.auth;
-        if let Some(b) = &a.basic {
-            use base64::Engine as _;
-            let user = self.renderer.render(&b.username, vars)?;
-            let pass = self.renderer.render(&b.password, vars)?;
-            let enc = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
-            Ok(("Authorization".into(), format!("Basic {enc}")))
-        } else if let Some(t) = &a.bearer {
-            Ok(("Authorization".into(), format!("Bearer {}", self.renderer.render(t, vars)?)))
-        } else if let Some(h) = &a.header {
-            Ok((h.name.clone(), self.renderer.render(&h.value, vars)?))
-        } else {
-            Err("the profile has no auth scheme".into())
+        match &self.profile.auth {
+            AuthScheme::Basic(b) => {
+                use base64::Engine as _;
+                let user = self.renderer.render(&b.username, vars)?;
+                let pass = self.renderer.render(&b.password, vars)?;
+                let enc = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+                Ok(("Authorization".into(), format!("Basic {enc}")))
+            }
+            AuthScheme::Bearer(t) => Ok(("Authorization".into(), format!("Bearer {}", self.renderer.render(t, vars)?))),
+            AuthScheme::Header(h) => Ok((h.name.clone(), self.renderer.render(&h.value, vars)?)),
         }
     }
 }

@@ -2,6 +2,8 @@
 use minijinja::{Environment, Value as MjValue};
 use serde_json::{Map, Value};
 
+use crate::profile::{AuthScheme, Body, Profile};
+
 /// Variables one call renders with: profile variables, `base_url`, then the
 /// step's own values (later ones win).
 pub type Vars = Map<String, Value>;
@@ -24,12 +26,58 @@ impl Default for Renderer {
     }
 }
 
+/// Whether `text` holds template syntax at all (most values are literal).
+fn is_template(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%")
+}
+
 impl Renderer {
+    /// A renderer with `templates` parsed now, once, as the profile is
+    /// taken into use: a call then only evaluates them. A template that
+    /// does not parse is left out (the profile's load already refused it;
+    /// rendering it would report the same error).
+    pub fn with_templates<'a>(templates: impl IntoIterator<Item = &'a str>) -> Renderer {
+        let mut r = Renderer::default();
+        for t in templates.into_iter().filter(|t| is_template(t)) {
+            if r.env.get_template(t).is_err() {
+                let _ = r.env.add_template_owned(t.to_string(), t.to_string());
+            }
+        }
+        r
+    }
+
+    /// The templates of a profile: every operation's URL, headers and body
+    /// (JSON string leaves and keys), and the auth scheme.
+    pub fn for_profile(p: &Profile) -> Renderer {
+        let mut all: Vec<&str> = Vec::new();
+        for op in p.operations.values() {
+            all.push(&op.url);
+            all.extend(op.headers.values().map(String::as_str));
+            match &op.body {
+                Some(Body::Json(json)) => json_strings(json, &mut all),
+                Some(Body::Form(form)) => all.extend(form.values().map(String::as_str)),
+                Some(Body::Raw { text, .. }) => all.push(text),
+                None => {}
+            }
+        }
+        match &p.auth {
+            AuthScheme::Basic(b) => all.extend([b.username.as_str(), b.password.as_str()]),
+            AuthScheme::Bearer(t) => all.push(t),
+            AuthScheme::Header(h) => all.push(&h.value),
+        }
+        Renderer::with_templates(all)
+    }
+
     pub fn render(&self, template: &str, vars: &Vars) -> Result<String, String> {
-        if !template.contains("{{") && !template.contains("{%") {
+        if !is_template(template) {
             return Ok(template.to_string());
         }
-        self.env.render_str(template, MjValue::from_serialize(vars)).map_err(|e| match e.kind() {
+        let ctx = MjValue::from_serialize(vars);
+        let rendered = match self.env.get_template(template) {
+            Ok(compiled) => compiled.render(ctx),
+            Err(_) => self.env.render_str(template, ctx),
+        };
+        rendered.map_err(|e| match e.kind() {
             minijinja::ErrorKind::UndefinedError => self.undefined(template, vars).unwrap_or_else(|| describe(&e)),
             _ => describe(&e),
         })
@@ -91,6 +139,18 @@ impl Renderer {
     }
 }
 
+fn json_strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::String(s) => out.push(s),
+        Value::Array(items) => items.iter().for_each(|i| json_strings(i, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            out.push(k);
+            json_strings(v, out);
+        }),
+        _ => {}
+    }
+}
+
 fn describe(e: &minijinja::Error) -> String {
     let mut msg = e.kind().to_string();
     if let Some(detail) = e.detail() {
@@ -115,6 +175,18 @@ mod tests {
         assert_eq!(r.render("{{ base_url }}/u/{{ id }}", &vars()).unwrap(), "http://t/u/42");
         let body = json!({"id": "{{ id }}", "keys": {"$value": "keys"}, "n": 3});
         assert_eq!(r.render_json(&body, &vars()).unwrap(), json!({"id": "42", "keys": {"a": {"f": "x"}}, "n": 3}));
+    }
+
+    #[test]
+    fn templates_parsed_once_render_as_those_parsed_per_call() {
+        let r = Renderer::with_templates(["{{ base_url }}/u/{{ id }}", "{{ nope }}", "{{ broken"]);
+        assert_eq!(r.render("{{ base_url }}/u/{{ id }}", &vars()).unwrap(), "http://t/u/42");
+        assert_eq!(r.render("{{ id }}!", &vars()).unwrap(), "42!", "one not given beforehand still renders");
+        assert_eq!(
+            r.render("{{ nope }}", &vars()).unwrap_err(),
+            Renderer::default().render("{{ nope }}", &vars()).unwrap_err()
+        );
+        assert!(r.render("{{ broken", &vars()).is_err());
     }
 
     #[test]

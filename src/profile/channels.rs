@@ -7,26 +7,76 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::model::duration;
+use super::values::CaptureRegex;
 
 /// Where the target's mail is read.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawMailbox")]
 pub struct MailboxConfig {
-    /// The harness runs an SMTP sink the target sends to.
-    pub smtp: Option<SmtpSinkConfig>,
-    /// The target exposes received mail over HTTP (e.g. a Mailpit-like API).
-    pub http: Option<MailApiConfig>,
-    #[serde(default)]
+    pub backend: MailBackend,
     pub code: CodeExtraction,
     /// Where a mailed link (password reset) and its token are found.
-    #[serde(default)]
     pub link: LinkExtraction,
-    #[serde(default = "default_wait", deserialize_with = "duration")]
     pub timeout: Duration,
     /// How long to wait before concluding that a mail is not coming (a
     /// target may send in the background).
-    #[serde(default = "default_silence", deserialize_with = "duration")]
     pub silence: Duration,
+}
+
+/// The one place mail arrives.
+#[derive(Debug, Clone)]
+pub enum MailBackend {
+    /// The harness runs an SMTP sink the target sends to.
+    Smtp(SmtpSinkConfig),
+    /// The target exposes received mail over HTTP (e.g. a Mailpit-like API).
+    Http(Box<MailApiConfig>),
+}
+
+/// `mailbox:` as written: `smtp` or `http`, exactly one.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMailbox {
+    smtp: Option<SmtpSinkConfig>,
+    http: Option<MailApiConfig>,
+    #[serde(default)]
+    code: CodeExtraction,
+    #[serde(default)]
+    link: LinkExtraction,
+    #[serde(default = "default_wait", deserialize_with = "duration")]
+    timeout: Duration,
+    #[serde(default = "default_silence", deserialize_with = "duration")]
+    silence: Duration,
+}
+
+impl TryFrom<RawMailbox> for MailboxConfig {
+    type Error = &'static str;
+
+    fn try_from(r: RawMailbox) -> Result<Self, Self::Error> {
+        let backend = match (r.smtp, r.http) {
+            (Some(s), None) => MailBackend::Smtp(s),
+            (None, Some(h)) => MailBackend::Http(Box::new(h)),
+            _ => return Err("set exactly one of `smtp` or `http`"),
+        };
+        Ok(MailboxConfig { backend, code: r.code, link: r.link, timeout: r.timeout, silence: r.silence })
+    }
+}
+
+impl MailboxConfig {
+    /// The SMTP sink's settings, when mail comes that way.
+    pub fn smtp(&self) -> Option<&SmtpSinkConfig> {
+        match &self.backend {
+            MailBackend::Smtp(s) => Some(s),
+            MailBackend::Http(_) => None,
+        }
+    }
+
+    /// The mail API's settings, when mail is read that way.
+    pub fn http(&self) -> Option<&MailApiConfig> {
+        match &self.backend {
+            MailBackend::Http(h) => Some(h),
+            MailBackend::Smtp(_) => None,
+        }
+    }
 }
 
 fn default_silence() -> Duration {
@@ -39,10 +89,10 @@ fn default_silence() -> Duration {
 pub struct LinkExtraction {
     /// The first capture group is the link.
     #[serde(default = "default_link_regex")]
-    pub regex: String,
+    pub regex: CaptureRegex,
     /// Applied to the link; the first capture group is the token.
     #[serde(default = "default_token_regex")]
-    pub token: String,
+    pub token: CaptureRegex,
     /// Parts searched in order.
     #[serde(default = "default_link_parts", rename = "in")]
     pub parts: Vec<MailPart>,
@@ -54,11 +104,11 @@ impl Default for LinkExtraction {
     }
 }
 
-fn default_link_regex() -> String {
-    r#"(https?://[^\s"'<>]+)"#.into()
+fn default_link_regex() -> CaptureRegex {
+    CaptureRegex::fixed(r#"(https?://[^\s"'<>]+)"#)
 }
-fn default_token_regex() -> String {
-    r"[?&#]token=([^&#\s]+)".into()
+fn default_token_regex() -> CaptureRegex {
+    CaptureRegex::fixed(r"[?&#]token=([^&#\s]+)")
 }
 fn default_link_parts() -> Vec<MailPart> {
     vec![MailPart::Text, MailPart::Html]
@@ -104,7 +154,7 @@ fn default_wait() -> Duration {
 pub struct CodeExtraction {
     /// The first capture group is the code.
     #[serde(default = "default_code_regex")]
-    pub regex: String,
+    pub regex: CaptureRegex,
     /// Parts searched in order: subject, text, html.
     #[serde(default = "default_code_parts", rename = "in")]
     pub parts: Vec<MailPart>,
@@ -116,8 +166,8 @@ impl Default for CodeExtraction {
     }
 }
 
-fn default_code_regex() -> String {
-    r"\b(\d{4,12})\b".into()
+fn default_code_regex() -> CaptureRegex {
+    CaptureRegex::fixed(r"\b(\d{4,12})\b")
 }
 fn default_code_parts() -> Vec<MailPart> {
     vec![MailPart::Subject, MailPart::Text, MailPart::Html]

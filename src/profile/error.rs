@@ -25,6 +25,10 @@ pub enum ProfileError {
     UnsetVariable { at: Position, key: String, var: String },
     #[error("{at}: `inherits` forms a cycle through {path}")]
     InheritCycle { at: Position, path: PathBuf },
+    /// Every problem of meaning a profile has, found in one pass (two or
+    /// more: a single one is reported as itself).
+    #[error("the profile has {} problems; the first: {}", .0.len(), .0[0])]
+    Several(Vec<ProfileError>),
 }
 
 impl ProfileError {
@@ -33,6 +37,7 @@ impl ProfileError {
     pub fn position(&self) -> Option<&Position> {
         match self {
             ProfileError::Read { .. } => None,
+            ProfileError::Several(all) => all.first().and_then(ProfileError::position),
             ProfileError::Syntax { at, .. }
             | ProfileError::Invalid { at, .. }
             | ProfileError::UnsetVariable { at, .. }
@@ -43,7 +48,7 @@ impl ProfileError {
     /// What is wrong, without the place (the renderer shows it beneath).
     fn headline(&self) -> String {
         match self {
-            ProfileError::Read { .. } => self.to_string(),
+            ProfileError::Read { .. } | ProfileError::Several(_) => self.to_string(),
             ProfileError::Syntax { message, .. } => format!("invalid YAML: {message}"),
             ProfileError::Invalid { key, message, .. } => format!("at `{key}`: {message}"),
             ProfileError::UnsetVariable { key, var, .. } => format!(
@@ -58,8 +63,21 @@ impl ProfileError {
         Diagnostic::error(self.headline(), self.position().cloned())
     }
 
-    /// rustc-style rendering: the message, then the offending line with a caret.
+    /// Each problem as the terminal shows it (one for all but `Several`).
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            ProfileError::Several(all) => all.iter().flat_map(ProfileError::diagnostics).collect(),
+            one => vec![one.diagnostic()],
+        }
+    }
+
+    /// rustc-style rendering: each message, then its offending line with a
+    /// caret; several end with how many, as rustc's "aborting due to" does.
     pub fn render(&self) -> String {
-        self.diagnostic().render()
+        let mut out = crate::diagnostic::render_all(&self.diagnostics());
+        if let ProfileError::Several(all) = self {
+            out.push_str(&format!("error: the profile was not loaded: {} problems\n", all.len()));
+        }
+        out
     }
 }

@@ -47,7 +47,13 @@ fn finish(
         let path = split_path(&e.path().to_string());
         invalid(sources, &path, e.inner().to_string())
     })?;
-    validate(&profile).map_err(|(path, message)| invalid(sources, &path, message))?;
+    let mut problems: Vec<ProfileError> =
+        validate(&profile).into_iter().map(|(path, message)| invalid(sources, &path, message)).collect();
+    match problems.len() {
+        0 => {}
+        1 => return Err(problems.remove(0)),
+        _ => return Err(ProfileError::Several(problems)),
+    }
     read_key_file(&mut profile, sources)?;
     Ok(profile)
 }
@@ -292,6 +298,45 @@ mod tests {
 
     fn y(s: &str) -> Value {
         serde_yaml::from_str(s).unwrap()
+    }
+
+    /// The operations every profile binds today.
+    const CORE: &str = "operations:\n  otp.start: {method: POST, url: /s}\n  otp.validate: {method: POST, url: /v}\n  user.current: {method: GET, url: /u}\n  token.create: {method: POST, url: /t}\n  data_owner.get: {method: GET, url: /d}\n  data_owner.add_key: {method: POST, url: /k}\n";
+
+    #[test]
+    fn one_of_choices_load_as_enums_or_not_at_all() {
+        let base = format!("name: t\nbase_url: http://127.0.0.1:1\n{CORE}");
+        let p = load_profile_str("p.yaml", &format!("{base}auth: {{ bearer: t }}\n")).unwrap();
+        assert!(matches!(p.auth, super::super::AuthScheme::Bearer(ref t) if t == "t"));
+        for auth in ["{}", "{ bearer: t, header: { name: X, value: v } }"] {
+            let e = load_profile_str("p.yaml", &format!("{base}auth: {auth}\n")).unwrap_err().to_string();
+            assert_eq!(e, "p.yaml:10:1: at `auth`: set exactly one of `basic`, `bearer` or `header`");
+        }
+        let op = format!(
+            "auth: {{ bearer: t }}\n{}  user.current:\n    method: GET\n    url: /u\n",
+            CORE.replace("  user.current: {method: GET, url: /u}\n", "")
+        );
+        let e = load_profile_str("p.yaml", &format!("name: t\nbase_url: http://x\n{op}    json: {{}}\n    raw: x\n"))
+            .unwrap_err();
+        assert!(e.to_string().ends_with("at `operations.user.current`: set at most one body: `json`, `form` or `raw`"));
+        let e = load_profile_str(
+            "p.yaml",
+            &format!("name: t\nbase_url: http://x\n{op}    extract: {{ id: {{ each: /id }} }}\n"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("`each` maps the elements of a `json` array"), "{e}");
+    }
+
+    #[test]
+    fn every_problem_of_meaning_is_reported_at_once() {
+        let text = format!("name: t\nbase_url: http://127.0.0.1:1\npublic_url: ftp://x\ndefaults:\n  timeout: 0s\nauth: {{ bearer: t }}\n{CORE}");
+        let e = load_profile_str("p.yaml", &text).unwrap_err();
+        let ProfileError::Several(all) = &e else { panic!("{e}") };
+        assert_eq!(all.len(), 2, "{e}");
+        let shown = e.render();
+        assert!(shown.contains("p.yaml:3:1") && shown.contains("not `ftp`"), "{shown}");
+        assert!(shown.contains("p.yaml:5:3") && shown.contains("longer than 0"), "{shown}");
+        assert!(shown.ends_with("error: the profile was not loaded: 2 problems\n"), "{shown}");
     }
 
     #[test]

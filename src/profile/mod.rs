@@ -8,6 +8,7 @@ mod locate;
 mod model;
 mod operations;
 mod scope;
+mod spec;
 mod validate;
 mod values;
 
@@ -18,3 +19,4 @@ pub use load::{load_profile, load_profile_str};
 pub use model::*;
 pub use operations::{operation, render_operations, OperationDef, BASE_VARIABLES, CREDENTIAL_VARIABLES, OPERATIONS};
 pub use scope::undefined_message;
+pub use values::CaptureRegex;

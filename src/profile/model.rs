@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
+pub use super::spec::{Body, Extract, ExtractSource, HttpMethod, OperationSpec, StatusPattern, DEFAULT_REFUSE};
+
 use super::channels::{MailboxConfig, SmsConfig};
 
 /// A target profile after `inherits:` merging and `${VAR}` interpolation.
@@ -50,7 +52,7 @@ pub struct Profile {
     #[serde(default)]
     pub field_names: BTreeMap<String, String>,
     /// Abstract operation name (`otp.start`) -> HTTP exchange.
-    pub operations: BTreeMap<String, OperationSpec>,
+    pub operations: BTreeMap<String, super::spec::OperationSpec>,
 }
 
 impl Profile {
@@ -139,14 +141,41 @@ fn default_mail_domain() -> String {
     "conformance.test".into()
 }
 
-/// How authenticated operations present the actor's secret (a code or a token).
-/// Exactly one of the fields is set. Templates see `login` and `secret`.
+/// How authenticated operations present the actor's secret (a code or a
+/// token): one scheme, so a profile naming none or two does not load.
+/// Templates see `login` and `secret`.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "RawAuth")]
+pub enum AuthScheme {
+    /// `Authorization: Basic base64(username:password)`.
+    Basic(BasicAuth),
+    /// `Authorization: Bearer <template>`.
+    Bearer(String),
+    /// A header of the target's own (`X-Session-Token`).
+    Header(HeaderAuth),
+}
+
+/// `auth:` as written; serde_yaml reads no single-key map as an enum, so
+/// the one-of rule is this conversion's.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AuthScheme {
-    pub basic: Option<BasicAuth>,
-    pub bearer: Option<String>,
-    pub header: Option<HeaderAuth>,
+struct RawAuth {
+    basic: Option<BasicAuth>,
+    bearer: Option<String>,
+    header: Option<HeaderAuth>,
+}
+
+impl TryFrom<RawAuth> for AuthScheme {
+    type Error = &'static str;
+
+    fn try_from(raw: RawAuth) -> Result<Self, Self::Error> {
+        match (raw.basic, raw.bearer, raw.header) {
+            (Some(b), None, None) => Ok(AuthScheme::Basic(b)),
+            (None, Some(t), None) => Ok(AuthScheme::Bearer(t)),
+            (None, None, Some(h)) => Ok(AuthScheme::Header(h)),
+            _ => Err("set exactly one of `basic`, `bearer` or `header`"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -166,7 +195,7 @@ pub struct HeaderAuth {
 /// The SnapMD-like platform the harness plays for a partner backend: the
 /// credentials the partner was given, and what the partner registered.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "RawPlatform")]
 pub struct PlatformDoubleConfig {
     /// Where the double listens; point the partner's platform URL here.
     pub listen: String,
@@ -183,6 +212,42 @@ pub struct PlatformDoubleConfig {
     /// The same, read from a PEM file (relative to the profile); the loader
     /// moves its content into `partner_public_key`.
     pub partner_public_key_file: Option<std::path::PathBuf>,
+}
+
+/// `platform:` as written: the key inline or from a file, not both.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlatform {
+    listen: String,
+    developer_id: String,
+    api_key: String,
+    admin_email: String,
+    admin_password: String,
+    hospital_id: i64,
+    partner_issuer: String,
+    partner_public_key: Option<String>,
+    partner_public_key_file: Option<std::path::PathBuf>,
+}
+
+impl TryFrom<RawPlatform> for PlatformDoubleConfig {
+    type Error = &'static str;
+
+    fn try_from(r: RawPlatform) -> Result<Self, Self::Error> {
+        if r.partner_public_key.is_some() && r.partner_public_key_file.is_some() {
+            return Err("set `partner_public_key` or `partner_public_key_file`, not both");
+        }
+        Ok(PlatformDoubleConfig {
+            listen: r.listen,
+            developer_id: r.developer_id,
+            api_key: r.api_key,
+            admin_email: r.admin_email,
+            admin_password: r.admin_password,
+            hospital_id: r.hospital_id,
+            partner_issuer: r.partner_issuer,
+            partner_public_key: r.partner_public_key,
+            partner_public_key_file: r.partner_public_key_file,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -212,149 +277,11 @@ pub struct SnapshotConfig {
     pub redactions: BTreeMap<String, String>,
 }
 
-/// One abstract operation bound to an HTTP exchange.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OperationSpec {
-    pub method: HttpMethod,
-    /// URL template (minijinja): `{{ base_url }}/users/{{ user_id }}`.
-    pub url: String,
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    /// Authenticate with the profile's `auth` scheme.
-    #[serde(default)]
-    pub auth: bool,
-    /// JSON body; string leaves are templates, `{$value: expr}` inserts a structured value.
-    pub json: Option<serde_json::Value>,
-    /// Form-encoded body; values are templates.
-    pub form: Option<BTreeMap<String, String>>,
-    /// Raw text body (template), sent with `content_type`.
-    pub raw: Option<String>,
-    pub content_type: Option<String>,
-    /// Statuses that mean success, e.g. `[200, 201]` or `["2xx"]`.
-    #[serde(default = "default_accept")]
-    pub accept: Vec<StatusPattern>,
-    /// Statuses that mean "refused" when a scenario expects a refusal
-    /// (default 400, 401, 403, 404, 409, 422, 429). Never a 5xx: a server
-    /// error is the target breaking, not refusing.
-    #[serde(default = "default_refuse")]
-    pub refuse: Vec<StatusPattern>,
-    /// The only field names (at any depth) an accepted reply may carry,
-    /// for checks that a reply holds nothing more (`sso.login`: the token
-    /// fields, default the seed's `access_token` and `expires`; add
-    /// `token_type`, `expires_in` for an OAuth2-style reply).
-    #[serde(default)]
-    pub reply_fields: Option<Vec<String>>,
-    /// Named results taken from the reply.
-    #[serde(default)]
-    pub extract: BTreeMap<String, Extract>,
-    #[serde(default, deserialize_with = "opt_duration")]
-    pub timeout: Option<Duration>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum HttpMethod {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-}
-
-impl HttpMethod {
-    pub fn as_reqwest(self) -> reqwest::Method {
-        match self {
-            HttpMethod::Get => reqwest::Method::GET,
-            HttpMethod::Post => reqwest::Method::POST,
-            HttpMethod::Put => reqwest::Method::PUT,
-            HttpMethod::Patch => reqwest::Method::PATCH,
-            HttpMethod::Delete => reqwest::Method::DELETE,
-        }
-    }
-}
-
-/// A status (`200`) or a class (`"2xx"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusPattern {
-    Exact(u16),
-    Class(u16),
-}
-
-impl StatusPattern {
-    pub fn matches(self, status: u16) -> bool {
-        match self {
-            StatusPattern::Exact(s) => s == status,
-            StatusPattern::Class(c) => status / 100 == c,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for StatusPattern {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(u16),
-            S(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::N(n) if (100..600).contains(&n) => Ok(StatusPattern::Exact(n)),
-            Raw::S(s) if s.len() == 3 && s.ends_with("xx") => match s.as_bytes()[0] {
-                c @ b'1'..=b'5' => Ok(StatusPattern::Class(u16::from(c - b'0'))),
-                _ => Err(serde::de::Error::custom(format!("`{s}` is not a status class"))),
-            },
-            Raw::S(s) => s
-                .parse::<u16>()
-                .ok()
-                .filter(|n| (100..600).contains(n))
-                .map(StatusPattern::Exact)
-                .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a status or a class like 2xx"))),
-            Raw::N(n) => Err(serde::de::Error::custom(format!("{n} is not an HTTP status"))),
-        }
-    }
-}
-
-fn default_accept() -> Vec<StatusPattern> {
-    vec![StatusPattern::Class(2)]
-}
-
-/// The refusals a REST API commonly answers; 404 is among them because
-/// hiding a resource is a refusal, which is why every refusal check needs a
-/// positive control on the same operation (a route that does not exist
-/// answers 404 too).
-pub const DEFAULT_REFUSE: [u16; 7] = [400, 401, 403, 404, 409, 422, 429];
-
-fn default_refuse() -> Vec<StatusPattern> {
-    DEFAULT_REFUSE.iter().map(|s| StatusPattern::Exact(*s)).collect()
-}
-
-/// Where a named result sits in a reply. Exactly one source (`json`,
-/// `header`, `status`, `body`); `regex` then narrows it (first capture group),
-/// and alone it searches the body.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Extract {
-    pub json: Option<String>,
-    pub header: Option<String>,
-    #[serde(default)]
-    pub status: bool,
-    #[serde(default)]
-    pub body: bool,
-    pub regex: Option<String>,
-    /// When the `json` value is an array: a pointer applied to each element,
-    /// giving a JSON array of the results (`json: /items, each: /id`).
-    pub each: Option<String>,
-    /// A missing optional value is not an error.
-    #[serde(default)]
-    pub optional: bool,
-}
-
 pub(crate) fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let s = String::deserialize(d)?;
     humantime::parse_duration(&s).map_err(|e| serde::de::Error::custom(format!("`{s}`: {e} (write e.g. 5s or 250ms)")))
 }
 
-fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+pub(crate) fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
     duration(d).map(Some)
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use minijinja::Environment;
 use serde_json::Value;
 
-use super::model::Profile;
+use super::model::{AuthScheme, Body, Profile};
 use super::operations::{operation, BASE_VARIABLES, CREDENTIAL_VARIABLES};
 use super::validate::{at, Problem};
 
@@ -111,42 +111,45 @@ fn as_strs(path: &[String]) -> Vec<&str> {
 
 /// Checks the templates of every bound operation, of `auth:` and of the
 /// mail API's URL. Operations outside the catalogue are `validate`'s to report.
-pub fn check_scopes(p: &Profile) -> Result<(), Problem> {
+pub fn check_scopes(p: &Profile) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut note = |r: Result<(), Problem>| problems.extend(r.err());
     for (name, spec) in &p.operations {
         let Some(def) = operation(name) else { continue };
         let scope = Scope::new(p, def.scope());
         let base = ["operations", name.as_str()];
-        scope.template(&[base[0], base[1], "url"], &spec.url)?;
+        note(scope.template(&[base[0], base[1], "url"], &spec.url));
         for (k, v) in &spec.headers {
-            scope.template(&[base[0], base[1], "headers", k], v)?;
+            note(scope.template(&[base[0], base[1], "headers", k], v));
         }
-        for (k, v) in spec.form.iter().flatten() {
-            scope.template(&[base[0], base[1], "form", k], v)?;
-        }
-        if let Some(raw) = &spec.raw {
-            scope.template(&[base[0], base[1], "raw"], raw)?;
-        }
-        if let Some(json) = &spec.json {
-            scope.json(&mut vec!["operations".into(), name.clone(), "json".into()], json)?;
+        match &spec.body {
+            Some(Body::Form(form)) => {
+                for (k, v) in form {
+                    note(scope.template(&[base[0], base[1], "form", k], v));
+                }
+            }
+            Some(Body::Raw { text, .. }) => note(scope.template(&[base[0], base[1], "raw"], text)),
+            Some(Body::Json(json)) => {
+                note(scope.json(&mut vec!["operations".into(), name.clone(), "json".into()], json))
+            }
+            None => {}
         }
     }
     // The scheme is rendered with the credentials of whichever operation
     // presents them: only what all of them share is certain to be there.
     let auth = Scope::new(p, CREDENTIAL_VARIABLES.iter().copied());
-    if let Some(b) = &p.auth.basic {
-        auth.template(&["auth", "basic", "username"], &b.username)?;
-        auth.template(&["auth", "basic", "password"], &b.password)?;
+    match &p.auth {
+        AuthScheme::Basic(b) => {
+            note(auth.template(&["auth", "basic", "username"], &b.username));
+            note(auth.template(&["auth", "basic", "password"], &b.password));
+        }
+        AuthScheme::Bearer(t) => note(auth.template(&["auth", "bearer"], t)),
+        AuthScheme::Header(h) => note(auth.template(&["auth", "header", "value"], &h.value)),
     }
-    if let Some(t) = &p.auth.bearer {
-        auth.template(&["auth", "bearer"], t)?;
+    if let Some(http) = p.mailbox.as_ref().and_then(|m| m.http()) {
+        note(Scope::new(p, ["recipient"].into_iter()).template(&["mailbox", "http", "url"], &http.url));
     }
-    if let Some(h) = &p.auth.header {
-        auth.template(&["auth", "header", "value"], &h.value)?;
-    }
-    if let Some(http) = p.mailbox.as_ref().and_then(|m| m.http.as_ref()) {
-        Scope::new(p, ["recipient"].into_iter()).template(&["mailbox", "http", "url"], &http.url)?;
-    }
-    Ok(())
+    problems
 }
 
 #[cfg(test)]
@@ -158,7 +161,7 @@ mod tests {
             "name: t\nbase_url: http://127.0.0.1:1\nauth: {{ bearer: '{{{{ secret }}}}' }}\noperations:\n{ops}"
         );
         let p: Profile = serde_yaml::from_str(&yaml).unwrap();
-        check_scopes(&p).map_err(|(path, m)| (path.join("."), m))
+        check_scopes(&p).into_iter().next().map_or(Ok(()), |(path, m)| Err((path.join("."), m)))
     }
 
     #[test]
@@ -200,7 +203,7 @@ mod tests {
     fn auth_and_the_mail_api_have_their_own_scopes() {
         let yaml = "name: t\nbase_url: http://x\nauth: { bearer: '{{ token }}' }\noperations: {}\n";
         let p: Profile = serde_yaml::from_str(yaml).unwrap();
-        let (path, m) = check_scopes(&p).unwrap_err();
+        let (path, m) = check_scopes(&p).remove(0);
         assert_eq!(path, ["auth", "bearer"]);
         assert!(m.contains("variables in scope: base_url, login, secret"), "{m}");
     }

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use super::channels::MailBackend;
 use super::model::{Profile, StatusPattern};
 use super::validate::{at, Problem};
 
@@ -43,31 +44,73 @@ pub fn check_listen(path: &[&str], value: &str) -> Result<(), Problem> {
 /// RFC 6901: empty (the whole document) or `/`-separated tokens in which
 /// `~` only appears as `~0` or `~1`.
 pub fn check_pointer(path: &[&str], ptr: &str) -> Result<(), Problem> {
+    pointer_problem(ptr).map_or(Ok(()), |why| Err(at(path, why)))
+}
+
+/// What is wrong with `ptr` as a JSON pointer, if anything.
+pub fn pointer_problem(ptr: &str) -> Option<String> {
     if ptr.is_empty() {
-        return Ok(());
+        return None;
     }
     if !ptr.starts_with('/') {
-        return Err(at(
-            path,
-            format!("`{ptr}` is not a JSON pointer (they start with `/`, or are empty for the whole document)"),
+        return Some(format!(
+            "`{ptr}` is not a JSON pointer (they start with `/`, or are empty for the whole document)"
         ));
     }
     let mut chars = ptr.chars();
     while let Some(c) = chars.next() {
         if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
-            return Err(at(path, format!("`{ptr}`: `~` must be followed by 0 (for `~`) or 1 (for `/`)")));
+            return Some(format!("`{ptr}`: `~` must be followed by 0 (for `~`) or 1 (for `/`)"));
         }
     }
-    Ok(())
+    None
 }
 
-/// A regex whose first group is the value taken.
-pub fn check_group_regex(path: &[&str], source: &str) -> Result<(), Problem> {
-    let re = regex::Regex::new(source).map_err(|e| at(path, format!("regex does not compile: {e}")))?;
-    if re.captures_len() < 2 {
-        return Err(at(path, format!("regex `{source}` needs a capture group: the first group is the value")));
+/// A regex whose first capture group is the value taken (a code, a link,
+/// a token), compiled once as the profile loads; one that does not compile
+/// or has no group does not load.
+#[derive(Debug, Clone)]
+pub struct CaptureRegex(regex::Regex);
+
+impl CaptureRegex {
+    pub fn new(source: &str) -> Result<CaptureRegex, String> {
+        let re = regex::Regex::new(source).map_err(|e| format!("regex does not compile: {e}"))?;
+        if re.captures_len() < 2 {
+            return Err(format!("regex `{source}` needs a capture group: the first group is the value"));
+        }
+        Ok(CaptureRegex(re))
     }
-    Ok(())
+
+    /// One of the harness's own defaults.
+    pub(super) fn fixed(source: &str) -> CaptureRegex {
+        CaptureRegex::new(source).expect("a default regex compiles and has a group")
+    }
+
+    /// The first group of the first match.
+    pub fn first<'t>(&self, text: &'t str) -> Option<&'t str> {
+        self.0.captures(text).and_then(|c| c.get(1)).map(|m| m.as_str())
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    pub fn regex(&self) -> &regex::Regex {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for CaptureRegex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CaptureRegex {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let source = String::deserialize(d)?;
+        CaptureRegex::new(&source).map_err(serde::de::Error::custom)
+    }
 }
 
 pub fn check_accept(path: &[&str], accept: &[StatusPattern]) -> Result<(), Problem> {
@@ -78,55 +121,48 @@ pub fn check_accept(path: &[&str], accept: &[StatusPattern]) -> Result<(), Probl
 }
 
 /// Every value of these kinds in the profile.
-pub fn check_values(p: &Profile) -> Result<(), Problem> {
-    check_url(&["base_url"], &p.base_url)?;
+pub fn check_values(p: &Profile) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut note = |r: Result<(), Problem>| problems.extend(r.err());
+    note(check_url(&["base_url"], &p.base_url));
     if let Some(u) = &p.public_url {
-        check_url(&["public_url"], u)?;
+        note(check_url(&["public_url"], u));
     }
-    check_positive(&["defaults", "timeout"], p.defaults.timeout)?;
+    note(check_positive(&["defaults", "timeout"], p.defaults.timeout));
     for (name, op) in &p.operations {
-        check_accept(&["operations", name, "accept"], &op.accept)?;
+        note(check_accept(&["operations", name, "accept"], &op.accept));
         if let Some(t) = op.timeout {
-            check_positive(&["operations", name, "timeout"], t)?;
-        }
-        for (k, e) in &op.extract {
-            for ptr in e.json.iter().chain(e.each.iter()) {
-                check_pointer(&["operations", name, "extract", k], ptr)?;
-            }
+            note(check_positive(&["operations", name, "timeout"], t));
         }
     }
     if let Some(m) = &p.mailbox {
-        check_positive(&["mailbox", "timeout"], m.timeout)?;
-        check_positive(&["mailbox", "silence"], m.silence)?;
-        check_group_regex(&["mailbox", "code", "regex"], &m.code.regex)?;
-        check_group_regex(&["mailbox", "link", "regex"], &m.link.regex)?;
-        check_group_regex(&["mailbox", "link", "token"], &m.link.token)?;
-        if let Some(s) = &m.smtp {
-            check_listen(&["mailbox", "smtp", "listen"], &s.listen)?;
-        }
-        if let Some(h) = &m.http {
-            check_positive(&["mailbox", "http", "poll"], h.poll)?;
-            for (key, ptr) in [("subject", &h.subject), ("text", &h.text), ("html", &h.html)] {
-                if let Some(ptr) = ptr {
-                    check_pointer(&["mailbox", "http", key], ptr)?;
+        note(check_positive(&["mailbox", "timeout"], m.timeout));
+        note(check_positive(&["mailbox", "silence"], m.silence));
+        match &m.backend {
+            MailBackend::Smtp(s) => note(check_listen(&["mailbox", "smtp", "listen"], &s.listen)),
+            MailBackend::Http(h) => {
+                note(check_positive(&["mailbox", "http", "poll"], h.poll));
+                for (key, ptr) in [("subject", &h.subject), ("text", &h.text), ("html", &h.html)] {
+                    if let Some(ptr) = ptr {
+                        note(check_pointer(&["mailbox", "http", key], ptr));
+                    }
                 }
             }
         }
     }
     if let Some(s) = &p.sms {
-        check_positive(&["sms", "timeout"], s.timeout)?;
-        check_group_regex(&["sms", "code", "regex"], &s.code.regex)?;
-        check_listen(&["sms", "webhook", "listen"], &s.webhook.listen)?;
+        note(check_positive(&["sms", "timeout"], s.timeout));
+        note(check_listen(&["sms", "webhook", "listen"], &s.webhook.listen));
         if !s.webhook.path.starts_with('/') {
-            return Err(at(&["sms", "webhook", "path"], format!("`{}` must start with `/`", s.webhook.path)));
+            note(Err(at(&["sms", "webhook", "path"], format!("`{}` must start with `/`", s.webhook.path))));
         }
-        check_pointer(&["sms", "webhook", "recipient"], &s.webhook.recipient)?;
-        check_pointer(&["sms", "webhook", "text"], &s.webhook.text)?;
+        note(check_pointer(&["sms", "webhook", "recipient"], &s.webhook.recipient));
+        note(check_pointer(&["sms", "webhook", "text"], &s.webhook.text));
     }
     if let Some(pl) = &p.platform {
-        check_listen(&["platform", "listen"], &pl.listen)?;
+        note(check_listen(&["platform", "listen"], &pl.listen));
     }
-    Ok(())
+    problems
 }
 
 #[cfg(test)]
@@ -156,7 +192,8 @@ mod tests {
         assert!(check_pointer(&["p"], "/a~1b/~0c").is_ok() && check_pointer(&["p"], "").is_ok());
         assert!(msg(check_pointer(&["p"], "/a~2")).contains("`~` must be followed"));
         assert!(msg(check_pointer(&["p"], "a/b")).contains("start with `/`"));
-        assert!(msg(check_group_regex(&["r"], r"\d{6}")).contains("needs a capture group"));
+        assert!(CaptureRegex::new(r"\d{6}").unwrap_err().contains("needs a capture group"));
+        assert_eq!(CaptureRegex::new(r"code (\d{6})").unwrap().first("your code 123456."), Some("123456"));
         assert!(check_accept(&["a"], &[]).is_err());
     }
 }

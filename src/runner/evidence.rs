@@ -37,10 +37,9 @@ pub fn gather(ctx: &StepContext, world: &AuthWorld) -> Evidence {
             }
         }
         if let Some(sms) = &ctx.client.sms {
-            let code_rule = regex::Regex::new(&sms.code.regex).ok();
             for m in sms.inbox.delivered_to(&actor.phone) {
-                if let Some(code) = code_rule.as_ref().and_then(|re| re.captures(&m.text)).and_then(|c| c.get(1)) {
-                    r.register(code.as_str(), SecretKind::Code);
+                if let Some(code) = sms.code.regex.first(&m.text) {
+                    r.register(code, SecretKind::Code);
                 }
                 r.register_message_codes(&m.text);
                 ev.messages.push(MessageRecord {

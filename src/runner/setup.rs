@@ -8,7 +8,7 @@ use crate::client::{ClientContext, MailDouble, SmsDouble};
 use crate::crypto::{KeyPool, OaepHash};
 use crate::doubles::{Inbox, MailApi, Mailbox, PlatformConfig, PlatformDouble, SmsSink, SmtpSink};
 use crate::operation::Target;
-use crate::profile::{OaepHashName, Profile};
+use crate::profile::{MailBackend, OaepHashName, Profile};
 use crate::redact::Redactor;
 use crate::reference::{self, PartnerConfig, ReferenceConfig, ReferenceServer};
 use crate::snapshot::SnapshotSettings;
@@ -35,7 +35,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
 
     let mut smtp = None;
     let mail_inbox = Inbox::new("mail");
-    if let Some(m) = profile.mailbox.as_ref().and_then(|m| m.smtp.as_ref()) {
+    if let Some(m) = profile.mailbox.as_ref().and_then(|m| m.smtp()) {
         let addr = listen(&m.listen);
         let sink = SmtpSink::start(&addr, m.max_size, mail_inbox.clone())
             .await
@@ -126,9 +126,9 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
     let target = Target::new(Arc::new(profile.clone()), redactor.clone());
     let mail = match &profile.mailbox {
         Some(m) => {
-            let mailbox = match &m.http {
-                Some(api) => Mailbox::Http(Box::new(MailApi::new(api.clone(), target.base_vars()))),
-                None => Mailbox::Smtp(mail_inbox),
+            let mailbox = match &m.backend {
+                MailBackend::Http(api) => Mailbox::Http(Box::new(MailApi::new((**api).clone(), target.base_vars()))),
+                MailBackend::Smtp(_) => Mailbox::Smtp(mail_inbox),
             };
             Some(MailDouble {
                 mailbox,

@@ -1,8 +1,6 @@
 //! The partner's deep link (`snapmdconnectedcare://?jwt=<JWT>`): the harness
 //! asks the partner for one, then plays the app the link opens, which hands
 //! the JWT to the platform (the double) for a token.
-use std::time::Instant;
-
 use cucumber::{then, when};
 use serde_json::json;
 
@@ -12,7 +10,8 @@ use super::StepResult;
 use crate::assertion::Assertion;
 use crate::client::check;
 use crate::client::ClientError;
-use crate::operation::{Exchange, Vars};
+use crate::operation::{CounterpartRequest, Exchange, Vars};
+use crate::profile::StatusPattern;
 use crate::redact::SecretKind;
 use crate::world::AuthWorld;
 
@@ -66,46 +65,22 @@ async fn open(w: &mut AuthWorld, link: &str) -> Result<Exchange, ClientError> {
         .platform
         .clone()
         .ok_or_else(|| ClientError::Expectation("the profile has no platform section".into()))?;
-    let url = format!("{}v2/account/token", double.url());
-    let headers = [("X-Developer-Id", creds.developer_id.clone()), ("X-Api-Key", creds.api_key.clone())];
-    let started = Instant::now();
-    let sent_at = chrono::Utc::now();
-    let mut req = reqwest::Client::new().get(&url).query(&[("jwt", jwt.as_str())]);
-    for (k, v) in &headers {
-        req = req.header(*k, v);
-    }
-    let reply = req.send().await.map_err(|e| {
-        ClientError::Expectation(format!(
-            "{}the app could not reach the platform double at {url}: {e}",
-            crate::operation::UNREACHABLE
-        ))
-    })?;
-    let status = reply.status().as_u16();
-    let response_headers =
-        reply.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string())).collect();
-    let body = reply.text().await.unwrap_or_default();
-    let token = serde_json::from_str::<serde_json::Value>(&body)
+    let request = CounterpartRequest {
+        operation: "app.open_deep_link",
+        url: format!("{}v2/account/token", double.url()),
+        query: vec![("jwt".into(), jwt)],
+        headers: vec![("X-Developer-Id".into(), creds.developer_id), ("X-Api-Key".into(), creds.api_key)],
+        accept: &[StatusPattern::Exact(200)],
+    };
+    let mut ex = ctx.client.target.counterpart_get(request).await?;
+    let token = serde_json::from_str::<serde_json::Value>(&ex.response_body)
         .ok()
         .and_then(|v| v["data"][0]["access_token"].as_str().map(str::to_string));
-    if let Some(t) = &token {
-        ctx.client.redactor.register(t, SecretKind::Token);
+    if let Some(t) = token {
+        ctx.client.redactor.register(&t, SecretKind::Token);
+        ex.extracted.insert("access_token".to_string(), t);
     }
-    Ok(Exchange {
-        operation: "app.open_deep_link".into(),
-        started: sent_at,
-        method: "GET".into(),
-        url: format!("{url}?jwt={jwt}"),
-        request_headers: headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
-        request_body: None,
-        status,
-        response_headers,
-        response_body: body,
-        elapsed: started.elapsed(),
-        accepted: status == 200,
-        refusal: (400..500).contains(&status),
-        extracted: token.into_iter().map(|t| ("access_token".to_string(), t)).collect(),
-        ..Default::default()
-    })
+    Ok(ex)
 }
 
 fn link(w: &mut AuthWorld, name: &str, first: bool) -> Result<String, ClientError> {
