@@ -24,6 +24,9 @@ fn profile_errors_point_at_the_line_and_key() {
     // A template naming a variable its operation does not get: found when
     // the profile loads, not on the first call halfway through a run.
     insta::assert_snapshot!("undefined_var", render("tests/fixtures/profiles/undefined-var.yaml"));
+    // Every problem of meaning in one pass; a "one of" naming two is a shape error.
+    insta::assert_snapshot!("several_problems", render("tests/fixtures/profiles/several_problems.yaml"));
+    insta::assert_snapshot!("two_auth_schemes", render("tests/fixtures/profiles/two_auth_schemes.yaml"));
 }
 
 #[test]

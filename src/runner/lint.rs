@@ -97,8 +97,9 @@ pub fn lint(root: &Path, paths: &[PathBuf]) -> LintReport {
             }
             Some("yaml" | "yml") => {
                 report.profiles += 1;
+                // Each problem of a profile is one error of the lint.
                 if let Err(e) = load_profile(file) {
-                    report.errors.push(e.render());
+                    report.errors.extend(e.diagnostics().iter().map(|d| d.render()));
                 }
             }
             // Named on the command line yet neither: say so rather than
