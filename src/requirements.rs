@@ -42,7 +42,7 @@ pub struct CertificationPlan {
     pub title: String,
     /// Tag expression; absent: every scenario.
     pub tags: Option<String>,
-    /// Capabilities a target must declare to be certified for this plan;
+    /// Families and extras a target must declare to be certified for this plan;
     /// without one of them the plan's core cannot run, so `certify` refuses
     /// ("not certifiable") instead of reporting a PASS over what is left.
     #[serde(default)]
@@ -118,9 +118,4 @@ impl Catalogue {
 /// The `@req:` ids among a scenario's tags (cucumber strips the `@`).
 pub fn requirement_tags<'a>(tags: impl IntoIterator<Item = &'a String>) -> Vec<String> {
     tags.into_iter().filter_map(|t| t.strip_prefix("req:")).map(str::to_string).collect()
-}
-
-/// The `@needs:` capabilities among a scenario's tags.
-pub fn needed_capabilities<'a>(tags: impl IntoIterator<Item = &'a String>) -> Vec<String> {
-    tags.into_iter().filter_map(|t| t.strip_prefix("needs:")).map(str::to_string).collect()
 }

@@ -19,7 +19,7 @@ fn profile_errors_point_at_the_line_and_key() {
     insta::assert_snapshot!("unset_var", render("tests/fixtures/profiles/unset_var.yaml"));
     insta::assert_snapshot!("syntax", render("tests/fixtures/profiles/syntax.yaml"));
     insta::assert_snapshot!("extract_no_group", render("tests/fixtures/profiles/extract_no_group.yaml"));
-    insta::assert_snapshot!("capability_needs", render("tests/fixtures/profiles/capability_needs.yaml"));
+    insta::assert_snapshot!("extra_outside_family", render("tests/fixtures/profiles/extra_outside_family.yaml"));
     insta::assert_snapshot!("missing_key_file", render("tests/fixtures/profiles/missing_key_file.yaml"));
     // A template naming a variable its operation does not get: found when
     // the profile loads, not on the first call halfway through a run.

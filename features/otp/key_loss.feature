@@ -1,4 +1,4 @@
-@otp @keys
+@otp @keys @needs:otp @needs:email @needs:master_hcp @needs:e2e_keys @needs:records
 Feature: Losing the private key
   A user whose device lost her private key signs in again with a new key.
   Her old data is still there but needs someone who can read it to give
@@ -11,12 +11,12 @@ Feature: Losing the private key
     And Daenerys has signed up by email under Samwell
     And Daenerys has stored the data sample "Before the loss"
 
-  @req:KEY-01 @needs:key_recovery
+  @req:KEY-01
   Scenario: After sign-up the data owner has one key
     Then Daenerys's data owner has 1 public key
     And the last reply matches the snapshot "key-list"
 
-  @req:KEY-02 @req:KEY-03 @req:KEY-04 @needs:key_recovery @needs:e2e_data
+  @req:KEY-02 @req:KEY-03 @req:KEY-04
   Scenario: A new key after the loss: new data works, old data stays ciphertext
     When Daenerys loses her key pair
     And Daenerys signs in again by email with a new key pair
@@ -27,7 +27,7 @@ Feature: Losing the private key
     And Daenerys cannot decrypt the data sample "Before the loss"
     And no reply from the target contained "Before the loss"
 
-  @req:KEY-05 @req:KEY-06 @needs:key_recovery @needs:e2e_data
+  @req:KEY-05 @req:KEY-06
   Scenario: The master HCP is notified and gives access back
     When Daenerys loses her key pair
     And Daenerys signs in again by email with a new key pair
@@ -37,7 +37,7 @@ Feature: Losing the private key
     When Samwell gives Daenerys access back
     Then Daenerys decrypts the data sample "Before the loss"
 
-  @req:KEY-07 @needs:key_recovery
+  @req:KEY-07
   Scenario: A stranger cannot give access back
     Given Cersei has signed up by email as a healthcare professional
     When Daenerys loses her key pair
@@ -47,7 +47,7 @@ Feature: Losing the private key
     When Samwell gives Daenerys access back
     Then Daenerys decrypts the data sample "Before the loss"
 
-  @req:KEY-10 @needs:key_recovery @needs:e2e_data
+  @req:KEY-10
   Scenario: Data nobody else could read is lost for good
     Given Jon has signed up by email as a healthcare professional
     And Jon has stored the data sample "Only mine"

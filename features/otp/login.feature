@@ -1,10 +1,10 @@
-@otp @login
+@otp @login @needs:otp
 Feature: Signing in again with a new code
   A registered user whose token expired starts a new process, receives a new
   code and completes it with the key pair her device stored
   (seed 000, "Login a user").
 
-  @req:OTP-LOGIN-01 @needs:e2e_data
+  @req:OTP-LOGIN-01 @needs:e2e_keys @needs:records @needs:email
   Scenario: Signing in again keeps the key pair and the data
     Given Daenerys has signed up by email
     And Daenerys has stored the data sample "Dragon eggs: 3"
@@ -16,7 +16,7 @@ Feature: Signing in again with a new code
     And Daenerys's data owner still has exactly her one public key
     And Daenerys reads the data sample back as "Dragon eggs: 3"
 
-  @req:OTP-LOGIN-02
+  @req:OTP-LOGIN-02 @needs:email
   Scenario: Starting for an unknown login gets the same answer as for a known one
     Given Daenerys has signed up by email
     And Viserys is a new patient
@@ -24,7 +24,7 @@ Feature: Signing in again with a new code
     And Viserys starts signing in by email
     Then the answers to Daenerys and Viserys were the same
 
-  @req:OTP-LOGIN-02 @needs:master_hcp
+  @req:OTP-LOGIN-02 @needs:master_hcp @needs:email
   Scenario: A patient start without a master HCP gets the same answer, known login or not
     Given Daenerys has signed up by email
     And Viserys is a new patient

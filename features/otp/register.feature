@@ -1,10 +1,10 @@
-@otp @register
+@otp @register @needs:otp
 Feature: Sign-up by one-time code with an end-to-end key pair
   A new user starts an authentication process, receives a one-time code by
   e-mail or SMS, and completes it with a fresh RSA key pair
   (seed 000, "Register a user").
 
-  @req:OTP-REG-01 @req:OTP-REG-06 @req:OTP-DATA-01 @req:OTP-DATA-02 @needs:email @needs:e2e_data
+  @req:OTP-REG-01 @req:OTP-REG-06 @req:OTP-DATA-01 @req:OTP-DATA-02 @needs:email @needs:e2e_keys @needs:records
   Scenario: A patient registers by e-mail and keeps her data encrypted
     Given Daenerys is a new patient
     When Daenerys starts signing up by email under the master HCP
@@ -29,7 +29,7 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     When Jon completes the sign-up with the code and a new key pair
     Then Jon is signed in with a user id, a group id and a token
 
-  @req:OTP-REG-03 @needs:master_hcp
+  @req:OTP-REG-03 @needs:master_hcp @needs:email
   Scenario: A patient cannot register without a master HCP
     Given Arya is a new patient
     When Arya starts signing up by email without a master HCP
@@ -39,7 +39,7 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     Then the target accepts the request
     And Arya receives a 6-digit code by email
 
-  @req:OTP-REG-03
+  @req:OTP-REG-03 @needs:email
   Scenario: A healthcare professional registers without a master HCP
     Given Samwell is a new healthcare professional
     When Samwell starts signing up by email without a master HCP
@@ -48,7 +48,7 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     When Samwell completes the sign-up with the code and a new key pair
     Then Samwell is signed in with a user id, a group id and a token
 
-  @req:OTP-REG-04 @needs:captcha
+  @req:OTP-REG-04 @needs:captcha @needs:email
   Scenario: A start with a bad captcha is refused
     Given Tyrion is a new patient
     When Tyrion starts signing up by email with the captcha "not-a-valid-captcha"
@@ -57,7 +57,7 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     When Tyrion starts signing up by email under the master HCP
     Then the target accepts the request
 
-  @req:OTP-REG-05
+  @req:OTP-REG-05 @needs:email
   Scenario Outline: A malformed e-mail address is refused at start
     Given Bran is a new patient
     When Bran starts signing up by email under the master HCP
@@ -85,14 +85,14 @@ Feature: Sign-up by one-time code with an end-to-end key pair
       | +0123456789 |
       | +32abc45678 |
 
-  @req:OTP-CODE-01
+  @req:OTP-CODE-01 @needs:email
   Scenario: Codes have the requested number of digits
     Given Sansa is a new patient
     When Sansa starts signing up by email asking for 8-digit codes
     Then the target accepts the request
     And Sansa receives an 8-digit code by email
 
-  @req:OTP-CODE-02
+  @req:OTP-CODE-02 @needs:email
   Scenario: A wrong code is refused and the right one still works
     Given Robb has started signing up by email
     When Robb submits a wrong code
@@ -100,7 +100,7 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     When Robb submits the code
     Then the target accepts the request
 
-  @req:OTP-CODE-03
+  @req:OTP-CODE-03 @needs:email
   Scenario: A code works once
     Given Brienne has started signing up by email
     When Brienne submits the code
@@ -108,14 +108,14 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     When Brienne submits the code again
     Then the target refuses the request
 
-  @req:OTP-CODE-01
+  @req:OTP-CODE-01 @needs:email
   Scenario: Codes have 6 digits when no length is asked for
     Given Gilly is a new patient
     When Gilly starts signing up by email under the master HCP
     Then the target accepts the request
     And Gilly receives a 6-digit code by email
 
-  @req:OTP-CODE-04 @needs:time_travel
+  @req:OTP-CODE-04 @needs:time_travel @needs:email
   Scenario: A code expires ten minutes after it was sent
     Given Catelyn has started signing up by email
     And Lysa has started signing up by email
@@ -126,7 +126,7 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     When Lysa submits the code
     Then the target refuses the request
 
-  @req:OTP-CODE-05
+  @req:OTP-CODE-05 @needs:email
   Scenario: A process survives four wrong codes and dies at the fifth
     Given Theon has started signing up by email
     And Yara has started signing up by email

@@ -1,10 +1,10 @@
-@otp @token
+@otp @token @needs:otp @needs:sessions
 Feature: Reusing a still-valid token
   A device that stored the token and the key pair comes back without a new
   code (seed 000, "Reusing existing credentials"); a token past its validity,
   or altered, is refused; a token only opens its own user's data.
 
-  @req:OTP-TOKEN-01 @needs:e2e_data
+  @req:OTP-TOKEN-01 @needs:e2e_keys @needs:records @needs:email
   Scenario: A stored token and key pair read data without a new code
     Given Daenerys has signed up by email
     And Daenerys has stored the data sample "Hello world"
@@ -12,7 +12,7 @@ Feature: Reusing a still-valid token
     Then Daenerys reads the data sample back as "Hello world"
     And Daenerys's data owner still has exactly her one public key
 
-  @req:OTP-TOKEN-02 @needs:time_travel
+  @req:OTP-TOKEN-02 @needs:time_travel @needs:email
   Scenario Outline: A token is refused once its validity has passed
     Given Daenerys has signed up by email
     Then Daenerys's token is accepted
@@ -24,7 +24,7 @@ Feature: Reusing a still-valid token
       | 59      | accepted |
       | 61      | refused  |
 
-  @req:OTP-TOKEN-03
+  @req:OTP-TOKEN-03 @needs:email
   Scenario: A tampered token, or another user's, is refused
     Given Daenerys has signed up by email
     Then Daenerys's token is accepted
@@ -34,7 +34,7 @@ Feature: Reusing a still-valid token
     When Daenerys presents Cersei's token with her own login
     Then the target refuses the request
 
-  @req:OTP-DATA-03 @needs:e2e_data
+  @req:OTP-DATA-03 @needs:e2e_keys @needs:records @needs:email
   Scenario: One user's token cannot read another user's data
     Given Daenerys has signed up by email
     And Daenerys has stored the data sample "private"
@@ -43,7 +43,7 @@ Feature: Reusing a still-valid token
     When Cersei tries to read Daenerys's data sample
     Then the target refuses the request
 
-  @req:OTP-DATA-02 @needs:e2e_data
+  @req:OTP-DATA-02 @needs:e2e_keys @needs:records @needs:email
   Scenario: Clear content is refused
     Given Daenerys has signed up by email
     And Daenerys has stored the data sample "Sealed first"

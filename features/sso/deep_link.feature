@@ -1,4 +1,4 @@
-@sso
+@sso @needs:sso_platform
 Feature: Partner deep link
   Instead of a token, the partner may hand the app a deep link,
   snapmdconnectedcare://?jwt=<JWT>; the app gives the JWT to the platform

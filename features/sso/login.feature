@@ -1,10 +1,10 @@
-@sso
+@sso @needs:sso_platform
 Feature: Partner SSO login
   The app signs in at the partner's own endpoint; the partner authenticates
   the user, finds or creates the patient on the platform, builds a signed JWT
   and exchanges it for a platform token (seed 004, "SSO Authentication").
 
-  @req:SSO-LOGIN-01 @req:SSO-JWT-01 @req:SSO-PLAT-01 @needs:sso
+  @req:SSO-LOGIN-01 @req:SSO-JWT-01 @req:SSO-PLAT-01
   Scenario: A patient signs in and gets the platform's token
     Given Arya has a partner account
     When Arya signs in at the partner
@@ -13,14 +13,14 @@ Feature: Partner SSO login
     And every JWT the partner built for Arya passed the platform's checks
     And the partner called the platform with its keys and as an admin of its hospital
 
-  @req:SSO-JWT-01 @needs:sso
+  @req:SSO-JWT-01
   Scenario: Every login builds a new JWT
     Given Arya has a partner account
     When Arya signs in at the partner
     And Arya signs in at the partner
     Then every JWT the partner built for Arya passed the platform's checks
 
-  @req:SSO-LOGIN-02 @needs:sso
+  @req:SSO-LOGIN-02
   Scenario: A wrong password and an unknown e-mail get the same answer
     Given Arya has a partner account
     When Arya signs in at the partner
@@ -42,7 +42,7 @@ Feature: Partner SSO login
     When Arya signs in at the partner with a wrong password
     Then the partner's answers to Arya and Jaqen were the same
 
-  @req:SSO-PLAT-02 @needs:sso
+  @req:SSO-PLAT-02
   Scenario Outline: A platform failure reaches the app as a generic error
     Given Arya has a partner account
     When the platform answers Arya's calls with <failure>

@@ -1,4 +1,4 @@
-@sso
+@sso @needs:sso_platform
 Feature: Partner password reset
   The app asks the partner to reset a password by e-mail (seed 004,
   "Password Reset"). Its shape is the partner's choice; what it must do is
@@ -35,7 +35,7 @@ Feature: Partner password reset
     When Arya signs in at the partner
     Then the partner answers with only the token fields, not to be cached
 
-  @req:SSO-RESET-02 @needs:reset_completion
+  @req:SSO-RESET-02 @needs:password_reset
   Scenario: A reset link works once, and the old password is gone after it
     Given Arya has a partner account
     And Arya has received a password-reset link
@@ -48,7 +48,7 @@ Feature: Partner password reset
     When Arya signs in at the partner with her old password
     Then the target refuses the request
 
-  @req:SSO-RESET-03 @needs:reset_completion @needs:time_travel
+  @req:SSO-RESET-03 @needs:password_reset @needs:time_travel
   Scenario: A reset link expires within an hour
     Given Arya has a partner account
     And Arya has received a password-reset link

@@ -1,9 +1,9 @@
-@sso
+@sso @needs:sso_platform
 Feature: Partner registration
   The app registers a user at the partner, which creates the patient on the
   platform (seed 004, "Registration").
 
-  @req:SSO-REG-01 @needs:sso
+  @req:SSO-REG-01
   Scenario Outline: Every required field is validated
     Given Podrick has a partner account
     When Brienne registers at the partner with <field> "<value>"
@@ -18,13 +18,13 @@ Feature: Partner registration
       | Gender                      | X           |
       | Password                    | short       |
 
-  @req:SSO-REG-05 @needs:sso
+  @req:SSO-REG-05
   Scenario: A common password is refused
     Given Podrick has a partner account
     When Brienne registers at the partner with Password "password123"
     Then the partner refuses with a field error naming Password
 
-  @req:SSO-REG-02 @needs:sso
+  @req:SSO-REG-02
   Scenario: A patient already on the platform is reused, not created again
     Given Podrick is already a patient on the platform
     When Podrick registers at the partner
@@ -33,14 +33,14 @@ Feature: Partner registration
     Then the partner answers with only the token fields, not to be cached
     And the platform holds exactly one patient for Podrick
 
-  @req:SSO-REG-03 @needs:sso
+  @req:SSO-REG-03
   Scenario: A taken e-mail gets the same answer as a new one
     Given Arya has a partner account
     When Arya registers at the partner
     And Gendry registers at the partner
     Then the answers to registration for Arya and Gendry were the same
 
-  @req:SSO-REG-04 @needs:sso
+  @req:SSO-REG-04
   Scenario: Role and hospital sent by the client are ignored
     When Gilly registers at the partner claiming to be an admin of another hospital
     Then the target accepts the request

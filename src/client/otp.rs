@@ -99,8 +99,9 @@ pub async fn read_code(ctx: &ClientContext, actor: &mut Actor) -> Result<String,
 }
 
 /// Completes a process as the SDK does: validate the code, learn who we are
-/// with the code as password, create a long-lived token, then make sure the
-/// key pair's public key is on the data owner.
+/// with the code as password, create a long-lived token, then, where the
+/// target has end-to-end keys, make sure the key pair's public key is on the
+/// data owner.
 pub async fn complete(
     ctx: &ClientContext,
     actor: &mut Actor,
@@ -143,7 +144,11 @@ pub async fn complete(
     actor.tokens.push(token);
     ctx.redactor.register(&key.private_pkcs8_hex(), SecretKind::PrivateKey);
     actor.key = Some(key);
-    publish_key_if_missing(ctx, actor, log).await
+    // Only a target with end-to-end keys keeps public keys on data owners.
+    if ctx.target.profile().families.contains(&crate::profile::Family::E2eKeys) {
+        publish_key_if_missing(ctx, actor, log).await?;
+    }
+    Ok(())
 }
 
 /// Reads the data owner and publishes the actor's public key if absent

@@ -122,7 +122,7 @@ impl RunOutcome {
     }
 }
 
-/// A selected scenario the profile's capabilities rule out.
+/// A selected scenario the profile's families and extras rule out.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct NotApplicable {
     pub file: String,

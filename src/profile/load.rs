@@ -300,8 +300,8 @@ mod tests {
         serde_yaml::from_str(s).unwrap()
     }
 
-    /// The operations every profile binds today.
-    const CORE: &str = "operations:\n  otp.start: {method: POST, url: /s}\n  otp.validate: {method: POST, url: /v}\n  user.current: {method: GET, url: /u}\n  token.create: {method: POST, url: /t}\n  data_owner.get: {method: GET, url: /d}\n  data_owner.add_key: {method: POST, url: /k}\n";
+    /// A profile of the `sessions` family, with a few operations of others.
+    const CORE: &str = "families: [sessions]\noperations:\n  otp.start: {method: POST, url: /s}\n  otp.validate: {method: POST, url: /v}\n  user.current: {method: GET, url: /u}\n  token.create: {method: POST, url: /t}\n  data_owner.get: {method: GET, url: /d}\n  data_owner.add_key: {method: POST, url: /k}\n";
 
     #[test]
     fn one_of_choices_load_as_enums_or_not_at_all() {
@@ -310,7 +310,7 @@ mod tests {
         assert!(matches!(p.auth, super::super::AuthScheme::Bearer(ref t) if t == "t"));
         for auth in ["{}", "{ bearer: t, header: { name: X, value: v } }"] {
             let e = load_profile_str("p.yaml", &format!("{base}auth: {auth}\n")).unwrap_err().to_string();
-            assert_eq!(e, "p.yaml:10:1: at `auth`: set exactly one of `basic`, `bearer` or `header`");
+            assert_eq!(e, "p.yaml:11:1: at `auth`: set exactly one of `basic`, `bearer` or `header`");
         }
         let op = format!(
             "auth: {{ bearer: t }}\n{}  user.current:\n    method: GET\n    url: /u\n",

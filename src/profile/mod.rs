@@ -1,6 +1,7 @@
 //! Target profiles: the YAML that binds abstract operations to one target's HTTP API.
 mod channels;
 mod error;
+mod family;
 mod interpolate;
 mod limits;
 mod load;
@@ -14,6 +15,7 @@ mod values;
 
 pub use channels::*;
 pub use error::ProfileError;
+pub use family::needs_of;
 pub use limits::Limits;
 pub use load::{load_profile, load_profile_str};
 pub use model::*;

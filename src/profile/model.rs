@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer};
 pub use super::spec::{Body, Extract, ExtractSource, HttpMethod, OperationSpec, StatusPattern, DEFAULT_REFUSE};
 
 use super::channels::{MailboxConfig, SmsConfig};
+pub use super::family::{Declared, Extra, Family, Need};
 
 /// A target profile after `inherits:` merging and `${VAR}` interpolation.
 #[derive(Debug, Clone, Deserialize)]
@@ -24,10 +25,13 @@ pub struct Profile {
     /// gateway, the public origin.
     #[serde(default)]
     pub public_url: Option<String>,
-    /// Optional capabilities the target has; scenarios tagged `@needs:<cap>`
-    /// run only when it is listed here, and are reported as not applicable otherwise.
+    /// The families the target has (`otp`, `sessions`, ...): the profile
+    /// binds their operations, and scenarios tagged `@needs:<family>` run
+    /// only when it is listed here (not applicable otherwise).
+    pub families: BTreeSet<Family>,
+    /// Options inside the families (`sms`, `captcha`, `time_travel`, ...).
     #[serde(default)]
-    pub capabilities: BTreeSet<Capability>,
+    pub extras: BTreeSet<Extra>,
     /// Free values usable in every template (`{{ spec_id }}`).
     #[serde(default)]
     pub variables: BTreeMap<String, serde_json::Value>,
@@ -60,60 +64,19 @@ impl Profile {
     pub fn public_origin(&self) -> &str {
         self.public_url.as_deref().unwrap_or(&self.base_url)
     }
-}
 
-/// Optional capabilities a target may declare.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Capability {
-    /// Codes delivered by e-mail.
-    Email,
-    /// Codes delivered by SMS.
-    Sms,
-    /// The start of a process checks a captcha token.
-    Captcha,
-    /// Patients register under a master HCP.
-    MasterHcp,
-    /// End-to-end encrypted data samples.
-    E2eData,
-    /// Test hooks that age a process or a token (to check lifetimes without waiting).
-    TimeTravel,
-    /// Several keys per data owner, KEY_PAIR_UPDATE notifications, giving
-    /// access back, transfer keys, auto-sharing with the master HCP.
-    KeyRecovery,
-    /// Partner SSO: login and registration over the platform double.
-    Sso,
-    /// The partner mails password-reset links (`sso.reset.start`).
-    PasswordReset,
-    /// The partner's reset link can be completed through an endpoint
-    /// (`sso.reset.complete`), so the link's use and lifetime are checkable.
-    ResetCompletion,
-    /// The partner hands out `snapmdconnectedcare://?jwt=` deep links (`sso.deep_link`).
-    DeepLink,
-    /// A partner account can be disabled for a test (`sso.disable_account`).
-    AccountAdmin,
-}
-
-impl Capability {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Capability::Email => "email",
-            Capability::Sms => "sms",
-            Capability::Captcha => "captcha",
-            Capability::MasterHcp => "master_hcp",
-            Capability::E2eData => "e2e_data",
-            Capability::TimeTravel => "time_travel",
-            Capability::KeyRecovery => "key_recovery",
-            Capability::Sso => "sso",
-            Capability::PasswordReset => "password_reset",
-            Capability::ResetCompletion => "reset_completion",
-            Capability::DeepLink => "deep_link",
-            Capability::AccountAdmin => "account_admin",
-        }
+    /// What the target declares, for deciding which scenarios apply.
+    pub fn declared(&self) -> Declared {
+        Declared { families: self.families.clone(), extras: self.extras.clone() }
     }
 
-    pub fn parse(s: &str) -> Option<Capability> {
-        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    /// Forgets a family (and the extras that live only in it): its
+    /// scenarios become not applicable.
+    pub fn drop_family(&mut self, family: Family) {
+        let mut d = self.declared();
+        d.drop_family(family);
+        self.families = d.families;
+        self.extras = d.extras;
     }
 }
 

@@ -1,11 +1,11 @@
-//! The operations features speak of: what each one does, which
-//! capabilities make it required, and the variables the harness gives its
+//! The operations features speak of: what each one does, which family
+//! it belongs to (and so when a profile must bind it), and the variables the harness gives its
 //! templates. The variable lists are a contract in both directions: the
 //! profile check refuses a template naming anything else (so a typo is found
 //! when the profile loads, with its line), and the target refuses a step
 //! passing a variable its operation does not declare (so the list cannot
 //! drift from what the steps really send).
-use super::model::Capability;
+use super::family::{Declared, Extra, Family};
 
 /// Variables every template sees, whatever its operation: the profile's own
 /// `variables:` come on top of these.
@@ -20,8 +20,11 @@ pub const CREDENTIAL_VARIABLES: &[&str] = &["login", "secret"];
 #[derive(Debug, Clone, Copy)]
 pub struct OperationDef {
     pub name: &'static str,
-    /// The capabilities that together make it required (none: every target binds it).
-    pub needs: &'static [Capability],
+    /// The family it belongs to first, then any other family that uses it:
+    /// a profile declaring any of them binds it.
+    pub families: &'static [Family],
+    /// The extras it also needs (a test hook needs `time_travel`).
+    pub extras: &'static [Extra],
     pub what: &'static str,
     /// The variables its templates get. A trailing `?` marks one that is
     /// only sometimes given (a scenario asks for it), which a `$value`
@@ -45,25 +48,55 @@ impl OperationDef {
     pub fn gets(&self, variable: &str) -> bool {
         self.scope().any(|v| v == variable)
     }
+
+    /// The family it belongs to.
+    pub fn family(&self) -> Family {
+        self.families[0]
+    }
+
+    /// A target declaring this must bind it.
+    pub fn required_by(&self, d: &Declared) -> bool {
+        self.families.iter().any(|f| d.families.contains(f)) && self.extras.iter().all(|e| d.extras.contains(e))
+    }
+
+    /// "family `otp`", "family `sessions` (also used by `otp`) with extra `time_travel`".
+    pub fn describe_needs(&self) -> String {
+        let mut out = format!("family `{}`", self.family().as_str());
+        if self.families.len() > 1 {
+            let others: Vec<String> = self.families[1..].iter().map(|f| format!("`{}`", f.as_str())).collect();
+            out.push_str(&format!(", also used by {}", others.join(", ")));
+        }
+        if !self.extras.is_empty() {
+            let extras: Vec<String> = self.extras.iter().map(|e| format!("`{}`", e.as_str())).collect();
+            out.push_str(&format!(", with extra {}", extras.join(" and ")));
+        }
+        out
+    }
 }
 
 const fn op(
     name: &'static str,
-    needs: &'static [Capability],
+    (families, extras): (&'static [Family], &'static [Extra]),
     what: &'static str,
     variables: &'static [&'static str],
     credentials: bool,
 ) -> OperationDef {
-    OperationDef { name, needs, what, variables, credentials }
+    OperationDef { name, families, extras, what, variables, credentials }
 }
 
-use Capability::*;
+/// One family, no extra.
+const fn only(f: &'static [Family]) -> (&'static [Family], &'static [Extra]) {
+    (f, &[])
+}
+
+use Extra::*;
+use Family::*;
 
 /// Every operation, in the order a reader meets them.
 pub const OPERATIONS: &[OperationDef] = &[
     op(
         "otp.start",
-        &[],
+        only(&[Otp]),
         "start a sign-up/sign-in process; a code is sent",
         &[
             "process",
@@ -78,78 +111,90 @@ pub const OPERATIONS: &[OperationDef] = &[
         ],
         false,
     ),
-    op("otp.validate", &[], "submit the code of a process", &["request_id", "code"], false),
-    op("user.current", &[], "who the presented secret authenticates", &[], true),
-    op("token.create", &[], "create a long-lived token for the user", &["user_id", "device_key"], true),
-    op("data_owner.get", &[], "read the data owner and its public keys", &["data_owner_id"], true),
-    op("data_owner.add_key", &[], "publish a public key on the data owner", &["data_owner_id", "public_key"], true),
-    op("data_sample.create", &[E2eData], "store an encrypted data sample", &["sample"], true),
-    op("data_sample.get", &[E2eData], "read a data sample back", &["sample_id"], true),
-    op("test.age_process", &[TimeTravel], "test hook: make a process older", &["request_id", "seconds"], false),
-    op("test.age_token", &[TimeTravel], "test hook: make a token older", &["token", "seconds"], false),
+    op("otp.validate", only(&[Otp]), "submit the code of a process", &["request_id", "code"], false),
+    op("user.current", only(&[Sessions, Otp]), "who the presented secret authenticates", &[], true),
+    op("token.create", only(&[Otp]), "create a long-lived token for the user", &["user_id", "device_key"], true),
+    op("data_owner.get", only(&[E2eKeys]), "read the data owner and its public keys", &["data_owner_id"], true),
+    op(
+        "data_owner.add_key",
+        only(&[E2eKeys]),
+        "publish a public key on the data owner",
+        &["data_owner_id", "public_key"],
+        true,
+    ),
+    op("data_sample.create", only(&[Records]), "store an encrypted data sample", &["sample"], true),
+    op("data_sample.get", only(&[Records]), "read a data sample back", &["sample_id"], true),
+    op(
+        "test.age_process",
+        (&[Otp], &[TimeTravel]),
+        "test hook: make a process older",
+        &["request_id", "seconds"],
+        false,
+    ),
+    op("test.age_token", (&[Sessions], &[TimeTravel]), "test hook: make a token older", &["token", "seconds"], false),
     op(
         "data_owner.add_transfer_key",
-        &[KeyRecovery],
+        only(&[E2eKeys]),
         "publish a transfer key (new private key for holders of an old one)",
         &["data_owner_id", "from_fingerprint", "to_fingerprint", "wrapped_key", "encrypted_private_key"],
         true,
     ),
     op(
         "data_owner.stop_sharing",
-        &[KeyRecovery],
+        only(&[E2eKeys]),
         "stop sharing new data with a data owner",
         &["data_owner_id", "delegate_id"],
         true,
     ),
-    op("notifications.pending", &[KeyRecovery], "the caller's pending notifications (KEY_PAIR_UPDATE)", &[], true),
-    op("notifications.complete", &[KeyRecovery], "mark a notification done", &["task_id"], true),
+    op("notifications.pending", only(&[E2eKeys]), "the caller's pending notifications (KEY_PAIR_UPDATE)", &[], true),
+    op("notifications.complete", only(&[E2eKeys]), "mark a notification done", &["task_id"], true),
     op(
         "data_sample.list",
-        &[KeyRecovery],
+        only(&[Records]),
         "list the data samples of a data owner the caller can read",
         &["data_owner_id"],
         true,
     ),
-    op("sso.login", &[Sso], "the partner's SSO login (Email, Password)", &["email", "password"], false),
+    op("sso.login", only(&[SsoPlatform]), "the partner's SSO login (Email, Password)", &["email", "password"], false),
     op(
         "sso.register",
-        &[Sso],
+        only(&[SsoPlatform]),
         "the partner's registration",
         &["first_name", "last_name", "email", "address", "mobile", "gender", "password"],
         false,
     ),
     op(
         "data_sample.add_key",
-        &[KeyRecovery],
+        only(&[E2eKeys]),
         "add a wrapped content key to a data sample (give access back)",
         &["sample_id", "data_owner_id", "fingerprint", "wrapped_key"],
         true,
     ),
-    op("sso.reset.start", &[PasswordReset], "ask the partner for a password-reset mail (Email)", &["email"], false),
+    op("password_reset.start", only(&[PasswordReset]), "ask for a password-reset mail", &["email"], false),
     op(
-        "sso.reset.complete",
-        &[ResetCompletion],
-        "set a new password with the mailed link's token",
+        "password_reset.complete",
+        only(&[PasswordReset]),
+        "set a new password with the mailed link or token",
         &["link", "reset_token", "password"],
         false,
     ),
     op(
         "test.age_reset_link",
-        &[ResetCompletion, TimeTravel],
+        (&[PasswordReset], &[TimeTravel]),
         "test hook: make a reset link older",
         &["reset_token", "seconds"],
         false,
     ),
     op(
         "sso.deep_link",
-        &[DeepLink],
+        (&[SsoPlatform], &[DeepLink]),
         "the partner's deep link snapmdconnectedcare://?jwt= (Email, Password)",
         &["email", "password"],
         false,
     ),
     op(
         "sso.disable_account",
-        &[AccountAdmin],
+        (&[SsoPlatform], &[AccountAdmin]),
         "disable a partner account (admin endpoint or test hook)",
         &["email"],
         false,
@@ -160,26 +205,30 @@ pub fn operation(name: &str) -> Option<&'static OperationDef> {
     OPERATIONS.iter().find(|o| o.name == name)
 }
 
-/// The `authconform operations` listing: each operation, what it does,
-/// when it is required and what its templates see.
+/// The `authconform operations` listing: by family, each operation, what
+/// it does, what else it needs and what its templates see.
 pub fn render_operations() -> String {
     let mut out = String::new();
-    for o in OPERATIONS {
-        let needs = if o.needs.is_empty() {
-            "always".to_string()
-        } else {
-            o.needs.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" + ")
-        };
-        out.push_str(&format!("{}  ({needs})\n    {}\n", o.name, o.what));
-        let mut vars: Vec<&str> = o.variables.to_vec();
-        if o.credentials {
-            vars.extend(CREDENTIAL_VARIABLES);
+    for family in Family::ALL {
+        out.push_str(&format!("{}: {}\n", family.as_str(), family.what()));
+        for o in OPERATIONS.iter().filter(|o| o.family() == *family) {
+            out.push_str(&format!("  {}\n      {}\n", o.name, o.what));
+            if o.families.len() > 1 || !o.extras.is_empty() {
+                out.push_str(&format!("      required with {}\n", o.describe_needs()));
+            }
+            let mut vars: Vec<&str> = o.variables.to_vec();
+            if o.credentials {
+                vars.extend(CREDENTIAL_VARIABLES);
+            }
+            vars.extend(BASE_VARIABLES);
+            out.push_str(&format!("      variables: {}\n", vars.join(", ")));
         }
-        vars.extend(BASE_VARIABLES);
-        out.push_str(&format!("    variables: {}\n", vars.join(", ")));
+        out.push('\n');
     }
     out.push_str(
-        "\nEvery template also sees the profile's own `variables:`. `?`: given only when a scenario asks for it.\n",
+        "A profile binds the operations of the families it declares (`families:`), and those needing an extra \
+         when it also declares the extra (`extras:`).\nEvery template also sees the profile's own `variables:`. \
+         `?`: given only when a scenario asks for it.\n",
     );
     out
 }
@@ -207,7 +256,7 @@ mod tests {
         assert!(OPERATIONS.iter().all(|o| text.contains(o.name)));
         assert!(
             text.contains(
-                "otp.validate  (always)\n    submit the code of a process\n    variables: request_id, code, base_url\n"
+                "  otp.validate\n      submit the code of a process\n      variables: request_id, code, base_url\n"
             ),
             "{text}"
         );

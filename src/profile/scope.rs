@@ -158,7 +158,7 @@ mod tests {
 
     fn check(ops: &str) -> Result<(), (String, String)> {
         let yaml = format!(
-            "name: t\nbase_url: http://127.0.0.1:1\nauth: {{ bearer: '{{{{ secret }}}}' }}\noperations:\n{ops}"
+            "name: t\nbase_url: http://127.0.0.1:1\nfamilies: [sessions]\nauth: {{ bearer: '{{{{ secret }}}}' }}\noperations:\n{ops}"
         );
         let p: Profile = serde_yaml::from_str(&yaml).unwrap();
         check_scopes(&p).into_iter().next().map_or(Ok(()), |(path, m)| Err((path.join("."), m)))
@@ -201,7 +201,8 @@ mod tests {
 
     #[test]
     fn auth_and_the_mail_api_have_their_own_scopes() {
-        let yaml = "name: t\nbase_url: http://x\nauth: { bearer: '{{ token }}' }\noperations: {}\n";
+        let yaml =
+            "name: t\nbase_url: http://x\nfamilies: [sessions]\nauth: { bearer: '{{ token }}' }\noperations: {}\n";
         let p: Profile = serde_yaml::from_str(yaml).unwrap();
         let (path, m) = check_scopes(&p).remove(0);
         assert_eq!(path, ["auth", "bearer"]);

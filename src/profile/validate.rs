@@ -1,17 +1,8 @@
 //! Checks of meaning serde cannot express (the "one of" choices are the
-//! model's enums): templates that parse, capabilities that fit together,
+//! model's enums): templates that parse, families and extras that fit together,
 //! and every operation the suite speaks of being bound. All are collected.
-use super::model::{AuthScheme, Body, Capability, OperationSpec, Profile, StatusPattern};
+use super::model::{AuthScheme, Body, Extra, Family, OperationSpec, Profile, StatusPattern};
 use super::operations::{operation, OPERATIONS};
-
-/// Capabilities that only make sense on top of others.
-const CAPABILITY_NEEDS: &[(Capability, Capability)] = &[
-    (Capability::PasswordReset, Capability::Sso),
-    (Capability::PasswordReset, Capability::Email),
-    (Capability::ResetCompletion, Capability::PasswordReset),
-    (Capability::DeepLink, Capability::Sso),
-    (Capability::AccountAdmin, Capability::Sso),
-];
 
 /// A problem: the key path it sits at, and what is wrong.
 pub(super) type Problem = (Vec<String>, String);
@@ -31,25 +22,15 @@ pub fn validate(p: &Profile) -> Vec<Problem> {
     if let Some((key, why)) = p.limits.problem() {
         note(Err(at(&["limits", key], why)));
     }
-    for (cap, needs) in CAPABILITY_NEEDS {
-        if p.capabilities.contains(cap) && !p.capabilities.contains(needs) {
-            note(Err(at(
-                &["capabilities"],
-                format!("capability `{}` needs capability `{}`", cap.as_str(), needs.as_str()),
-            )));
-        }
+    for problem in check_declared(p) {
+        note(Err(problem));
     }
     // One problem for all unbound operations: they are one edit, in one place.
+    let declared = p.declared();
     let unbound: Vec<String> = OPERATIONS
         .iter()
-        .filter(|def| def.needs.iter().all(|c| p.capabilities.contains(c)) && !p.operations.contains_key(def.name))
-        .map(|def| {
-            let caps: Vec<String> = def.needs.iter().map(|c| format!("`{}`", c.as_str())).collect();
-            match caps.is_empty() {
-                true => format!("`{}`", def.name),
-                false => format!("`{}` (the profile declares capability {})", def.name, caps.join(" and ")),
-            }
-        })
+        .filter(|def| def.required_by(&declared) && !p.operations.contains_key(def.name))
+        .map(|def| format!("`{}` ({})", def.name, def.describe_needs()))
         .collect();
     match unbound.as_slice() {
         [] => {}
@@ -66,18 +47,44 @@ pub fn validate(p: &Profile) -> Vec<Problem> {
     if let Some(http) = p.mailbox.as_ref().and_then(|m| m.http()) {
         note(check_template(&["mailbox", "http", "url"], &http.url));
     }
-    if p.mailbox.is_none() && p.capabilities.contains(&Capability::Email) {
-        note(Err(at(&["capabilities"], "capability `email` needs a `mailbox` section")));
-    }
-    if p.sms.is_none() && p.capabilities.contains(&Capability::Sms) {
-        note(Err(at(&["capabilities"], "capability `sms` needs an `sms` section")));
-    }
-    if p.capabilities.contains(&Capability::Sso) && p.platform.is_none() {
-        note(Err(at(&["capabilities"], "capability `sso` needs a `platform` section (the platform double)")));
-    }
     // A problem of syntax is already listed; its scope check would repeat it.
     if problems.is_empty() {
         problems.extend(super::scope::check_scopes(p));
+    }
+    problems
+}
+
+/// Families and extras that fit together, and the sections they need.
+fn check_declared(p: &Profile) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let has = |f: Family| p.families.contains(&f);
+    let extra = |e: Extra| p.extras.contains(&e);
+    if p.families.is_empty() {
+        let known: Vec<&str> = Family::ALL.iter().map(|f| f.as_str()).collect();
+        problems.push(at(&["families"], format!("declare at least one family: {}", known.join(", "))));
+    }
+    for e in Extra::ALL.iter().filter(|e| extra(**e)) {
+        if let Some(f) = e.lives_in().filter(|f| !has(*f)) {
+            problems.push(at(
+                &["extras"],
+                format!("extra `{}` is part of family `{}`, which `families` does not list", e.as_str(), f.as_str()),
+            ));
+        }
+    }
+    if has(Family::Otp) && !extra(Extra::Email) && !extra(Extra::Sms) {
+        problems.push(at(&["extras"], "family `otp` sends its codes somewhere: add extra `email`, `sms` or both"));
+    }
+    let mails = extra(Extra::Email) || has(Family::PasswordReset);
+    if mails && p.mailbox.is_none() {
+        let (key, who) =
+            if extra(Extra::Email) { ("extras", "extra `email`") } else { ("families", "family `password_reset`") };
+        problems.push(at(&[key], format!("{who} needs a `mailbox` section (where the target's mail arrives)")));
+    }
+    if extra(Extra::Sms) && p.sms.is_none() {
+        problems.push(at(&["extras"], "extra `sms` needs an `sms` section"));
+    }
+    if has(Family::SsoPlatform) && p.platform.is_none() {
+        problems.push(at(&["families"], "family `sso_platform` needs a `platform` section (the platform double)"));
     }
     problems
 }

@@ -1,7 +1,7 @@
 //! `authconform lint [PATHS]`: what a QA engineer runs before committing.
 //! Features are parsed and checked like a run would (every step matched to
 //! one definition, with the nearest existing steps when none is; `@req:`
-//! ids catalogued; `@needs:` capabilities known), profiles are loaded and
+//! ids catalogued; `@needs:` families and extras known), profiles are loaded and
 //! validated, and requirements that no scenario covers are warned about.
 //! Nothing is run. Every finding is rustc-style, with file:line:col.
 use std::path::{Path, PathBuf};

@@ -32,9 +32,9 @@ pub enum RunError {
     /// be made: the machine's fault, not the user's.
     #[error("partner key generation failed: {0}")]
     PartnerKeyGeneration(#[source] KeyError),
-    #[error("not certifiable for plan {plan}: target `{target}` lacks capability {missing} (the plan's `needs` in the requirement catalogue)")]
+    #[error("not certifiable for plan {plan}: target `{target}` does not declare {missing} (the plan's `needs` in the requirement catalogue)")]
     NotCertifiable { plan: String, target: String, missing: String },
-    #[error("nothing applicable to run: the {scenarios} selected scenario(s) all need capabilities the profile does not declare ({missing}); a run of nothing would say nothing")]
+    #[error("nothing applicable to run: the {scenarios} selected scenario(s) all need families or extras the profile does not declare ({missing}); a run of nothing would say nothing")]
     NothingApplicable { scenarios: usize, missing: String },
     /// insta's environment does not fit the snapshot mode.
     #[error(transparent)]

@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Located, Severity};
 use crate::model::NotApplicable;
-use crate::profile::{Capability, Profile};
-use crate::requirements::{needed_capabilities, requirement_tags, Catalogue};
+use crate::profile::{needs_of, Declared, Need, Profile};
+use crate::requirements::{requirement_tags, Catalogue};
 use crate::world::AuthWorld;
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -107,13 +107,13 @@ pub fn feature_files(dir: &Path) -> Result<Vec<PathBuf>, PlanError> {
     Ok(out)
 }
 
-/// Which scenarios a run takes: `--tags`, `--name`, and the target's capabilities.
+/// Which scenarios a run takes: `--tags`, `--name`, and the target's families and extras.
 /// Shared by the planner and cucumber's filter, so both decide alike.
 #[derive(Clone)]
 pub struct Selector {
     tags: Option<gherkin::tagexpr::TagOperation>,
     name: Option<regex::Regex>,
-    capabilities: std::collections::BTreeSet<Capability>,
+    declared: Declared,
     /// This shard's scenarios (`features/…`, scenario name), when sharded.
     /// Names, not lines: cucumber gives each outline row its own line.
     only: Option<std::sync::Arc<std::collections::HashSet<(String, String)>>>,
@@ -133,7 +133,7 @@ impl Selector {
             })?),
             None => None,
         };
-        Ok(Selector { tags, name, capabilities: profile.capabilities.clone(), only: None })
+        Ok(Selector { tags, name, declared: profile.declared(), only: None })
     }
 
     pub fn decide(&self, tags: &[String], scenario_name: &str) -> Decision {
@@ -142,10 +142,8 @@ impl Selector {
         if !chosen {
             return Decision::Excluded;
         }
-        let missing: Vec<String> = needed_capabilities(tags)
-            .into_iter()
-            .filter(|c| Capability::parse(c).is_none_or(|cap| !self.capabilities.contains(&cap)))
-            .collect();
+        let needs = needs_of(tags);
+        let missing = self.declared.missing(needs.iter().map(String::as_str));
         if missing.is_empty() {
             Decision::Run
         } else {
@@ -275,7 +273,7 @@ pub fn check_unique_names(feature: &gherkin::Feature, file: &Path, problems: &mu
 
 /// Everything checked on one scenario, by a run and by `lint` alike: each
 /// step matches exactly one definition, each `@req:` is catalogued, each
-/// `@needs:` is a known capability.
+/// `@needs:` is a known family or extra, and at least one names a family.
 pub fn check_scenario(
     steps: &cucumber::step::Collection<AuthWorld>,
     feature: &gherkin::Feature,
@@ -323,10 +321,18 @@ pub fn check_scenario(
             problems.push(p);
         }
     }
-    for c in needed_capabilities(all_tags) {
-        if Capability::parse(&c).is_none() {
-            problems.push(at(format!("scenario `{}` needs unknown capability `{c}`", sc.name)));
+    let needs = needs_of(all_tags);
+    for c in &needs {
+        if Need::parse(c).is_none() {
+            let mut p = at(format!("scenario `{}` needs `{c}`, which is no family or extra", sc.name));
+            p.help.push(format!("known: {}", Need::known()));
+            problems.push(p);
         }
+    }
+    if !needs.iter().any(|n| matches!(Need::parse(n), Some(Need::Family(_)))) {
+        let mut p = at(format!("scenario `{}` names no family, so it would run against every target", sc.name));
+        p.help.push("tag it (or its feature) with the family it checks, e.g. `@needs:otp`".into());
+        problems.push(p);
     }
 }
 

@@ -242,10 +242,7 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
         // scenarios cannot say anything, so they are not applicable, and said so.
         notes
             .push("`platform.partner_public_key` is not set; SSO scenarios are not applicable to this run".to_string());
-        use crate::profile::Capability::{AccountAdmin, DeepLink, PasswordReset, ResetCompletion, Sso};
-        for c in [Sso, PasswordReset, ResetCompletion, DeepLink, AccountAdmin] {
-            profile.capabilities.remove(&c);
-        }
+        profile.drop_family(crate::profile::Family::SsoPlatform);
         profile.platform = None;
     }
     let catalogue = Catalogue::load(&config.requirements_path())?;
@@ -289,12 +286,7 @@ fn plan_tags(
         let known: Vec<&str> = catalogue.plans.keys().map(String::as_str).collect();
         RunError::UnknownPlan { plan: name.clone(), catalogue: catalogue.path.clone(), known: known.join(", ") }
     })?;
-    let missing: Vec<String> = plan
-        .needs
-        .iter()
-        .filter(|c| crate::profile::Capability::parse(c).is_none_or(|cap| !profile.capabilities.contains(&cap)))
-        .cloned()
-        .collect();
+    let missing = profile.declared().missing(plan.needs.iter().map(String::as_str));
     if !missing.is_empty() {
         return Err(RunError::NotCertifiable {
             plan: name.clone(),

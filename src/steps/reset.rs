@@ -29,8 +29,11 @@ async fn ask_reset(w: &mut AuthWorld, name: &str, headers: &[(&str, &str)]) -> S
     let ctx = w.ctx();
     let mut vars = Vars::new();
     vars.insert("email".into(), json!(actor(w, name)?.email.clone()));
-    let ex =
-        ctx.client.target.call_injected("sso.reset.start", &vars, None, &Injection { headers, fields: &[] }).await?;
+    let ex = ctx
+        .client
+        .target
+        .call_injected("password_reset.start", &vars, None, &Injection { headers, fields: &[] })
+        .await?;
     w.record_reply(format!("{name}@reset"), ex);
     Ok(())
 }
@@ -52,7 +55,7 @@ async fn asks_reset_forged(w: &mut AuthWorld, name: String) -> StepResult {
         ask_reset(w, &name, &[(header, value)]).await?;
         let ex = super::checks::last(w)?;
         let sent = ex.request_headers.iter().any(|(k, v)| k.eq_ignore_ascii_case(header) && v == value);
-        super::checks::attack_sent(sent, "sso.reset.start", &format!("the forged {header}"))?;
+        super::checks::attack_sent(sent, "password_reset.start", &format!("the forged {header}"))?;
         super::checks::accepted(w, &format!("the reset request with a forged {header}"))?;
         receive_link(w, &name).await?;
     }
@@ -201,7 +204,7 @@ async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
     vars.insert("link".into(), json!(link));
     vars.insert("reset_token".into(), json!(token));
     vars.insert("password".into(), json!(new));
-    let ex = ctx.client.target.call("sso.reset.complete", &vars, None).await?;
+    let ex = ctx.client.target.call("password_reset.complete", &vars, None).await?;
     let accepted = ex.accepted;
     w.record(ex);
     if accepted {
