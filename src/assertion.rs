@@ -50,6 +50,7 @@ assertions! {
     NewToken => "session.new-token": "a new sign-in gets a new token, not the previous one",
     StoredTokenAccepted => "session.token-accepted": "a still-valid stored token is accepted without a code",
     SameUser => "session.same-user": "a stored token authenticates the user it was issued to",
+    NotPresenter => "session.not-presenter": "another user's token never authenticates the one who presents it",
     // End-to-end data and keys.
     Decrypts => "e2e.decrypts": "a data sample decrypts, with the reader's key, to what its author stored",
     NoPlaintext => "e2e.no-plaintext": "no request or reply carries a sample's content in clear",

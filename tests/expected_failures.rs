@@ -19,7 +19,7 @@ fn an_expected_failure_is_reported_and_does_not_block() {
     let file = tmp.path().join("expected.yaml");
     std::fs::write(
         &file,
-        "expected_failures:\n  - requirement: SSO-RESET-02\n    target: reference\n    reason: PARTNER-123, reset links reusable until the January release\n  - scenario: A code works once\n    target: another-partner\n    reason: not this target\n",
+        "expected_failures:\n  - requirement: RESET-02\n    target: reference\n    reason: PARTNER-123, reset links reusable until the January release\n  - scenario: A code works once\n    target: another-partner\n    reason: not this target\n",
     )
     .unwrap();
 
@@ -29,14 +29,14 @@ fn an_expected_failure_is_reported_and_does_not_block() {
     let known = run(Some(Fault::SsoResetLinkReusable), Some(&file));
     assert_eq!(known.exit_code(), 0, "a covered failure does not block");
     let v = requirement_verdicts(&known);
-    assert_eq!(v.iter().find(|r| r.id == "SSO-RESET-02").unwrap().verdict.label(), "EXPECTED FAIL");
+    assert_eq!(v.iter().find(|r| r.id == "RESET-02").unwrap().verdict.label(), "EXPECTED FAIL");
     assert!(console_summary(&known).contains("expected failure: A reset link works once"));
 
     // Fixed at the target: the entry is reported as one to remove.
     let fixed = run(None, Some(&file));
     assert_eq!(fixed.exit_code(), 0);
     assert_eq!(fixed.unexpected_passes.len(), 1);
-    assert!(console_summary(&fixed).contains("expected to fail but passed: SSO-RESET-02"));
+    assert!(console_summary(&fixed).contains("expected to fail but passed: RESET-02"));
 
     // A malformed entry is a usage error with its place.
     std::fs::write(&file, "expected_failures:\n  - target: reference\n    reason: names nothing\n").unwrap();
@@ -53,7 +53,7 @@ fn an_expected_failure_is_reported_and_does_not_block() {
         ("requirement: SSO-RESET-99", "requirement `SSO-RESET-99` is not in the requirement catalogue"),
         ("scenario: A reset link works twice", "no feature file has a scenario named `A reset link works twice`"),
     ] {
-        std::fs::write(&file, format!("expected_failures:\n  - requirement: SSO-RESET-02\n    target: reference\n    reason: PARTNER-1\n  - {entry}\n    target: reference\n    reason: a typo\n")).unwrap();
+        std::fs::write(&file, format!("expected_failures:\n  - requirement: RESET-02\n    target: reference\n    reason: PARTNER-1\n  - {entry}\n    target: reference\n    reason: a typo\n")).unwrap();
         let err = rt.block_on(authconform::runner::run(&c)).map(|_| ()).unwrap_err();
         assert_eq!(err.exit_code(), authconform::exit::USAGE);
         let shown = err.render();

@@ -1,6 +1,8 @@
-//! The fault matrix: the suite runs against each fault of the reference and
-//! the requirements that fail must be exactly those the table in
-//! `tests/fault_matrix.yaml` expects. A requirement, or a scenario, that no
+//! The fault matrix: under each profile of the table in
+//! `tests/fault_matrix.yaml` (the embedded default, and example profiles
+//! that reach other APIs of the reference), the suite runs against each
+//! fault listed there, and the requirements that fail must be exactly those
+//! the table expects. A requirement, or a scenario, that no
 //! fault can break is a check that proves nothing, and fails this test.
 //!
 //! One level down, the assertion coverage: every distinct check a step
@@ -15,9 +17,13 @@ use authconform::assertion::Assertion;
 use authconform::reference::Fault;
 use authconform::requirements::Catalogue;
 
+/// The table: profile (`reference` for the embedded default, else a path
+/// under `scenarios/targets/`) -> fault -> the requirements it must fail.
+type Table = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
+
 #[test]
 fn every_fault_is_caught_by_the_requirements_that_claim_it() {
-    let table: BTreeMap<String, BTreeSet<String>> =
+    let table: Table =
         serde_yaml::from_str(&std::fs::read_to_string(common::root().join("tests/fault_matrix.yaml")).unwrap())
             .unwrap();
     let mut problems = Vec::new();
@@ -28,36 +34,42 @@ fn every_fault_is_caught_by_the_requirements_that_claim_it() {
     // The runs share key pairs: the matrix tests what each fault breaks, not
     // the keys' freshness, and RSA generation would otherwise be 90 % of it.
     let bank = authconform::crypto::KeyBank::default();
-    for fault in Fault::ALL {
-        let mut config = common::config(vec![*fault]);
-        config.key_bank = Some(bank.clone());
-        let outcome = common::run_blocking(config);
-        let failed: BTreeSet<String> = outcome.failed_requirements.iter().cloned().collect();
-        caught.extend(failed.iter().cloned());
-        for s in &outcome.scenarios {
-            let key = format!("{}:{} {}", s.file, s.line, s.scenario);
-            if s.status == authconform::model::ScenarioStatus::Failed {
-                failed_scenarios.insert(key.clone());
+    for (profile, faults) in &table {
+        for (name, expected) in faults {
+            let Ok(fault) = name.parse::<Fault>() else {
+                problems.push(format!("{profile}: the table names an unknown fault `{name}`"));
+                continue;
+            };
+            let mut config = common::config(vec![fault]);
+            config.key_bank = Some(bank.clone());
+            if profile != "reference" {
+                config.target = Some(common::root().join("scenarios/targets").join(profile));
+                config.embedded = true;
             }
-            for id in &s.checks {
-                reached.entry(id.clone()).or_insert(*fault);
+            let outcome = common::run_blocking(config);
+            let failed: BTreeSet<String> = outcome.failed_requirements.iter().cloned().collect();
+            caught.extend(failed.iter().cloned());
+            for s in &outcome.scenarios {
+                let key = format!("{}:{} {}", s.file, s.line, s.scenario);
+                if s.status == authconform::model::ScenarioStatus::Failed {
+                    failed_scenarios.insert(key.clone());
+                }
+                for id in &s.checks {
+                    reached.entry(id.clone()).or_insert(fault);
+                }
+                all_scenarios.insert(key);
             }
-            all_scenarios.insert(key);
-        }
-        match table.get(fault.name()) {
-            None => problems.push(format!("{fault}: not in the table; it fails {failed:?}")),
-            Some(expected) if *expected != failed => {
-                problems.push(format!("{fault}: expected {expected:?} to fail, got {failed:?}"))
+            if *expected != failed {
+                problems.push(format!("{profile}: {fault}: expected {expected:?} to fail, got {failed:?}"));
             }
-            Some(_) => {}
-        }
-        if failed.is_empty() {
-            problems.push(format!("{fault}: no scenario caught it"));
+            if failed.is_empty() {
+                problems.push(format!("{profile}: {fault}: no scenario caught it"));
+            }
         }
     }
-    for name in table.keys() {
-        if name.parse::<Fault>().is_err() {
-            problems.push(format!("the table names an unknown fault `{name}`"));
+    for fault in Fault::ALL {
+        if !table.values().any(|faults| faults.contains_key(fault.name())) {
+            problems.push(format!("{fault}: under no profile of the table"));
         }
     }
     let catalogue = Catalogue::load(&common::root().join("scenarios/requirements.yaml")).unwrap();

@@ -56,7 +56,8 @@ fn shards_add_up_to_the_whole_run() {
     let cucumber: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(report.join("cucumber.json")).unwrap()).unwrap();
     let features: BTreeSet<&str> = cucumber.iter().filter_map(|f| f["uri"].as_str()).collect();
-    assert_eq!(features.len(), 10, "every feature file appears in the merged cucumber.json");
+    let ran: BTreeSet<&str> = whole.scenarios.iter().map(|s| s.file.as_str()).collect();
+    assert_eq!(features.len(), ran.len(), "every feature file the whole run ran appears in the merged cucumber.json");
 
     // A tampered shard is refused.
     std::fs::write(dirs[1].join("summary.md"), "all green").unwrap();

@@ -13,7 +13,11 @@ fn the_whole_suite_passes_against_the_reference_and_writes_reports() {
     let failed = common::failures(&outcome);
     assert!(failed.is_empty(), "scenarios failed against the reference:\n{}", failed.join("\n"));
     assert!(outcome.scenarios.len() >= 20, "only {} scenarios ran", outcome.scenarios.len());
-    assert!(outcome.not_applicable.is_empty());
+    // The reference's profile declares every family but `password`: its
+    // plain accounts API is certified through examples/password-service.yaml.
+    let left_out: Vec<_> =
+        outcome.not_applicable.iter().filter(|n| n.missing != ["password"]).map(|n| &n.scenario).collect();
+    assert!(left_out.is_empty(), "not applicable for another reason than the password family: {left_out:?}");
     let report = outcome.report_path.expect("a report folder");
     // Every secret the reference issued or received (codes, tokens, reset
     // tokens, JWTs, passwords) is looked for verbatim in every file of the

@@ -27,7 +27,7 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     Then the target accepts the request
     And Jon receives a 6-digit code by SMS
     When Jon completes the sign-up with the code and a new key pair
-    Then Jon is signed in with a user id, a group id and a token
+    Then Jon is signed in with a token
 
   @req:OTP-REG-03 @needs:master_hcp @needs:email
   Scenario: A patient cannot register without a master HCP
@@ -39,7 +39,7 @@ Feature: Sign-up by one-time code with an end-to-end key pair
     Then the target accepts the request
     And Arya receives a 6-digit code by email
 
-  @req:OTP-REG-03 @needs:email
+  @req:OTP-REG-03 @needs:email @needs:master_hcp
   Scenario: A healthcare professional registers without a master HCP
     Given Samwell is a new healthcare professional
     When Samwell starts signing up by email without a master HCP
@@ -85,7 +85,7 @@ Feature: Sign-up by one-time code with an end-to-end key pair
       | +0123456789 |
       | +32abc45678 |
 
-  @req:OTP-CODE-01 @needs:email
+  @req:OTP-CODE-01 @needs:email @needs:code_length
   Scenario: Codes have the requested number of digits
     Given Sansa is a new patient
     When Sansa starts signing up by email asking for 8-digit codes

@@ -32,7 +32,7 @@ Feature: Reusing a still-valid token
     Then the target refuses the request
     Given Cersei has signed up by email
     When Daenerys presents Cersei's token with her own login
-    Then the target refuses the request
+    Then the token does not authenticate Daenerys
 
   @req:OTP-DATA-03 @needs:e2e_keys @needs:records @needs:email
   Scenario: One user's token cannot read another user's data

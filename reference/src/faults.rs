@@ -104,6 +104,12 @@ faults! {
     SsoResetMailsUnknown => "sso-reset-mails-unknown": "a reset for an unknown e-mail mails a link anyway",
     SsoResetMailsOnce => "sso-reset-mails-once": "while a reset link is pending, a new request mails nothing",
     SsoResetTokenRepeated => "sso-reset-token-repeated": "a new reset request mails the pending link's token again",
+    RegisterIgnored => "register-ignored": "the accounts API answers a registration 201 but stores nothing",
+    LoginAnyPassword => "login-any-password": "the accounts API's login accepts any password for a known e-mail",
+    LoginEnumerates => "login-enumerates": "the accounts API's login answers an unknown e-mail 404, a wrong password 400",
+    LogoutKeepsToken => "logout-keeps-token": "signing out answers 204 but the session token still works",
+    ResetAnyToken => "reset-any-token": "a reset token the accounts API never issued is answered 204 (and changes nothing)",
+    ResetKeepsSessions => "reset-keeps-sessions": "a completed password reset leaves the account's sessions open",
 }
 
 impl fmt::Display for Fault {

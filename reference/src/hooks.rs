@@ -41,18 +41,21 @@ pub async fn age(State(app): State<Shared>, Json(req): Json<AgeRequest>) -> ApiR
         return Ok(StatusCode::NO_CONTENT);
     }
     if let Some(token) = req.token {
-        let t = store
-            .users
-            .values_mut()
-            .flat_map(|u| u.tokens.iter_mut())
-            .find(|t| t.value == token)
-            .ok_or_else(ApiError::not_found)?;
-        age_instant(&mut t.created, by);
+        // An iCure token, or a session of the plain accounts service.
+        let created = match store.users.values_mut().flat_map(|u| u.tokens.iter_mut()).find(|t| t.value == token) {
+            Some(t) => &mut t.created,
+            None => &mut store.accounts.sessions.get_mut(&token).ok_or_else(ApiError::not_found)?.created,
+        };
+        age_instant(created, by);
         return Ok(StatusCode::NO_CONTENT);
     }
     if let Some(token) = req.reset_token {
-        let link = store.reset_links.get_mut(&token).ok_or_else(ApiError::not_found)?;
-        age_instant(&mut link.created, by);
+        // The partner's link, or a token of the plain accounts service.
+        let created = match store.reset_links.get_mut(&token) {
+            Some(link) => &mut link.created,
+            None => &mut store.accounts.resets.get_mut(&token).ok_or_else(ApiError::not_found)?.created,
+        };
+        age_instant(created, by);
         return Ok(StatusCode::NO_CONTENT);
     }
     Err(ApiError::bad_request("request_id_token_or_reset_token_required"))

@@ -3,6 +3,12 @@
 //! really enforces what the features require, and can be started with
 //! deliberate faults. It never imports the harness: it is a target like any
 //! other, reached over HTTP, sending mail over SMTP and SMS over a webhook.
+//! Beside the iCure-like gateway it serves a SnapMD-like partner backend
+//! (`partner*`) and a plain accounts service (`accounts*`, `/api/...`): the
+//! shape a common framework gives a password and e-mail code service.
+mod accounts;
+mod accounts_otp;
+mod accounts_store;
 mod auth;
 mod config;
 mod data;

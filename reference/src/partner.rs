@@ -30,7 +30,7 @@ pub(super) async fn hash(password: String) -> String {
     .expect("the hashing task does not panic")
 }
 
-async fn verify(password: String, hash: String) -> bool {
+pub(super) async fn verify(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
     })
@@ -169,7 +169,7 @@ pub(super) async fn patient_jwt(
 
 /// An argon2 hash of a random password, verified against for unknown e-mails
 /// so that they cost the same time as known ones.
-fn dummy_hash() -> &'static str {
+pub(super) fn dummy_hash() -> &'static str {
     static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     H.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);

@@ -8,7 +8,9 @@ use axum::Router;
 use super::config::ReferenceConfig;
 use super::notify::Notifier;
 use super::store::Store;
-use super::{auth, data, gateway, hooks, keys, partner, partner_alt, partner_deeplink, partner_reset, v3};
+use super::{
+    accounts, accounts_otp, auth, data, gateway, hooks, keys, partner, partner_alt, partner_deeplink, partner_reset, v3,
+};
 
 pub struct AppState {
     pub config: ReferenceConfig,
@@ -82,7 +84,15 @@ pub fn router(state: Shared) -> Router {
         .route("/partner/sso/password-reset/complete", post(partner_reset::complete))
         .route("/partner/sso/deeplink", post(partner_deeplink::deep_link))
         .route("/partner/api/session", post(partner_alt::session))
-        .route("/partner/api/accounts", post(partner_alt::accounts));
+        .route("/partner/api/accounts", post(partner_alt::accounts))
+        .route("/api/accounts", post(accounts::register))
+        .route("/api/auth/token", post(accounts::token))
+        .route("/api/auth/logout", post(accounts::logout))
+        .route("/api/users/me", get(accounts::me))
+        .route("/api/auth/forgot-password", post(accounts::forgot))
+        .route("/api/auth/reset-password", post(accounts::reset))
+        .route("/api/otp/start", post(accounts_otp::start))
+        .route("/api/otp/verify", post(accounts_otp::verify));
     if state.config.test_hooks {
         app = app
             .route("/_test/age", post(hooks::age))

@@ -112,6 +112,8 @@ pub struct Store {
     /// The deep-link JWT handed out per e-mail; kept only by the
     /// `sso-deeplink-reused-jwt` defect, which hands it out again.
     pub deep_link_cache: HashMap<String, String>,
+    /// The plain accounts service (`/api/...`).
+    pub accounts: super::accounts_store::Accounts,
 }
 
 /// A mailed password-reset link: for whom, since when, and whether it was used.

@@ -4,7 +4,10 @@
 //! holds the actors) when a step fails.
 use std::collections::BTreeMap;
 
+use serde_json::Value;
+
 use crate::crypto::KeyPair;
+use crate::operation::{Exchange, Vars};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActorKind {
@@ -61,6 +64,10 @@ pub struct Actor {
     /// others, each with what it stores.
     pub device: String,
     pub parked: BTreeMap<String, Device>,
+    /// Every value an operation extracted for this actor, by its `extract:`
+    /// name, the latest winning: later operations see them (a flow id, a
+    /// session token taken from a header).
+    pub values: BTreeMap<String, String>,
 }
 
 /// What one device of an actor stores.
@@ -85,6 +92,31 @@ impl Actor {
 
     pub fn token(&self) -> Option<&str> {
         self.tokens.last().map(String::as_str)
+    }
+
+    /// What every operation made for this actor sees of them (see
+    /// `profile::ACTOR_VARIABLES`): their login, addresses, password and
+    /// last code where known, and the values extracted for them so far.
+    pub fn context(&self) -> Vars {
+        let mut vars: Vars = self.values.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let mut put = |k: &str, v: &str| {
+            vars.insert(k.into(), Value::String(v.to_string()));
+        };
+        put("login", self.login());
+        put("email", &self.email);
+        put("phone", &self.phone);
+        if let Some(p) = &self.password {
+            put("password", p);
+        }
+        if let Some(c) = self.code() {
+            put("code", c);
+        }
+        vars
+    }
+
+    /// Keeps what an operation extracted for this actor.
+    pub fn remember(&mut self, ex: &Exchange) {
+        self.values.extend(ex.extracted.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
 
     /// Every key this device holds.
@@ -132,6 +164,7 @@ impl std::fmt::Debug for Actor {
             .field("key", &self.key)
             .field("extra_keys", &self.extra_keys)
             .field("samples", &self.samples.iter().map(|s| &s.id).collect::<Vec<_>>())
+            .field("values", &self.values.keys().collect::<Vec<_>>())
             .finish()
     }
 }

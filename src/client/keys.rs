@@ -9,7 +9,7 @@ use super::error::ClientError;
 use super::otp::session;
 use super::samples::{fetch_sample, owner_view};
 use crate::crypto::{content_key, encrypt_for_hex, fingerprint_of, new_aes_key, open_blob, seal_blob, KeyPair};
-use crate::operation::{Exchange, Vars};
+use crate::operation::Exchange;
 
 /// A pending notification, as the profile's parallel extractions give it.
 #[derive(Debug, Clone)]
@@ -34,7 +34,7 @@ pub async fn pending_notifications(
     ctx: &ClientContext,
     actor: &Actor,
 ) -> Result<(Exchange, Vec<Notification>), ClientError> {
-    let ex = ctx.target.expect("notifications.pending", &Vars::new(), Some(&session(actor)?)).await?;
+    let ex = ctx.target.expect("notifications.pending", &actor.context(), Some(&session(actor)?)).await?;
     let (ids, kinds, who, keys) = (
         strings(&ex, "task_ids"),
         strings(&ex, "task_types"),
@@ -60,7 +60,7 @@ pub async fn list_samples(
     reader: &Actor,
     owner_id: &str,
 ) -> Result<(Exchange, Vec<String>), ClientError> {
-    let mut vars = Vars::new();
+    let mut vars = reader.context();
     vars.insert("data_owner_id".into(), json!(owner_id));
     let ex = ctx.target.expect("data_sample.list", &vars, Some(&session(reader)?)).await?;
     let ids = strings(&ex, "sample_ids");
@@ -87,7 +87,7 @@ pub async fn give_access_back(
         let Ok(key) = content_key(&envelope, &giver.keyring()) else { continue };
         let hash = giver.key.as_ref().or(giver.extra_keys.first()).map(KeyPair::hash).unwrap_or_default();
         let wrapped = encrypt_for_hex(new_key, hash, &key)?;
-        let mut vars = Vars::new();
+        let mut vars = giver.context();
         vars.insert("sample_id".into(), json!(id));
         vars.insert("data_owner_id".into(), json!(owner_id));
         vars.insert("fingerprint".into(), json!(fingerprint_of(new_key)));
@@ -99,7 +99,7 @@ pub async fn give_access_back(
 }
 
 pub async fn complete_notification(ctx: &ClientContext, actor: &Actor, id: &str) -> Result<Exchange, ClientError> {
-    let mut vars = Vars::new();
+    let mut vars = actor.context();
     vars.insert("task_id".into(), json!(id));
     Ok(ctx.target.expect("notifications.complete", &vars, Some(&session(actor)?)).await?)
 }
@@ -115,7 +115,7 @@ pub async fn publish_transfer_keys(ctx: &ClientContext, actor: &Actor) -> Result
     let private = key.private_pkcs8_hex();
     for old in view.public_keys.iter().filter(|k| *k != key.public_hex()) {
         let k = new_aes_key();
-        let mut vars = Vars::new();
+        let mut vars = actor.context();
         vars.insert("data_owner_id".into(), json!(owner));
         vars.insert("from_fingerprint".into(), json!(fingerprint_of(old)));
         vars.insert("to_fingerprint".into(), json!(key.fingerprint()));
@@ -159,7 +159,7 @@ pub async fn take_transfer_keys(ctx: &ClientContext, actor: &mut Actor) -> Resul
 
 /// Stops sharing new data with `delegate_id`.
 pub async fn stop_sharing(ctx: &ClientContext, actor: &Actor, delegate_id: &str) -> Result<Exchange, ClientError> {
-    let mut vars = Vars::new();
+    let mut vars = actor.context();
     vars.insert("data_owner_id".into(), json!(actor.data_owner_id.clone().unwrap_or_default()));
     vars.insert("delegate_id".into(), json!(delegate_id));
     Ok(ctx.target.expect("data_owner.stop_sharing", &vars, Some(&session(actor)?)).await?)

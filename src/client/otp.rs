@@ -35,7 +35,7 @@ pub fn start_vars(ctx: &ClientContext, actor: &Actor, request_id: &str, opts: &S
         (true, Some(own)) => Value::String(own.clone()),
         (true, None) => var("master_hcp_id"),
     };
-    let mut out = Vars::new();
+    let mut out = actor.context();
     out.insert("process".into(), json!(format!("{kind}_{channel}")));
     out.insert("request_id".into(), json!(request_id));
     out.insert("captcha".into(), captcha);
@@ -62,6 +62,7 @@ pub async fn start(ctx: &ClientContext, actor: &mut Actor, opts: &StartOptions) 
     let ex = ctx.target.call("otp.start", &vars, None).await?;
     if ex.accepted {
         actor.request_id = Some(request_id);
+        actor.remember(&ex);
     }
     Ok(ex)
 }
@@ -98,14 +99,16 @@ pub async fn read_code(ctx: &ClientContext, actor: &mut Actor) -> Result<String,
     Ok(code)
 }
 
-/// Completes a process as the SDK does: validate the code, learn who we are
-/// with the code as password, create a long-lived token, then, where the
-/// target has end-to-end keys, make sure the key pair's public key is on the
-/// data owner.
+/// Completes a process: validate the code; where that gives no session
+/// token, do as the iCure SDK does (learn who we are with the code as
+/// password, then create a long-lived token); where it does, learn who we
+/// are with the token if the target can say (`user.current` bound). Then,
+/// where the target has end-to-end keys, make sure the key pair's public
+/// key is on the data owner.
 pub async fn complete(
     ctx: &ClientContext,
     actor: &mut Actor,
-    key: KeyPair,
+    key: Option<KeyPair>,
     log: &mut Vec<Exchange>,
 ) -> Result<(), ClientError> {
     let request_id = actor
@@ -116,32 +119,27 @@ pub async fn complete(
         .code()
         .map(str::to_string)
         .ok_or_else(|| ClientError::Expectation(format!("{} has received no code", actor.name)))?;
-    let mut vars = Vars::new();
+    let mut vars = actor.context();
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("code".into(), json!(code));
-    log.push(ctx.target.expect("otp.validate", &vars, None).await?);
+    let validated = ctx.target.expect("otp.validate", &vars, None).await?;
+    actor.remember(&validated);
+    let given = validated.get("token").filter(|t| !t.is_empty()).map(str::to_string);
+    log.push(validated);
 
-    let by_code = Credentials { login: actor.login().to_string(), secret: code };
-    let me = ctx.target.expect("user.current", &Vars::new(), Some(&by_code)).await?;
-    let user_id = me.get("user_id").map(str::to_string);
-    actor.group_id = me.get("group_id").map(str::to_string);
-    actor.data_owner_id = me.get("data_owner_id").map(str::to_string);
-    log.push(me);
-    let user_id = user_id
-        .ok_or_else(|| ClientError::Expectation("user.current gave no `user_id` (check its `extract`)".into()))?;
-    actor.user_id = Some(user_id.clone());
-
-    let mut vars = Vars::new();
-    vars.insert("user_id".into(), json!(user_id));
-    // One token per device: the device name is the token key.
-    vars.insert("device_key".into(), json!(format!("{}-{}", actor.name.to_lowercase(), actor.device)));
-    let t = ctx.target.expect("token.create", &vars, Some(&by_code)).await?;
-    let token = t.get("token").map(str::to_string);
-    log.push(t);
-    let token =
-        token.ok_or_else(|| ClientError::Expectation("token.create gave no `token` (check its `extract`)".into()))?;
-    ctx.redactor.register(&token, SecretKind::Token);
+    let token = match given {
+        Some(token) => {
+            ctx.redactor.register(&token, SecretKind::Token);
+            if ctx.target.profile().operations.contains_key("user.current") {
+                let by_token = Credentials { login: actor.login().to_string(), secret: token.clone() };
+                who_am_i(ctx, actor, &by_token, log).await?;
+            }
+            token
+        }
+        None => token_chain(ctx, actor, code, log).await?,
+    };
     actor.tokens.push(token);
+    let Some(key) = key else { return Ok(()) };
     ctx.redactor.register(&key.private_pkcs8_hex(), SecretKind::PrivateKey);
     actor.key = Some(key);
     // Only a target with end-to-end keys keeps public keys on data owners.
@@ -149,6 +147,50 @@ pub async fn complete(
         publish_key_if_missing(ctx, actor, log).await?;
     }
     Ok(())
+}
+
+/// `user.current` with `creds`: the actor's user id, group and data owner.
+async fn who_am_i(
+    ctx: &ClientContext,
+    actor: &mut Actor,
+    creds: &Credentials,
+    log: &mut Vec<Exchange>,
+) -> Result<(), ClientError> {
+    let me = ctx.target.expect("user.current", &actor.context(), Some(creds)).await?;
+    actor.remember(&me);
+    actor.user_id = me.get("user_id").map(str::to_string);
+    actor.group_id = me.get("group_id").map(str::to_string);
+    actor.data_owner_id = me.get("data_owner_id").map(str::to_string);
+    log.push(me);
+    Ok(())
+}
+
+/// The iCure way to a session token: the code authenticates `user.current`
+/// and `token.create`.
+async fn token_chain(
+    ctx: &ClientContext,
+    actor: &mut Actor,
+    code: String,
+    log: &mut Vec<Exchange>,
+) -> Result<String, ClientError> {
+    let by_code = Credentials { login: actor.login().to_string(), secret: code };
+    who_am_i(ctx, actor, &by_code, log).await?;
+    let user_id = actor
+        .user_id
+        .clone()
+        .ok_or_else(|| ClientError::Expectation("user.current gave no `user_id` (check its `extract`)".into()))?;
+    let mut vars = actor.context();
+    vars.insert("user_id".into(), json!(user_id));
+    // One token per device: the device name is the token key.
+    vars.insert("device_key".into(), json!(format!("{}-{}", actor.name.to_lowercase(), actor.device)));
+    let t = ctx.target.expect("token.create", &vars, Some(&by_code)).await?;
+    actor.remember(&t);
+    let token = t.get("token").map(str::to_string);
+    log.push(t);
+    let token =
+        token.ok_or_else(|| ClientError::Expectation("token.create gave no `token` (check its `extract`)".into()))?;
+    ctx.redactor.register(&token, SecretKind::Token);
+    Ok(token)
 }
 
 /// Reads the data owner and publishes the actor's public key if absent
@@ -165,7 +207,7 @@ pub async fn publish_key_if_missing(
         .as_ref()
         .map(|k| k.public_hex().to_string())
         .ok_or_else(|| ClientError::Expectation("no key pair".into()))?;
-    let mut vars = Vars::new();
+    let mut vars = actor.context();
     vars.insert("data_owner_id".into(), json!(owner));
     let current = ctx.target.expect("data_owner.get", &vars, Some(&creds)).await?;
     let has_key = current.get("public_keys").is_some_and(|k| k.contains(&public));

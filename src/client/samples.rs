@@ -7,7 +7,7 @@ use super::context::ClientContext;
 use super::error::ClientError;
 use super::otp::session;
 use crate::crypto::{open, seal, Envelope};
-use crate::operation::{Exchange, Vars};
+use crate::operation::Exchange;
 
 /// A data owner as the harness needs it: its public keys and who it shares with.
 pub struct OwnerView {
@@ -24,7 +24,7 @@ fn json_list(raw: Option<&str>) -> Vec<String> {
 /// Reads data owner `id` as `reader`.
 pub async fn owner_view(ctx: &ClientContext, reader: &Actor, id: &str) -> Result<OwnerView, ClientError> {
     let creds = session(reader)?;
-    let mut vars = Vars::new();
+    let mut vars = reader.context();
     vars.insert("data_owner_id".into(), json!(id));
     let ex = ctx.target.expect("data_owner.get", &vars, Some(&creds)).await?;
     Ok(OwnerView {
@@ -59,7 +59,7 @@ pub async fn store_sample(
     }
     let envelope = seal(plaintext.as_bytes(), &readers, key.hash())?;
     let id = uuid::Uuid::new_v4().to_string();
-    let mut vars = Vars::new();
+    let mut vars = actor.context();
     vars.insert(
         "sample".into(),
         json!({"id": id, "encrypted_self": envelope.encrypted_self, "encryption_keys": envelope.encryption_keys}),
@@ -79,7 +79,7 @@ pub async fn fetch_sample(
     sample_id: &str,
 ) -> Result<(Exchange, Option<Envelope>), ClientError> {
     let creds = session(reader)?;
-    let mut vars = Vars::new();
+    let mut vars = reader.context();
     vars.insert("sample_id".into(), json!(sample_id));
     let ex = ctx.target.call("data_sample.get", &vars, Some(&creds)).await?;
     if !ex.accepted {

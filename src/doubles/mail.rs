@@ -71,6 +71,9 @@ impl Mail {
             let found = rule.regex.first(self.part(*part)?)?;
             Some(if *part == MailPart::Html { decode_entities(found) } else { found.to_string() })
         })?;
+        if rule.bare {
+            return Some((link.clone(), Some(link)));
+        }
         let token = rule.token.first(&link).map(str::to_string);
         Some((link, token))
     }

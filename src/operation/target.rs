@@ -94,7 +94,7 @@ impl Target {
             .ok_or_else(|| OperationError::NotBound { operation: name.to_string() })?;
         let def =
             crate::profile::operation(name).ok_or_else(|| OperationError::NotBound { operation: name.to_string() })?;
-        if let Some(v) = vars.keys().find(|v| !def.gets(v)) {
+        if let Some(v) = vars.keys().find(|v| !def.gets(v) && !self.profile.extracted_names().contains(v.as_str())) {
             return Err(OperationError::Undeclared { operation: name.to_string(), variable: v.clone() });
         }
         let mut all = self.base_vars();

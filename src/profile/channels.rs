@@ -83,13 +83,18 @@ fn default_silence() -> Duration {
     Duration::from_millis(500)
 }
 
-/// A link in a mail, and the token inside it.
+/// A link in a mail, and the token inside it; or, `bare`, a token mailed
+/// on its own (no link).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LinkExtraction {
-    /// The first capture group is the link.
+    /// The first capture group is the link (`bare`: the token itself).
     #[serde(default = "default_link_regex")]
     pub regex: CaptureRegex,
+    /// The mail carries the reset token itself, not a link: `regex` finds
+    /// it, and steps that need a link do not apply.
+    #[serde(default)]
+    pub bare: bool,
     /// Applied to the link; the first capture group is the token.
     #[serde(default = "default_token_regex")]
     pub token: CaptureRegex,
@@ -100,7 +105,12 @@ pub struct LinkExtraction {
 
 impl Default for LinkExtraction {
     fn default() -> Self {
-        LinkExtraction { regex: default_link_regex(), token: default_token_regex(), parts: default_link_parts() }
+        LinkExtraction {
+            regex: default_link_regex(),
+            bare: false,
+            token: default_token_regex(),
+            parts: default_link_parts(),
+        }
     }
 }
 

@@ -42,6 +42,8 @@ pub enum Extra {
     Captcha,
     /// Patients register under a master HCP (iCure).
     MasterHcp,
+    /// A start can ask for the code's length (iCure's `codeLength`).
+    CodeLength,
     /// Test hooks that age a process, a token or a reset link, so lifetimes
     /// are checked without waiting.
     TimeTravel,
@@ -94,6 +96,7 @@ impl Extra {
         Extra::Sms,
         Extra::Captcha,
         Extra::MasterHcp,
+        Extra::CodeLength,
         Extra::TimeTravel,
         Extra::DeepLink,
         Extra::AccountAdmin,
@@ -105,6 +108,7 @@ impl Extra {
             Extra::Sms => "sms",
             Extra::Captcha => "captcha",
             Extra::MasterHcp => "master_hcp",
+            Extra::CodeLength => "code_length",
             Extra::TimeTravel => "time_travel",
             Extra::DeepLink => "deep_link",
             Extra::AccountAdmin => "account_admin",
@@ -177,7 +181,7 @@ impl Extra {
     /// serves codes and reset mails alike, `time_travel` every lifetime).
     pub fn lives_in(self) -> Option<Family> {
         match self {
-            Extra::Captcha | Extra::MasterHcp | Extra::Sms => Some(Family::Otp),
+            Extra::Captcha | Extra::MasterHcp | Extra::CodeLength | Extra::Sms => Some(Family::Otp),
             Extra::DeepLink | Extra::AccountAdmin => Some(Family::SsoPlatform),
             Extra::Email | Extra::TimeTravel => None,
         }

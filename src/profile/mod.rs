@@ -19,6 +19,8 @@ pub use family::needs_of;
 pub use limits::Limits;
 pub use load::{load_profile, load_profile_str};
 pub use model::*;
-pub use operations::{operation, render_operations, OperationDef, BASE_VARIABLES, CREDENTIAL_VARIABLES, OPERATIONS};
+pub use operations::{
+    operation, render_operations, OperationDef, ACTOR_VARIABLES, BASE_VARIABLES, CREDENTIAL_VARIABLES, OPERATIONS,
+};
 pub use scope::undefined_message;
 pub use values::CaptureRegex;

@@ -65,6 +65,18 @@ impl Profile {
         self.public_url.as_deref().unwrap_or(&self.base_url)
     }
 
+    /// Every `extract:` name of the profile's operations: what a later
+    /// operation may name as a value extracted earlier for its actor.
+    pub fn extracted_names(&self) -> BTreeSet<&str> {
+        self.operations.values().flat_map(|o| o.extract.keys().map(String::as_str)).collect()
+    }
+
+    /// The code exchange itself gives the session token (`otp.validate`
+    /// extracts `token`), so no token chain follows it.
+    pub fn validate_gives_token(&self) -> bool {
+        self.operations.get("otp.validate").is_some_and(|o| o.extract.contains_key("token"))
+    }
+
     /// What the target declares, for deciding which scenarios apply.
     pub fn declared(&self) -> Declared {
         Declared { families: self.families.clone(), extras: self.extras.clone() }

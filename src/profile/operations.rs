@@ -16,6 +16,12 @@ pub const BASE_VARIABLES: &[&str] = &["base_url"];
 /// template that wants them.
 pub const CREDENTIAL_VARIABLES: &[&str] = &["login", "secret"];
 
+/// What every operation sees of the actor it acts for, when known (a
+/// step's own variable of the same name wins): on top of these, every value
+/// an operation of the profile extracted for that actor earlier in the
+/// scenario, by its `extract:` name (a flow id, a session token).
+pub const ACTOR_VARIABLES: &[&str] = &["login", "email", "phone", "password", "code"];
+
 /// One operation of the catalogue.
 #[derive(Debug, Clone, Copy)]
 pub struct OperationDef {
@@ -32,16 +38,22 @@ pub struct OperationDef {
     pub variables: &'static [&'static str],
     /// The harness presents the actor's login and secret with it.
     pub credentials: bool,
+    /// Part of the OTP flow only where the code exchange does not itself
+    /// give the session token (iCure: learn the user with the code, then
+    /// create a token): not required by `otp` when `otp.validate` extracts `token`.
+    pub token_chain: bool,
 }
 
 impl OperationDef {
-    /// Variable names without their `?` mark, with the credential ones.
+    /// Variable names without their `?` mark, with the credential, actor
+    /// and base ones.
     pub fn scope(&self) -> impl Iterator<Item = &'static str> + '_ {
         let creds = if self.credentials { CREDENTIAL_VARIABLES } else { &[] };
         self.variables
             .iter()
             .map(|v| v.trim_end_matches('?'))
             .chain(creds.iter().copied())
+            .chain(ACTOR_VARIABLES.iter().copied())
             .chain(BASE_VARIABLES.iter().copied())
     }
 
@@ -54,9 +66,12 @@ impl OperationDef {
         self.families[0]
     }
 
-    /// A target declaring this must bind it.
-    pub fn required_by(&self, d: &Declared) -> bool {
-        self.families.iter().any(|f| d.families.contains(f)) && self.extras.iter().all(|e| d.extras.contains(e))
+    /// A target declaring `d` must bind it; `validate_gives_token`: the
+    /// profile's `otp.validate` extracts the session token itself.
+    pub fn required_by(&self, d: &Declared, validate_gives_token: bool) -> bool {
+        let chain_done = self.token_chain && validate_gives_token;
+        self.families.iter().any(|f| d.families.contains(f) && !(chain_done && *f == Family::Otp))
+            && self.extras.iter().all(|e| d.extras.contains(e))
     }
 
     /// "family `otp`", "family `sessions` (also used by `otp`) with extra `time_travel`".
@@ -81,7 +96,12 @@ const fn op(
     variables: &'static [&'static str],
     credentials: bool,
 ) -> OperationDef {
-    OperationDef { name, families, extras, what, variables, credentials }
+    OperationDef { name, families, extras, what, variables, credentials, token_chain: false }
+}
+
+/// An operation of the iCure token chain (see `OperationDef::token_chain`).
+const fn chain(op: OperationDef) -> OperationDef {
+    OperationDef { token_chain: true, ..op }
 }
 
 /// One family, no extra.
@@ -112,8 +132,14 @@ pub const OPERATIONS: &[OperationDef] = &[
         false,
     ),
     op("otp.validate", only(&[Otp]), "submit the code of a process", &["request_id", "code"], false),
-    op("user.current", only(&[Sessions, Otp]), "who the presented secret authenticates", &[], true),
-    op("token.create", only(&[Otp]), "create a long-lived token for the user", &["user_id", "device_key"], true),
+    chain(op("user.current", only(&[Sessions, Otp]), "who the presented secret authenticates", &[], true)),
+    chain(op(
+        "token.create",
+        only(&[Otp]),
+        "create a long-lived token for the user (where otp.validate gives none)",
+        &["user_id", "device_key"],
+        true,
+    )),
     op("data_owner.get", only(&[E2eKeys]), "read the data owner and its public keys", &["data_owner_id"], true),
     op(
         "data_owner.add_key",
@@ -170,6 +196,21 @@ pub const OPERATIONS: &[OperationDef] = &[
         &["sample_id", "data_owner_id", "fingerprint", "wrapped_key"],
         true,
     ),
+    op(
+        "password.register",
+        only(&[Password]),
+        "create an account with an e-mail and a password",
+        &["email", "password", "first_name", "last_name"],
+        false,
+    ),
+    op(
+        "password.login",
+        only(&[Password]),
+        "sign in with an e-mail and a password; extract the session `token`",
+        &["email", "password"],
+        false,
+    ),
+    op("password.logout", only(&[Password]), "sign out: end the presented session", &[], true),
     op("password_reset.start", only(&[PasswordReset]), "ask for a password-reset mail", &["email"], false),
     op(
         "password_reset.complete",
@@ -216,6 +257,9 @@ pub fn render_operations() -> String {
             if o.families.len() > 1 || !o.extras.is_empty() {
                 out.push_str(&format!("      required with {}\n", o.describe_needs()));
             }
+            if o.token_chain {
+                out.push_str("      not required by `otp` when `otp.validate` extracts `token`\n");
+            }
             let mut vars: Vec<&str> = o.variables.to_vec();
             if o.credentials {
                 vars.extend(CREDENTIAL_VARIABLES);
@@ -227,8 +271,10 @@ pub fn render_operations() -> String {
     }
     out.push_str(
         "A profile binds the operations of the families it declares (`families:`), and those needing an extra \
-         when it also declares the extra (`extras:`).\nEvery template also sees the profile's own `variables:`. \
-         `?`: given only when a scenario asks for it.\n",
+         when it also declares the extra (`extras:`).\nEvery operation also sees the actor it acts for: \
+         login, email, phone, password, code (the last received), when known, and every value an operation \
+         extracted for that actor earlier in the scenario, by its `extract:` name.\nEvery template also sees \
+         the profile's own `variables:`. `?`: given only when a scenario asks for it.\n",
     );
     out
 }

@@ -116,7 +116,8 @@ pub fn check_scopes(p: &Profile) -> Vec<Problem> {
     let mut note = |r: Result<(), Problem>| problems.extend(r.err());
     for (name, spec) in &p.operations {
         let Some(def) = operation(name) else { continue };
-        let scope = Scope::new(p, def.scope());
+        let mut scope = Scope::new(p, def.scope());
+        scope.names.extend(p.extracted_names());
         let base = ["operations", name.as_str()];
         note(scope.template(&[base[0], base[1], "url"], &spec.url));
         for (k, v) in &spec.headers {
@@ -169,7 +170,10 @@ mod tests {
         let (path, m) =
             check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/p/{{ reqest_id }}'\n").unwrap_err();
         assert_eq!(path, "operations.otp.validate.url");
-        assert_eq!(m, "undefined variable `reqest_id` (variables in scope: base_url, code, request_id)");
+        assert_eq!(
+            m,
+            "undefined variable `reqest_id` (variables in scope: base_url, code, email, login, password, phone, request_id)"
+        );
         // The credentials are not given to an operation that presents none.
         let (_, m) = check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/{{ secret }}'\n").unwrap_err();
         assert!(m.starts_with("undefined variable `secret`"), "{m}");

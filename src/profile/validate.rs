@@ -27,9 +27,10 @@ pub fn validate(p: &Profile) -> Vec<Problem> {
     }
     // One problem for all unbound operations: they are one edit, in one place.
     let declared = p.declared();
+    let gives_token = p.validate_gives_token();
     let unbound: Vec<String> = OPERATIONS
         .iter()
-        .filter(|def| def.required_by(&declared) && !p.operations.contains_key(def.name))
+        .filter(|def| def.required_by(&declared, gives_token) && !p.operations.contains_key(def.name))
         .map(|def| format!("`{}` ({})", def.name, def.describe_needs()))
         .collect();
     match unbound.as_slice() {
@@ -82,6 +83,18 @@ fn check_declared(p: &Profile) -> Vec<Problem> {
     }
     if extra(Extra::Sms) && p.sms.is_none() {
         problems.push(at(&["extras"], "extra `sms` needs an `sms` section"));
+    }
+    if has(Family::PasswordReset) && !has(Family::Password) && !has(Family::SsoPlatform) {
+        problems.push(at(
+            &["families"],
+            "family `password_reset` needs family `password` or `sso_platform`: the new password is checked by signing in",
+        ));
+    }
+    if has(Family::Password) && p.operations.get("password.login").is_some_and(|o| !o.extract.contains_key("token")) {
+        problems.push(at(
+            &["operations", "password.login"],
+            "`password.login` must extract the session `token` (e.g. `extract: {token: {json: /access_token}}`)",
+        ));
     }
     if has(Family::SsoPlatform) && p.platform.is_none() {
         problems.push(at(&["families"], "family `sso_platform` needs a `platform` section (the platform double)"));

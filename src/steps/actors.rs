@@ -35,6 +35,7 @@ pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
         password: None,
         device: "phone".into(),
         parked: Default::default(),
+        values: Default::default(),
     }
 }
 

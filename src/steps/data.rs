@@ -8,7 +8,6 @@ use super::StepResult;
 use crate::assertion::Assertion;
 use crate::client::check;
 use crate::client::{self, ClientError};
-use crate::operation::Vars;
 use crate::world::AuthWorld;
 
 /// Given Daenerys has stored the data sample "Hello world"
@@ -102,7 +101,7 @@ async fn store_clear(w: &mut AuthWorld, name: String, text: String) -> StepResul
     let ctx = w.ctx();
     let a = actor(w, &name)?;
     let creds = client::session(a)?;
-    let mut vars = Vars::new();
+    let mut vars = a.context();
     vars.insert(
         "sample".into(),
         json!({"id": uuid::Uuid::new_v4().to_string(), "content": {"en": {"stringValue": text}}}),

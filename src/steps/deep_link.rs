@@ -10,7 +10,7 @@ use super::StepResult;
 use crate::assertion::Assertion;
 use crate::client::check;
 use crate::client::ClientError;
-use crate::operation::{CounterpartRequest, Exchange, Vars};
+use crate::operation::{CounterpartRequest, Exchange};
 use crate::profile::StatusPattern;
 use crate::redact::SecretKind;
 use crate::world::AuthWorld;
@@ -24,13 +24,12 @@ const SCHEME: &str = "snapmdconnectedcare";
 async fn asks_deep_link(w: &mut AuthWorld, name: String, wrong: String) -> StepResult {
     ensure_actor(w, &name);
     let a = actor(w, &name)?;
-    let (email, pw) = (a.email.clone(), a.password.clone());
+    let (email, pw, mut vars) = (a.email.clone(), a.password.clone(), a.context());
     let pw = match pw {
         Some(pw) if wrong.is_empty() => pw,
         _ => password(w, &name),
     };
     let ctx = w.ctx();
-    let mut vars = Vars::new();
     vars.insert("email".into(), json!(email));
     vars.insert("password".into(), json!(pw));
     let ex = ctx.client.target.call("sso.deep_link", &vars, None).await?;

@@ -204,7 +204,7 @@ async fn stranger_gives(w: &mut AuthWorld, stranger: String, owner: String, text
         .ok_or_else(|| ClientError::Expectation(format!("{owner} has no key")))?;
     // The stranger cannot unwrap anything; it wraps a key of its own choosing.
     let bogus = crate::crypto::encrypt_for_hex(&new_key, Default::default(), &crate::crypto::new_aes_key())?;
-    let mut vars = crate::operation::Vars::new();
+    let mut vars = actor(w, &stranger)?.context();
     vars.insert("sample_id".into(), id.into());
     vars.insert("data_owner_id".into(), owner_id.into());
     vars.insert("fingerprint".into(), crate::crypto::fingerprint_of(&new_key).into());

@@ -8,6 +8,7 @@ mod devices;
 mod field_errors;
 mod keys;
 mod otp;
+mod password;
 mod reply;
 mod reset;
 mod session;

@@ -8,7 +8,6 @@ use crate::assertion::Assertion;
 use crate::client::check;
 use crate::client::{self, ClientError, StartOptions};
 use crate::client::{ActorKind, Channel};
-use crate::operation::Vars;
 use crate::world::AuthWorld;
 
 async fn start_as(w: &mut AuthWorld, name: &str, channel: Channel, opts: StartOptions) -> StepResult {
@@ -134,7 +133,7 @@ async fn submit(w: &mut AuthWorld, name: &str, code: String) -> StepResult {
         a.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no started process")))?;
     // Wrong codes are redacted too: ours are derived from the right one.
     ctx.client.redactor.register(&code, crate::redact::SecretKind::Code);
-    let mut vars = Vars::new();
+    let mut vars = a.context();
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("code".into(), json!(code));
     let ex = ctx.client.target.call("otp.validate", &vars, None).await?;
@@ -182,11 +181,9 @@ async fn submit_wrong(w: &mut AuthWorld, name: String, times: String) -> StepRes
 #[when(regex = r"^(\d+) minutes pass for (\w+)'s process$")]
 async fn age_process(w: &mut AuthWorld, minutes: u64, name: String) -> StepResult {
     let ctx = w.ctx();
-    let request_id = actor(w, &name)?
-        .request_id
-        .clone()
-        .ok_or_else(|| ClientError::Expectation(format!("{name} has no process")))?;
-    let mut vars = Vars::new();
+    let a = actor(w, &name)?;
+    let request_id = a.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no process")))?;
+    let mut vars = a.context();
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("seconds".into(), json!(minutes * 60));
     ctx.client.target.expect("test.age_process", &vars, None).await?;
@@ -195,17 +192,24 @@ async fn age_process(w: &mut AuthWorld, minutes: u64, name: String) -> StepResul
 
 /// When Daenerys completes the sign-up with the code and a new key pair
 ///
-/// Validates the code, creates a token, and publishes a new or the stored public key on the data owner.
-#[when(regex = r"^(\w+) completes the sign-(?:up|in) with the code and (a new|(?:her|his|their) stored) key pair$")]
+/// Validates the code and gets a session token (from the validation, or by the iCure token chain); with a key pair, where the target has e2e_keys, publishes the new or stored public key on the data owner.
+#[when(
+    regex = r"^(\w+) completes the sign-(?:up|in) with the code(?: and (a new|(?:her|his|their) stored) key pair)?$"
+)]
 async fn complete(w: &mut AuthWorld, name: String, which: String) -> StepResult {
     let ctx = w.ctx();
-    let key = if which == "a new" {
-        ctx.keys.take().await?
-    } else {
-        actor(w, &name)?
-            .key
-            .clone()
-            .ok_or_else(|| ClientError::Expectation(format!("{name} has no stored key pair")))?
+    let e2e = ctx.client.target.profile().families.contains(&crate::profile::Family::E2eKeys);
+    let key = match which.as_str() {
+        "" => None,
+        // A key pair only means something to a target that keeps keys; none is generated otherwise.
+        "a new" if !e2e => None,
+        "a new" => Some(ctx.keys.take().await?),
+        _ => Some(
+            actor(w, &name)?
+                .key
+                .clone()
+                .ok_or_else(|| ClientError::Expectation(format!("{name} has no stored key pair")))?,
+        ),
     };
     let AuthWorld { actors, exchanges, .. } = w;
     let a = actors.get_mut(&name).ok_or_else(|| ClientError::Expectation(format!("no actor {name}")))?;
@@ -232,7 +236,7 @@ async fn has_started(w: &mut AuthWorld, name: String, via: String) -> StepResult
 
 /// Given Daenerys has signed up by email
 ///
-/// Signs the actor up completely: code, key pair, token.
+/// Signs the actor up completely: code, token, and a key pair where the target has e2e_keys.
 #[given(regex = r"^(\w+) has signed up by (email|SMS)$")]
 pub(super) async fn has_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResult {
     has_started(w, name.clone(), via).await?;
@@ -241,8 +245,20 @@ pub(super) async fn has_signed_up(w: &mut AuthWorld, name: String, via: String) 
 
 /// Then Daenerys is signed in with a user id, a group id and a token
 ///
-/// Checks that the actor holds a user id, a group id and a token from the sign-up.
+/// Checks that the actor holds a user id, a group id and a token from the sign-up (iCure).
 #[then(regex = r"^(\w+) is signed in with a user id, a group id and a token$")]
 async fn signed_in(w: &mut AuthWorld, name: String) -> StepResult {
     client::check_signed_in(actor(w, &name)?)
+}
+
+/// Then Jon is signed in with a token
+///
+/// Checks that the sign-up gave the actor a session token; where the target has `sessions`, that the token authenticates them.
+#[then(regex = r"^(\w+) is signed in with a token$")]
+async fn signed_in_with_token(w: &mut AuthWorld, name: String) -> StepResult {
+    client::session(actor(w, &name)?)?;
+    if w.ctx().client.target.profile().families.contains(&crate::profile::Family::Sessions) {
+        super::session::token_is(w, name, "accepted".into()).await?;
+    }
+    Ok(())
 }

@@ -116,10 +116,12 @@ fn differences(a: &Exchange, b: &Exchange) -> Vec<String> {
     out
 }
 
-/// The reply body with the values the request itself carried masked: an
-/// echoed address or request id differs by design, anything else must not.
+/// The reply body with the values the request itself carried masked, and
+/// those the profile extracts from it: an echoed address, or a flow id the
+/// next call sends back, differs by design; anything else must not.
 fn comparable_body(e: &Exchange) -> Value {
-    let sent = sent_values(e);
+    let mut sent = sent_values(e);
+    sent.extend(e.extracted.values().filter(|v| !v.is_empty()).cloned());
     let mut v = e.json().unwrap_or_else(|| Value::String(e.response_body.clone()));
     mask_echoes(&mut v, &sent);
     v

@@ -11,7 +11,7 @@ use super::StepResult;
 use crate::assertion::Assertion;
 use crate::client::check;
 use crate::client::ClientError;
-use crate::operation::{Injection, Vars};
+use crate::operation::Injection;
 use crate::redact::SecretKind;
 use crate::world::AuthWorld;
 
@@ -27,8 +27,9 @@ const FORGERIES: &[(&str, &str)] =
 async fn ask_reset(w: &mut AuthWorld, name: &str, headers: &[(&str, &str)]) -> StepResult {
     ensure_actor(w, name);
     let ctx = w.ctx();
-    let mut vars = Vars::new();
-    vars.insert("email".into(), json!(actor(w, name)?.email.clone()));
+    let a = actor(w, name)?;
+    let mut vars = a.context();
+    vars.insert("email".into(), json!(a.email.clone()));
     let ex = ctx
         .client
         .target
@@ -41,7 +42,7 @@ async fn ask_reset(w: &mut AuthWorld, name: &str, headers: &[(&str, &str)]) -> S
 /// When Arya asks the partner to reset her password
 ///
 /// Calls the partner's reset operation for the actor's e-mail.
-#[when(regex = r"^(\w+) asks the partner to reset (?:her|his|their) password$")]
+#[when(regex = r"^(\w+) asks (?:the partner )?to reset (?:her|his|their) password$")]
 async fn asks_reset(w: &mut AuthWorld, name: String) -> StepResult {
     ask_reset(w, &name, &[]).await
 }
@@ -65,7 +66,7 @@ async fn asks_reset_forged(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then the partner's reset answers to Arya and Gendry were the same
 ///
 /// Compares the two actors' reset answers: each accepted or a declared refusal, then status, body (echoes masked) and headers.
-#[then(regex = r"^the partner's reset answers to (\w+) and (\w+) were the same$")]
+#[then(regex = r"^the (?:partner's )?reset answers to (\w+) and (\w+) were the same$")]
 async fn same_reset_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     super::reply::compare_answers(w, &format!("{a}@reset"), &format!("{b}@reset"))
 }
@@ -200,7 +201,7 @@ async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
     let (link, token) = last_link(w, &name)?;
     let new = password(w, &name);
     let ctx = w.ctx();
-    let mut vars = Vars::new();
+    let mut vars = actor(w, &name)?.context();
     vars.insert("link".into(), json!(link));
     vars.insert("reset_token".into(), json!(token));
     vars.insert("password".into(), json!(new));
@@ -214,6 +215,26 @@ async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
     Ok(())
 }
 
+/// When Arya sets a new password with a made-up token
+///
+/// Completes a reset with a random 256-bit token the target never issued (and no link), and a fresh password.
+#[when(regex = r"^(\w+) sets a new password with a made-up token$")]
+async fn sets_password_made_up(w: &mut AuthWorld, name: String) -> StepResult {
+    use rand::RngCore;
+    let mut raw = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut raw);
+    let token = hex::encode(raw);
+    let new = password(w, &name);
+    let ctx = w.ctx();
+    let mut vars = actor(w, &name)?.context();
+    vars.insert("link".into(), json!(""));
+    vars.insert("reset_token".into(), json!(token));
+    vars.insert("password".into(), json!(new));
+    let ex = ctx.client.target.call("password_reset.complete", &vars, None).await?;
+    w.record(ex);
+    Ok(())
+}
+
 /// When Arya's reset link is 61 minutes old
 ///
 /// Ages the actor's last reset link through the target's test hook (needs time_travel).
@@ -221,7 +242,7 @@ async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
 async fn link_ages(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult {
     let (_, token) = last_link(w, &name)?;
     let ctx = w.ctx();
-    let mut vars = Vars::new();
+    let mut vars = actor(w, &name)?.context();
     vars.insert("reset_token".into(), json!(token));
     vars.insert("seconds".into(), json!(minutes * 60));
     ctx.client.target.expect("test.age_reset_link", &vars, None).await?;

@@ -8,14 +8,14 @@ use super::StepResult;
 use crate::assertion::Assertion;
 use crate::client::check;
 use crate::client::{self, ClientError};
-use crate::operation::{Credentials, Vars};
+use crate::operation::Credentials;
 use crate::world::AuthWorld;
 
 async fn owner_keys(w: &mut AuthWorld, name: &str) -> Result<Vec<String>, ClientError> {
     let ctx = w.ctx();
     let a = actor(w, name)?;
     let creds = client::session(a)?;
-    let mut vars = Vars::new();
+    let mut vars = a.context();
     vars.insert("data_owner_id".into(), json!(a.data_owner_id.clone().unwrap_or_default()));
     let ex = ctx.client.target.expect("data_owner.get", &vars, Some(&creds)).await?;
     let keys: Vec<String> = ex
@@ -68,7 +68,7 @@ async fn whoami(w: &mut AuthWorld, name: &str, secret: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, name)?;
     let creds = Credentials { login: a.login().to_string(), secret };
-    let ex = ctx.client.target.call("user.current", &Vars::new(), Some(&creds)).await?;
+    let ex = ctx.client.target.call("user.current", &a.context(), Some(&creds)).await?;
     w.record(ex);
     Ok(())
 }
@@ -114,14 +114,36 @@ async fn borrowed(w: &mut AuthWorld, name: String, other: String) -> StepResult 
     whoami(w, &name, token).await
 }
 
+/// Then the token does not authenticate Daenerys
+///
+/// Checks the last `user.current`: refused (a declared refusal, beside an accepted one), or accepted as another user (a scheme that sends no login, a bearer token, authenticates the token's own user, which is right).
+#[then(regex = r"^the token does not authenticate (\w+)$")]
+async fn not_authenticated_as(w: &mut AuthWorld, name: String) -> StepResult {
+    let ex = super::checks::last(w)?;
+    if !ex.accepted {
+        return super::checks::refused(w, &format!("another user's token presented by {name}"));
+    }
+    let seen = ex.get("user_id").map(str::to_string).ok_or_else(|| {
+        ClientError::Expectation(
+            "user.current was accepted but extracts no `user_id`: whom the token authenticates cannot be told".into(),
+        )
+    })?;
+    let summary = ex.summary(&w.ctx().client.redactor);
+    let mine = actor(w, &name)?.user_id.clone();
+    check(Assertion::NotPresenter, mine.as_deref() != Some(seen.as_str()), || {
+        format!("another user's token authenticated {name}: {summary}")
+    })
+}
+
 /// When Daenerys's token is 61 minutes old
 ///
 /// Ages the actor's token through the target's test hook (needs time_travel).
 #[when(regex = r"^(\w+)'s token is (\d+) minutes old$")]
 async fn token_age(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult {
     let ctx = w.ctx();
-    let token = client::session(actor(w, &name)?)?.secret;
-    let mut vars = Vars::new();
+    let a = actor(w, &name)?;
+    let token = client::session(a)?.secret;
+    let mut vars = a.context();
     vars.insert("token".into(), json!(token));
     vars.insert("seconds".into(), json!(minutes * 60));
     ctx.client.target.expect("test.age_token", &vars, None).await?;
@@ -132,7 +154,7 @@ async fn token_age(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult 
 ///
 /// Checks whether the target accepts the actor's token.
 #[then(regex = r"^(\w+)'s token is (accepted|refused)$")]
-async fn token_verdict(w: &mut AuthWorld, name: String, verdict: String) -> StepResult {
+pub(super) async fn token_is(w: &mut AuthWorld, name: String, verdict: String) -> StepResult {
     let token = client::session(actor(w, &name)?)?.secret;
     whoami(w, &name, token).await?;
     if verdict == "accepted" {

@@ -34,7 +34,9 @@ fn registration(w: &AuthWorld, name: &str, pw: &str) -> Result<Vars, ClientError
         "first_name": a.name, "last_name": "Conformance", "email": a.email, "address": "1 Dragonstone Road, Westeros",
         "mobile": a.phone, "gender": "F", "password": pw,
     });
-    Ok(v.as_object().expect("object").clone())
+    let mut vars = a.context();
+    vars.extend(v.as_object().expect("object").clone());
+    Ok(vars)
 }
 
 async fn register_with(w: &mut AuthWorld, name: &str, vars: Vars, fields: &[(&str, Value)]) -> StepResult {
@@ -54,6 +56,12 @@ pub(super) fn ensure_actor(w: &mut AuthWorld, name: &str) {
         let a = new_actor(w, name, ActorKind::Patient);
         w.actors.insert(name.to_string(), a);
     }
+}
+
+/// Registers the actor at the partner with `pw`; the answer is recorded as `{name}@register`.
+pub(super) async fn register_partner(w: &mut AuthWorld, name: &str, pw: &str) -> StepResult {
+    let vars = registration(w, name, pw)?;
+    register_with(w, name, vars, &[]).await
 }
 
 /// Given Arya has a partner account
@@ -148,11 +156,11 @@ async fn field_error(w: &mut AuthWorld, field: String) -> StepResult {
     })
 }
 
-async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
+pub(super) async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
     let ctx = w.ctx();
-    let email = actor(w, name)?.email.clone();
-    let mut vars = Vars::new();
-    vars.insert("email".into(), json!(email));
+    let a = actor(w, name)?;
+    let mut vars = a.context();
+    vars.insert("email".into(), json!(a.email.clone()));
     vars.insert("password".into(), json!(pw));
     let ex = ctx.client.target.call("sso.login", &vars, None).await?;
     if let Some(t) = ex.get("access_token") {
@@ -161,7 +169,7 @@ async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepResult {
             actor(w, name)?.sso_tokens.push(t.to_string());
         }
     }
-    w.record_reply(format!("{name}@sso"), ex);
+    w.record_reply(format!("{name}@login"), ex);
     Ok(())
 }
 
@@ -191,8 +199,9 @@ async fn signs_in(w: &mut AuthWorld, name: String, which: String) -> StepResult 
 #[when(regex = r"^(\w+)'s partner account is disabled$")]
 async fn disabled(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
-    let mut vars = Vars::new();
-    vars.insert("email".into(), json!(actor(w, &name)?.email.clone()));
+    let a = actor(w, &name)?;
+    let mut vars = a.context();
+    vars.insert("email".into(), json!(a.email.clone()));
     let ex = ctx.client.target.expect("sso.disable_account", &vars, None).await?;
     w.record(ex);
     Ok(())
@@ -211,7 +220,7 @@ async fn same_registration_answers(w: &mut AuthWorld, a: String, b: String) -> S
 /// Compares the two actors' last SSO login answers: each accepted or a declared refusal, then status, body (echoes masked) and headers.
 #[then(regex = r"^the partner's answers to (\w+) and (\w+) were the same$")]
 async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
-    super::reply::compare_answers(w, &format!("{a}@sso"), &format!("{b}@sso"))
+    super::reply::compare_answers(w, &format!("{a}@login"), &format!("{b}@login"))
 }
 
 /// Then the partner answers with only the token fields, not to be cached

@@ -1,0 +1,197 @@
+//! The plain accounts service's password side, as a FastAPI or Express app
+//! commonly has it: JSON registration, an OAuth2 password-grant form login
+//! answering `{access_token, token_type, expires_in}` (RFC 6749 4.3, 5.1,
+//! 5.2), bearer sessions, sign-out, and a password reset that mails a bare
+//! token (no link) and ends every session of the account when it completes.
+use std::time::Instant;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::accounts_store::{plausible_email, random_token, Account, ResetToken, RESET_LIFETIME, SESSION_LIFETIME};
+use super::faults::Fault;
+use super::notify::CodeMail;
+use super::partner::{hash, verify};
+use super::server::Shared;
+
+fn error(status: StatusCode, code: &str) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code }))).into_response()
+}
+
+/// The bearer token of a request, if any.
+pub(super) fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::to_string)
+}
+
+/// `{access_token, token_type, expires_in}`, not to be cached (RFC 6749 5.1).
+pub(super) fn token_reply(token: &str) -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")],
+        Json(json!({ "access_token": token, "token_type": "Bearer", "expires_in": SESSION_LIFETIME.as_secs() })),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Registration {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /api/accounts {email, password}` -> 201 `{id, email}`.
+pub async fn register(State(app): State<Shared>, body: Option<Json<Registration>>) -> Response {
+    let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
+    let email = body.email.trim().to_lowercase();
+    if !plausible_email(&email) || body.password.chars().count() < 8 {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
+    }
+    if app.store().accounts.accounts.contains_key(&email) {
+        // The same refusal as an invalid registration: no account state told.
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
+    }
+    super::ledger::record(&app.config.ledger, &body.password);
+    let id = uuid::Uuid::new_v4().to_string();
+    if !app.config.has(Fault::RegisterIgnored) {
+        let account = Account { id: id.clone(), email: email.clone(), hash: hash(body.password).await };
+        app.store().accounts.accounts.insert(email.clone(), account);
+    }
+    (StatusCode::CREATED, Json(json!({ "id": id, "email": email }))).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct PasswordGrant {
+    #[serde(default)]
+    grant_type: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /api/auth/token` (form: `grant_type=password&username&password`).
+pub async fn token(State(app): State<Shared>, Form(form): Form<PasswordGrant>) -> Response {
+    if form.grant_type != "password" {
+        return error(StatusCode::BAD_REQUEST, "unsupported_grant_type");
+    }
+    let email = form.username.trim().to_lowercase();
+    super::ledger::record(&app.config.ledger, &form.password);
+    let account = app.store().accounts.accounts.get(&email).cloned();
+    // An unknown e-mail is checked against a hash too: the same work, the same answer.
+    let stored = account.as_ref().map(|a| a.hash.clone()).unwrap_or_else(|| super::partner::dummy_hash().to_string());
+    let right = verify(form.password, stored).await || (account.is_some() && app.config.has(Fault::LoginAnyPassword));
+    match account {
+        Some(a) if right => {
+            let token = app.store().accounts.open_session(&a.email);
+            super::ledger::record(&app.config.ledger, &token);
+            token_reply(&token)
+        }
+        None if app.config.has(Fault::LoginEnumerates) => error(StatusCode::NOT_FOUND, "unknown_account"),
+        _ => error(StatusCode::BAD_REQUEST, "invalid_grant"),
+    }
+}
+
+/// `POST /api/auth/logout` (bearer) -> 204; the session ends.
+pub async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let Some(token) = bearer(&headers) else { return error(StatusCode::UNAUTHORIZED, "unauthorized") };
+    let mut store = app.store();
+    if store.accounts.session_account(&token, false, Instant::now()).is_none() {
+        return error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    if !app.config.has(Fault::LogoutKeepsToken) {
+        store.accounts.sessions.remove(&token);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `GET /api/users/me` (bearer) -> `{id, email}`.
+pub async fn me(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let Some(token) = bearer(&headers) else { return error(StatusCode::UNAUTHORIZED, "unauthorized") };
+    let store = app.store();
+    match store.accounts.session_account(&token, app.config.has(Fault::TokenPrefixCheck), Instant::now()) {
+        Some(a) => Json(json!({ "id": a.id, "email": a.email })).into_response(),
+        None => error(StatusCode::UNAUTHORIZED, "unauthorized"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Forgot {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /api/auth/forgot-password {email}` -> 202 whoever asks; a known
+/// account is mailed a bare token, in the background (no timing tells).
+pub async fn forgot(State(app): State<Shared>, body: Option<Json<Forgot>>) -> Response {
+    let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
+    let email = body.email.trim().to_lowercase();
+    let known = app.store().accounts.accounts.contains_key(&email);
+    if known {
+        let token = random_token();
+        super::ledger::record(&app.config.ledger, &token);
+        app.store()
+            .accounts
+            .resets
+            .insert(token.clone(), ResetToken { email: email.clone(), created: Instant::now(), used: false });
+        let mail = CodeMail {
+            subject: "Your password reset token".into(),
+            text: format!("Your password reset token is: {token}\r\nIt expires in 30 minutes.\r\n"),
+            html: format!("<p>Your password reset token is: <code>{token}</code></p><p>It expires in 30 minutes.</p>"),
+        };
+        let sender = app.clone();
+        tokio::spawn(async move {
+            if let Err(e) = sender.notifier.mail(&email, &mail).await {
+                tracing::warn!("password reset mail: {e}");
+            }
+        });
+    }
+    (StatusCode::ACCEPTED, Json(json!({}))).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Reset {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /api/auth/reset-password {token, password}` -> 204; the token is
+/// single use and lives 30 minutes; every session of the account ends.
+pub async fn reset(State(app): State<Shared>, body: Option<Json<Reset>>) -> Response {
+    let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
+    if body.password.chars().count() < 8 {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
+    }
+    super::ledger::record(&app.config.ledger, &body.password);
+    let email = {
+        let mut store = app.store();
+        let valid = store
+            .accounts
+            .resets
+            .get_mut(&body.token)
+            .filter(|r| !r.used && Instant::now().duration_since(r.created) <= RESET_LIFETIME);
+        match valid {
+            Some(r) => {
+                r.used = true;
+                r.email.clone()
+            }
+            None if app.config.has(Fault::ResetAnyToken) => return StatusCode::NO_CONTENT.into_response(),
+            None => return error(StatusCode::BAD_REQUEST, "invalid_token"),
+        }
+    };
+    let new_hash = hash(body.password).await;
+    let mut store = app.store();
+    if let Some(a) = store.accounts.accounts.get_mut(&email) {
+        a.hash = new_hash;
+    }
+    if !app.config.has(Fault::ResetKeepsSessions) {
+        store.accounts.end_sessions_of(&email);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,91 @@
+//! The plain accounts service's sign-in by mailed code, as e-mail
+//! one-time-code services commonly have it: a start that answers a flow id
+//! (whatever the address, known or not), a 6-digit code by mail, and a
+//! code exchange that answers the session token itself (no token call
+//! after it). The account is created on the first successful exchange.
+use std::time::Instant;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::accounts::token_reply;
+use super::accounts_store::{plausible_email, random_code, Account, CodeFlow, CODE_LIFETIME, MAX_CODE_TRIES};
+use super::faults::Fault;
+use super::notify::Notifier;
+use super::server::Shared;
+
+fn error(status: StatusCode, code: &str) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code }))).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Start {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /api/otp/start {email}` -> 200 `{flow_id}`; the code is mailed.
+pub async fn start(State(app): State<Shared>, body: Option<Json<Start>>) -> Response {
+    let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
+    let email = body.email.trim().to_lowercase();
+    if !plausible_email(&email) {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_email");
+    }
+    let code = random_code();
+    super::ledger::record(&app.config.ledger, &code);
+    let flow_id = uuid::Uuid::new_v4().to_string();
+    let flow =
+        CodeFlow { email: email.clone(), code: code.clone(), created: Instant::now(), wrong_tries: 0, used: false };
+    app.store().accounts.flows.insert(flow_id.clone(), flow);
+    let mail = Notifier::code_mail(&code, "there");
+    let sender = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = sender.notifier.mail(&email, &mail).await {
+            tracing::warn!("sign-in code mail: {e}");
+        }
+    });
+    Json(json!({ "flow_id": flow_id })).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Verify {
+    #[serde(default)]
+    flow_id: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /api/otp/verify {flow_id, code}` -> `{access_token, token_type,
+/// expires_in}`; a code works once, for 10 minutes, and five wrong codes
+/// end the flow.
+pub async fn verify(State(app): State<Shared>, body: Option<Json<Verify>>) -> Response {
+    let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
+    let mut store = app.store();
+    let Some(flow) = store.accounts.flows.get_mut(&body.flow_id) else {
+        return error(StatusCode::BAD_REQUEST, "invalid_code");
+    };
+    let live =
+        !flow.used && flow.wrong_tries < MAX_CODE_TRIES && Instant::now().duration_since(flow.created) <= CODE_LIFETIME;
+    if !live {
+        return error(StatusCode::BAD_REQUEST, "invalid_code");
+    }
+    if flow.code != body.code && !app.config.has(Fault::OtpUnchecked) {
+        flow.wrong_tries += 1;
+        return error(StatusCode::BAD_REQUEST, "invalid_code");
+    }
+    flow.used = !app.config.has(Fault::OtpReusable);
+    let email = flow.email.clone();
+    let accounts = &mut store.accounts;
+    accounts.accounts.entry(email.clone()).or_insert_with(|| Account {
+        id: uuid::Uuid::new_v4().to_string(),
+        email: email.clone(),
+        hash: String::new(),
+    });
+    let token = accounts.open_session(&email);
+    super::ledger::record(&app.config.ledger, &token);
+    token_reply(&token)
+}
