@@ -43,6 +43,7 @@ assertions! {
     // OTP sign-up and sign-in.
     CodeLength => "otp.code-length": "the mailed or texted code has the digits the process asked for (6 when none)",
     NoMessage => "otp.no-message": "a refused start sends no e-mail or SMS",
+    CodeStrength => "otp.code-strength": "a code carries at least 20 bits, as 6 decimal digits do",
     SameAnswer => "reply.same-answer": "two answers the requirement says must not differ have the same status, shape and headers",
     // Tokens and sessions.
     KeyListed => "session.key-listed": "the actor's data owner lists the actor's public key",
@@ -102,7 +103,7 @@ assertions! {
     DeepLinkDistinct => "deeplink.distinct-jti": "no two deep links carry the same jti",
     DeepLinkWithheld => "deeplink.withheld": "wrong credentials get no deep link",
     // Password reset.
-    NoResetMail => "reset.no-mail": "a reset for an e-mail with no account mails nothing",
+    NoResetMail => "reset.no-mail": "a reset for an e-mail with no account mails no reset link or token",
     ResetOrigin => "reset.origin": "the reset link points at the partner's public address, whatever Host the request carried",
     ResetCount => "reset.count": "each reset request mails a link",
     ResetTokenBits => "reset.token-bits": "a reset token carries at least 128 bits",

@@ -10,7 +10,7 @@ Feature: Signing in again with a new code
     And Daenerys has stored the data sample "Dragon eggs: 3"
     When Daenerys starts signing in by email
     Then the target accepts the request
-    And Daenerys receives a 6-digit code by email
+    And Daenerys receives a code by email
     When Daenerys completes the sign-in with the code and her stored key pair
     Then Daenerys has a new token, different from the previous one
     And Daenerys's data owner still has exactly her one public key

@@ -36,6 +36,8 @@ faults! {
     OtpNeverExpires => "otp-never-expires": "codes never expire",
     OtpShortLifetime => "otp-short-lifetime": "codes expire after 5 minutes instead of 10",
     OtpUnlimitedTries => "otp-unlimited-tries": "a process survives any number of wrong codes",
+    HcpNeedsMaster => "hcp-needs-master": "a healthcare professional is refused without a master HCP, as a patient is",
+    OtpThreeTries => "otp-three-tries": "a process dies at the third wrong code, not the fifth its gateway documents",
     SmsNotSent => "sms-not-sent": "SMS processes never send the code",
     KeyNotPublished => "key-not-published": "publishing a public key answers 200 but stores nothing",
     TokenReissued => "token-reissued": "a new sign-in gets the user's first token again",

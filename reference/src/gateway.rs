@@ -122,7 +122,8 @@ pub async fn start_process(
         // for patients"), a sign-in as much as a sign-up: refusing only new
         // logins would tell which logins exist.
         let sign_in_spared = known && cfg.has(Fault::MasterForNewOnly);
-        if kind == OwnerKind::Patient && !sign_in_spared && !cfg.has(Fault::PatientWithoutMaster) {
+        let needs_master = kind == OwnerKind::Patient || cfg.has(Fault::HcpNeedsMaster);
+        if needs_master && !sign_in_spared && !cfg.has(Fault::PatientWithoutMaster) {
             let master_ok = store.owners.get(&body.hcp_id).is_some_and(|o| o.kind == OwnerKind::Hcp);
             if !master_ok {
                 return Err(ApiError::field("master_hcp_required", "hcpId"));
@@ -212,7 +213,8 @@ pub fn validate_code(app: &AppState, request_id: &str, code: &str) -> ApiResult<
     let mut store = app.store();
     let now = Instant::now();
     let process = store.processes.get_mut(request_id).ok_or_else(invalid)?;
-    let dead = process.wrong_tries >= MAX_TRIES && !cfg.has(Fault::OtpUnlimitedTries);
+    let max = if cfg.has(Fault::OtpThreeTries) { 3 } else { MAX_TRIES };
+    let dead = process.wrong_tries >= max && !cfg.has(Fault::OtpUnlimitedTries);
     let expired = if cfg.has(Fault::OtpShortLifetime) {
         now.duration_since(process.created) > CODE_LIFETIME / 2
     } else {

@@ -37,6 +37,8 @@ pub struct Actor {
     pub phone: String,
     pub channel: Channel,
     pub request_id: Option<String>,
+    /// What the last accepted start was for: `sign_up` or `sign_in`.
+    pub purpose: &'static str,
     /// Codes received, oldest first; the last is the current one.
     pub codes: Vec<String>,
     pub user_id: Option<String>,

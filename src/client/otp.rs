@@ -16,6 +16,9 @@ pub struct StartOptions {
     /// Overrides the profile's (valid) captcha token.
     pub captcha: Option<String>,
     pub code_length: Option<usize>,
+    /// Signing in (an existing account) rather than up: templates see
+    /// `purpose`, `sign_in` or `sign_up`, for targets with two endpoints.
+    pub sign_in: bool,
 }
 
 pub fn start_vars(ctx: &ClientContext, actor: &Actor, request_id: &str, opts: &StartOptions) -> Vars {
@@ -37,6 +40,7 @@ pub fn start_vars(ctx: &ClientContext, actor: &Actor, request_id: &str, opts: &S
     };
     let mut out = actor.context();
     out.insert("process".into(), json!(format!("{kind}_{channel}")));
+    out.insert("purpose".into(), json!(purpose(opts.sign_in)));
     out.insert("request_id".into(), json!(request_id));
     out.insert("captcha".into(), captcha);
     out.insert("first_name".into(), json!(actor.name));
@@ -62,9 +66,18 @@ pub async fn start(ctx: &ClientContext, actor: &mut Actor, opts: &StartOptions) 
     let ex = ctx.target.call("otp.start", &vars, None).await?;
     if ex.accepted {
         actor.request_id = Some(request_id);
+        actor.purpose = purpose(opts.sign_in);
         actor.remember(&ex);
     }
     Ok(ex)
+}
+
+fn purpose(sign_in: bool) -> &'static str {
+    if sign_in {
+        "sign_in"
+    } else {
+        "sign_up"
+    }
 }
 
 /// Waits for the next code to the actor on their channel and remembers it.
@@ -122,6 +135,7 @@ pub async fn complete(
     let mut vars = actor.context();
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("code".into(), json!(code));
+    vars.insert("purpose".into(), json!(actor.purpose));
     let validated = ctx.target.expect("otp.validate", &vars, None).await?;
     actor.remember(&validated);
     let given = validated.get("token").filter(|t| !t.is_empty()).map(str::to_string);

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::inbox::{Inbox, InboxError};
 use super::mail::Mail;
 use super::mail_api::MailApi;
+use crate::profile::LinkExtraction;
 use crate::redact::Redactor;
 
 pub enum Mailbox {
@@ -33,6 +34,19 @@ impl Mailbox {
         match self {
             Mailbox::Smtp(inbox) => inbox.delivered_to(recipient),
             Mailbox::Http(_) => Vec::new(),
+        }
+    }
+
+    /// Whether a mail carrying a reset link or token (found by `rule`, the
+    /// token too) reached `recipient`: a notice without one ("no account
+    /// here") gives nothing away and is no reset mail.
+    pub async fn received_reset(&self, recipient: &str, rule: &LinkExtraction, redactor: &Redactor) -> bool {
+        let carries = |m: &Mail| m.find_link(rule).is_some_and(|(_, token)| token.is_some());
+        match self {
+            Mailbox::Smtp(inbox) => inbox.delivered_to(recipient).iter().any(|m| carries(m)),
+            Mailbox::Http(api) => {
+                api.next_for(recipient, Duration::from_millis(200), redactor).await.is_ok_and(|m| carries(&m))
+            }
         }
     }
 

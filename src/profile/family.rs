@@ -44,6 +44,9 @@ pub enum Extra {
     MasterHcp,
     /// A start can ask for the code's length (iCure's `codeLength`).
     CodeLength,
+    /// The target documents five tries per code (the iCure gateway): a
+    /// process must survive four wrong codes.
+    FiveTries,
     /// Test hooks that age a process, a token or a reset link, so lifetimes
     /// are checked without waiting.
     TimeTravel,
@@ -97,6 +100,7 @@ impl Extra {
         Extra::Captcha,
         Extra::MasterHcp,
         Extra::CodeLength,
+        Extra::FiveTries,
         Extra::TimeTravel,
         Extra::DeepLink,
         Extra::AccountAdmin,
@@ -109,6 +113,7 @@ impl Extra {
             Extra::Captcha => "captcha",
             Extra::MasterHcp => "master_hcp",
             Extra::CodeLength => "code_length",
+            Extra::FiveTries => "five_tries",
             Extra::TimeTravel => "time_travel",
             Extra::DeepLink => "deep_link",
             Extra::AccountAdmin => "account_admin",
@@ -181,7 +186,7 @@ impl Extra {
     /// serves codes and reset mails alike, `time_travel` every lifetime).
     pub fn lives_in(self) -> Option<Family> {
         match self {
-            Extra::Captcha | Extra::MasterHcp | Extra::CodeLength | Extra::Sms => Some(Family::Otp),
+            Extra::Captcha | Extra::MasterHcp | Extra::CodeLength | Extra::FiveTries | Extra::Sms => Some(Family::Otp),
             Extra::DeepLink | Extra::AccountAdmin => Some(Family::SsoPlatform),
             Extra::Email | Extra::TimeTravel => None,
         }

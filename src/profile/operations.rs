@@ -127,11 +127,18 @@ pub const OPERATIONS: &[OperationDef] = &[
             "email",
             "mobile_phone",
             "hcp_id",
+            "purpose",
             "code_length?",
         ],
         false,
     ),
-    op("otp.validate", only(&[Otp]), "submit the code of a process", &["request_id", "code"], false),
+    op(
+        "otp.validate",
+        only(&[Otp]),
+        "submit the code of a process (`purpose`: sign_up or sign_in, as its start)",
+        &["request_id", "code", "purpose"],
+        false,
+    ),
     chain(op("user.current", only(&[Sessions, Otp]), "who the presented secret authenticates", &[], true)),
     chain(op(
         "token.create",
@@ -302,7 +309,7 @@ mod tests {
         assert!(OPERATIONS.iter().all(|o| text.contains(o.name)));
         assert!(
             text.contains(
-                "  otp.validate\n      submit the code of a process\n      variables: request_id, code, base_url\n"
+                "  otp.validate\n      submit the code of a process (`purpose`: sign_up or sign_in, as its start)\n      variables: request_id, code, purpose, base_url\n"
             ),
             "{text}"
         );

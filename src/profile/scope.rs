@@ -172,7 +172,7 @@ mod tests {
         assert_eq!(path, "operations.otp.validate.url");
         assert_eq!(
             m,
-            "undefined variable `reqest_id` (variables in scope: base_url, code, email, login, password, phone, request_id)"
+            "undefined variable `reqest_id` (variables in scope: base_url, code, email, login, password, phone, purpose, request_id)"
         );
         // The credentials are not given to an operation that presents none.
         let (_, m) = check("  otp.validate:\n    method: POST\n    url: '{{ base_url }}/{{ secret }}'\n").unwrap_err();

@@ -19,6 +19,7 @@ pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
         phone: format!("+32470{digits}"),
         channel: Channel::Email,
         request_id: None,
+        purpose: "sign_up",
         codes: Vec::new(),
         user_id: None,
         group_id: None,

@@ -30,19 +30,20 @@ fn channel(word: &str) -> Channel {
 /// When Daenerys starts signing up by email under the master HCP
 ///
 /// Starts a sign-up or sign-in process by e-mail or SMS (patients under the profile's master HCP); a code is sent.
-#[when(regex = r"^(\w+) starts signing (?:up|in) by (email|SMS)(?: under the master HCP)?$")]
-async fn start_signing(w: &mut AuthWorld, name: String, via: String) -> StepResult {
+#[when(regex = r"^(\w+) starts signing (up|in) by (email|SMS)(?: under the master HCP)?$")]
+async fn start_signing(w: &mut AuthWorld, name: String, purpose: String, via: String) -> StepResult {
     // Patients name the master HCP, signing in as much as signing up.
     let with_master = actor(w, &name)?.kind == ActorKind::Patient;
-    start_as(w, &name, channel(&via), StartOptions { with_master, ..Default::default() }).await
+    let sign_in = purpose == "in";
+    start_as(w, &name, channel(&via), StartOptions { with_master, sign_in, ..Default::default() }).await
 }
 
 /// When Arya starts signing up by email without a master HCP
 ///
 /// Starts a sign-up or sign-in process without naming a master HCP.
-#[when(regex = r"^(\w+) starts signing (?:up|in) by (email|SMS) without a master HCP$")]
-async fn start_without_master(w: &mut AuthWorld, name: String, via: String) -> StepResult {
-    start_as(w, &name, channel(&via), StartOptions::default()).await
+#[when(regex = r"^(\w+) starts signing (up|in) by (email|SMS) without a master HCP$")]
+async fn start_without_master(w: &mut AuthWorld, name: String, purpose: String, via: String) -> StepResult {
+    start_as(w, &name, channel(&via), StartOptions { sign_in: purpose == "in", ..Default::default() }).await
 }
 
 /// When Tyrion starts signing up by email with the captcha "bad"
@@ -83,9 +84,50 @@ async fn start_with_address(w: &mut AuthWorld, name: String, what: String, value
     start_as(w, &name, via, StartOptions { with_master: true, ..Default::default() }).await
 }
 
+/// Then Daenerys receives a code by email
+///
+/// Reads the code from the mail or SMS the actor received (the profile's `code` rule finds it), so the scenario can use it.
+#[then(regex = r"^(\w+) receives a code by (?:email|SMS)$")]
+async fn receives_any_code(w: &mut AuthWorld, name: String) -> StepResult {
+    let ctx = w.ctx();
+    client::read_code(&ctx.client, actor(w, &name)?).await?;
+    Ok(())
+}
+
+/// Then Gilly's code carries at least 20 bits
+///
+/// Checks the actor's last code is at least as strong as 6 decimal digits (NIST SP 800-63B 5.1.3.2: about 20 bits): digits count log2(10) bits each; letters and digits of one case log2(36); mixed case log2(62); separators nothing.
+#[then(regex = r"^(\w+)'s code carries at least 20 bits$")]
+async fn code_strength(w: &mut AuthWorld, name: String) -> StepResult {
+    let code = actor(w, &name)?
+        .code()
+        .map(str::to_string)
+        .ok_or_else(|| ClientError::Expectation(format!("{name} has received no code")))?;
+    let bits = code_bits(&code);
+    check(Assertion::CodeStrength, bits >= 19.9, || {
+        format!(
+            "{name}'s code has {} characters, about {bits:.0} bits; 6 decimal digits (20 bits) is the least",
+            code.len()
+        )
+    })
+}
+
+/// The entropy a code of this alphabet and length can carry at most.
+fn code_bits(code: &str) -> f64 {
+    let symbols: Vec<char> = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let lower = symbols.iter().any(|c| c.is_ascii_lowercase());
+    let upper = symbols.iter().any(|c| c.is_ascii_uppercase());
+    let alphabet: f64 = match (lower, upper) {
+        (false, false) => 10.0,
+        (true, true) => 62.0,
+        _ => 36.0,
+    };
+    symbols.len() as f64 * alphabet.log2()
+}
+
 /// Then Daenerys receives a 6-digit code by email
 ///
-/// Reads the code from the mail or SMS the actor received and checks its length.
+/// Reads the code from the mail or SMS the actor received and checks it has exactly that many digits (a start that asked for a length).
 #[then(regex = r"^(\w+) receives an? (\d+)-digit code by (?:email|SMS)$")]
 async fn receives_code(w: &mut AuthWorld, name: String, digits: usize) -> StepResult {
     let ctx = w.ctx();
@@ -136,6 +178,7 @@ async fn submit(w: &mut AuthWorld, name: &str, code: String) -> StepResult {
     let mut vars = a.context();
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("code".into(), json!(code));
+    vars.insert("purpose".into(), json!(a.purpose));
     let ex = ctx.client.target.call("otp.validate", &vars, None).await?;
     w.record(ex);
     Ok(())
@@ -227,7 +270,7 @@ async fn has_started(w: &mut AuthWorld, name: String, via: String) -> StepResult
         let a = new_actor(w, &name, ActorKind::Patient);
         w.actors.insert(name.clone(), a);
     }
-    start_signing(w, name.clone(), via).await?;
+    start_signing(w, name.clone(), "up".into(), via).await?;
     super::checks::accepted(w, "the start")?;
     let ctx = w.ctx();
     client::read_code(&ctx.client, actor(w, &name)?).await?;

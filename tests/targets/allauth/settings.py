@@ -1,0 +1,75 @@
+"""A minimal Django project around django-allauth's headless API (app
+clients), configured the way its documentation shows, sending its mail to
+the harness's SMTP sink. Nothing here changes how allauth authenticates;
+every setting is a documented one, and each is explained."""
+import os
+
+BASE_DIR = os.path.dirname(os.path.abspath(__file__))
+SECRET_KEY = os.environ.get("ALLAUTH_SECRET_KEY", "conformance-only-not-a-secret")
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "urls"
+USE_TZ = True
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "allauth",
+    "allauth.account",
+    "allauth.headless",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("ALLAUTH_DB", os.path.join(BASE_DIR, "db.sqlite3")),
+    }
+}
+
+# Mail goes to the harness's SMTP sink.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("ALLAUTH_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("ALLAUTH_SMTP_PORT", "2525"))
+DEFAULT_FROM_EMAIL = "accounts@allauth.conformance.test"
+
+# Headless only, for mobile apps: the X-Session-Token flow.
+HEADLESS_ONLY = True
+HEADLESS_CLIENTS = ("app",)
+# Where mailed links point (the app's own screens).
+HEADLESS_FRONTEND_URLS = {
+    "account_confirm_email": "https://app.conformance.test/account/verify-email/{key}",
+    "account_reset_password": "https://app.conformance.test/account/password/reset",
+    "account_reset_password_from_key": "https://app.conformance.test/account/password/reset/key/{key}",
+    "account_signup": "https://app.conformance.test/account/signup",
+}
+
+# Two documented set-ups, one per run (ALLAUTH_MODE):
+# - "password": accounts are an e-mail address and a password (no e-mail
+#   verification), with password reset by mailed link;
+# - "code": passwordless accounts, signed up by the code of a mandatory
+#   e-mail verification and signed in by mailed code.
+MODE = os.environ.get("ALLAUTH_MODE", "password")
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+if MODE == "code":
+    ACCOUNT_SIGNUP_FIELDS = ["email*"]
+    ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+else:
+    ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+    ACCOUNT_EMAIL_VERIFICATION = "none"
+# Every request of the harness comes from one address, 127.0.0.1: allauth's
+# per-IP rate limits would throttle the run itself (brute-force throttling
+# is checked separately, with its own bound).
+ACCOUNT_RATE_LIMITS = False
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+LOGGING = {"version": 1, "disable_existing_loggers": False}
