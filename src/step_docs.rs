@@ -17,6 +17,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("src/steps/devices.rs", include_str!("steps/devices.rs")),
     ("src/steps/field_errors.rs", include_str!("steps/field_errors.rs")),
     ("src/steps/keys.rs", include_str!("steps/keys.rs")),
+    ("src/steps/lifetime.rs", include_str!("steps/lifetime.rs")),
     ("src/steps/otp.rs", include_str!("steps/otp.rs")),
     ("src/steps/password.rs", include_str!("steps/password.rs")),
     ("src/steps/reply.rs", include_str!("steps/reply.rs")),

@@ -65,7 +65,10 @@ impl Drop for App {
     }
 }
 
-fn start_app(python: &Path, mode: &str, db: &Path, http: u16, smtp: u16) -> App {
+/// Lifetimes the app is started with, in seconds: code, session, reset.
+const LIFETIMES: (&str, &str, &str) = ("6", "10", "6");
+
+fn start_app(python: &Path, mode: &str, db: &Path, http: u16, smtp: u16, lifetimes: (&str, &str, &str)) -> App {
     let child = Command::new(python)
         .arg(app_dir().join("serve.py"))
         .arg(format!("127.0.0.1:{http}"))
@@ -75,6 +78,9 @@ fn start_app(python: &Path, mode: &str, db: &Path, http: u16, smtp: u16) -> App 
         .env("ALLAUTH_DB", db)
         .env("ALLAUTH_SMTP_HOST", "127.0.0.1")
         .env("ALLAUTH_SMTP_PORT", smtp.to_string())
+        .env("ALLAUTH_CODE_SECONDS", lifetimes.0)
+        .env("ALLAUTH_SESSION_SECONDS", lifetimes.1)
+        .env("ALLAUTH_RESET_SECONDS", lifetimes.2)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -98,7 +104,8 @@ fn django_allauth_gets_the_verdicts_its_documentation_predicts() {
     for (mode, table) in &expected {
         let dir = tempfile::tempdir().unwrap();
         let (http, smtp) = (free_port(), free_port());
-        let _app = start_app(&python, mode, &dir.path().join("db.sqlite3"), http, smtp);
+        // What common.yaml's `lifetimes:` declares.
+        let _app = start_app(&python, mode, &dir.path().join("db.sqlite3"), http, smtp, LIFETIMES);
         // The profile's ${ALLAUTH_URL} and ${ALLAUTH_SMTP}: this test is the
         // only one of its binary, so the process environment is its own.
         std::env::set_var("ALLAUTH_URL", format!("http://127.0.0.1:{http}"));
@@ -132,4 +139,18 @@ fn django_allauth_gets_the_verdicts_its_documentation_predicts() {
         }
     }
     assert!(problems.is_empty(), "django-allauth verdicts differ:\n{}", problems.join("\n"));
+
+    // The real-time expiry check can say no: the same app started with
+    // Django's 3-day reset lifetime, while the profile declares 6 s.
+    let dir = tempfile::tempdir().unwrap();
+    let (http, smtp) = (free_port(), free_port());
+    let _app = start_app(&python, "password", &dir.path().join("db.sqlite3"), http, smtp, ("6", "10", "259200"));
+    std::env::set_var("ALLAUTH_URL", format!("http://127.0.0.1:{http}"));
+    std::env::set_var("ALLAUTH_SMTP", format!("127.0.0.1:{smtp}"));
+    let mut config = common::config(vec![]);
+    config.target = Some(app_dir().join("password.yaml"));
+    config.snapshots = authconform::snapshot::SnapshotMode::Off;
+    config.name = Some(regex::Regex::new("reset link expires").unwrap());
+    let outcome = common::run_blocking(config);
+    assert_eq!(outcome.failed_requirements, ["RESET-03"], "{}", common::failures(&outcome).join("\n"));
 }

@@ -27,6 +27,8 @@ fn profile_errors_point_at_the_line_and_key() {
     // Every problem of meaning in one pass; a "one of" naming two is a shape error.
     insta::assert_snapshot!("several_problems", render("tests/fixtures/profiles/several_problems.yaml"));
     insta::assert_snapshot!("two_auth_schemes", render("tests/fixtures/profiles/two_auth_schemes.yaml"));
+    // A lifetime the harness would wait out in every run.
+    insta::assert_snapshot!("long_lifetime", render("tests/fixtures/profiles/long_lifetime.yaml"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::crypto::KeyPair;
 use crate::operation::{Exchange, Vars};
+use crate::profile::Lifetime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActorKind {
@@ -70,6 +71,25 @@ pub struct Actor {
     /// name, the latest winning: later operations see them (a flow id, a
     /// session token taken from a header).
     pub values: BTreeMap<String, String>,
+    /// When the current code, token and reset link were born, as far as
+    /// the harness can tell: between the request that made it leaving and
+    /// its answer arriving (`Born`), and how far a test hook has aged each.
+    pub born: BTreeMap<Lifetime, Born>,
+}
+
+/// The window a code, token or link was made in, and the age a test hook
+/// already added to it.
+#[derive(Debug, Clone, Copy)]
+pub struct Born {
+    pub sent: std::time::Instant,
+    pub answered: std::time::Instant,
+    pub aged: std::time::Duration,
+}
+
+impl Born {
+    pub fn between(sent: std::time::Instant) -> Born {
+        Born { sent, answered: std::time::Instant::now(), aged: std::time::Duration::ZERO }
+    }
 }
 
 /// What one device of an actor stores.

@@ -1,11 +1,12 @@
 //! Starting a process, reading the code, completing sign-up or sign-in.
 use serde_json::{json, Value};
 
-use super::actor::{Actor, ActorKind, Channel};
+use super::actor::{Actor, ActorKind, Born, Channel};
 use super::context::ClientContext;
 use super::error::ClientError;
 use crate::crypto::KeyPair;
 use crate::operation::{Credentials, Exchange, Vars};
+use crate::profile::Lifetime;
 use crate::redact::SecretKind;
 
 /// What a start sends beyond the actor's own details.
@@ -63,8 +64,10 @@ pub async fn start(ctx: &ClientContext, actor: &mut Actor, opts: &StartOptions) 
     if let Some(c) = opts.captcha.as_deref() {
         ctx.redactor.register(c, SecretKind::Captcha);
     }
+    let sent = std::time::Instant::now();
     let ex = ctx.target.call("otp.start", &vars, None).await?;
     if ex.accepted {
+        actor.born.insert(Lifetime::Code, Born::between(sent));
         actor.request_id = Some(request_id);
         actor.purpose = purpose(opts.sign_in);
         actor.remember(&ex);
@@ -132,6 +135,7 @@ pub async fn complete(
         .code()
         .map(str::to_string)
         .ok_or_else(|| ClientError::Expectation(format!("{} has received no code", actor.name)))?;
+    let sent = std::time::Instant::now();
     let mut vars = actor.context();
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("code".into(), json!(code));
@@ -153,6 +157,7 @@ pub async fn complete(
         None => token_chain(ctx, actor, code, log).await?,
     };
     actor.tokens.push(token);
+    actor.born.insert(Lifetime::Token, Born::between(sent));
     let Some(key) = key else { return Ok(()) };
     ctx.redactor.register(&key.private_pkcs8_hex(), SecretKind::PrivateKey);
     actor.key = Some(key);

@@ -121,11 +121,38 @@ impl Extra {
     }
 }
 
-/// What a `@needs:` tag or a plan names: a family or an extra.
+/// A lifetime a scenario checks expiry of. It is checkable when the
+/// target has the `time_travel` hooks (fast: the harness ages the thing),
+/// or when the profile declares the lifetime the target was started with
+/// (`lifetimes:`; the harness waits, in real time): a need no profile
+/// declares by name, derived from those two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lifetime {
+    Code,
+    Token,
+    ResetLink,
+}
+
+impl Lifetime {
+    pub const ALL: &'static [Lifetime] = &[Lifetime::Code, Lifetime::Token, Lifetime::ResetLink];
+
+    /// The tag name: `@needs:code_lifetime`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifetime::Code => "code_lifetime",
+            Lifetime::Token => "token_lifetime",
+            Lifetime::ResetLink => "reset_lifetime",
+        }
+    }
+}
+
+/// What a `@needs:` tag or a plan names: a family, an extra, or a lifetime
+/// the harness can check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Need {
     Family(Family),
     Extra(Extra),
+    Lifetime(Lifetime),
 }
 
 impl Need {
@@ -135,12 +162,14 @@ impl Need {
             .find(|f| f.as_str() == s)
             .map(|f| Need::Family(*f))
             .or_else(|| Extra::ALL.iter().find(|e| e.as_str() == s).map(|e| Need::Extra(*e)))
+            .or_else(|| Lifetime::ALL.iter().find(|l| l.as_str() == s).map(|l| Need::Lifetime(*l)))
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Need::Family(f) => f.as_str(),
             Need::Extra(e) => e.as_str(),
+            Need::Lifetime(l) => l.as_str(),
         }
     }
 
@@ -148,15 +177,23 @@ impl Need {
     pub fn known() -> String {
         let families: Vec<&str> = Family::ALL.iter().map(|f| f.as_str()).collect();
         let extras: Vec<&str> = Extra::ALL.iter().map(|e| e.as_str()).collect();
-        format!("families {}; extras {}", families.join(", "), extras.join(", "))
+        let lifetimes: Vec<&str> = Lifetime::ALL.iter().map(|l| l.as_str()).collect();
+        format!(
+            "families {}; extras {}; lifetimes (time_travel or `lifetimes:`) {}",
+            families.join(", "),
+            extras.join(", "),
+            lifetimes.join(", ")
+        )
     }
 }
 
-/// What one target declares: its families and extras.
+/// What one target declares: its families and extras, and the lifetimes
+/// those make checkable.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Declared {
     pub families: BTreeSet<Family>,
     pub extras: BTreeSet<Extra>,
+    pub lifetimes: BTreeSet<Lifetime>,
 }
 
 impl Declared {
@@ -164,6 +201,7 @@ impl Declared {
         match need {
             Need::Family(f) => self.families.contains(&f),
             Need::Extra(e) => self.extras.contains(&e),
+            Need::Lifetime(l) => self.lifetimes.contains(&l) || self.extras.contains(&Extra::TimeTravel),
         }
     }
 

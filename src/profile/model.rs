@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer};
 pub use super::spec::{Body, Extract, ExtractSource, HttpMethod, OperationSpec, StatusPattern, DEFAULT_REFUSE};
 
 use super::channels::{MailboxConfig, SmsConfig};
-pub use super::family::{Declared, Extra, Family, Need};
+pub use super::family::{Declared, Extra, Family, Lifetime, Need};
 
 /// A target profile after `inherits:` merging and `${VAR}` interpolation.
 #[derive(Debug, Clone, Deserialize)]
@@ -32,6 +32,10 @@ pub struct Profile {
     /// Options inside the families (`sms`, `captcha`, `time_travel`, ...).
     #[serde(default)]
     pub extras: BTreeSet<Extra>,
+    /// The lifetimes the target was started with, for expiry checks in
+    /// real time where it has no `time_travel` hooks.
+    #[serde(default)]
+    pub lifetimes: Lifetimes,
     /// Free values usable in every template (`{{ spec_id }}`).
     #[serde(default)]
     pub variables: BTreeMap<String, serde_json::Value>,
@@ -79,7 +83,15 @@ impl Profile {
 
     /// What the target declares, for deciding which scenarios apply.
     pub fn declared(&self) -> Declared {
-        Declared { families: self.families.clone(), extras: self.extras.clone() }
+        let lifetimes = [
+            (Lifetime::Code, self.lifetimes.code),
+            (Lifetime::Token, self.lifetimes.token),
+            (Lifetime::ResetLink, self.lifetimes.reset_link),
+        ]
+        .into_iter()
+        .filter_map(|(l, d)| d.map(|_| l))
+        .collect();
+        Declared { families: self.families.clone(), extras: self.extras.clone(), lifetimes }
     }
 
     /// Forgets a family (and the extras that live only in it): its
@@ -89,7 +101,25 @@ impl Profile {
         d.drop_family(family);
         self.families = d.families;
         self.extras = d.extras;
+        // Lifetimes stay: they are facts of the target, not of one family.
     }
+}
+
+/// `lifetimes:` what the target was started with for the run (a test
+/// configuration: short, so that waiting is cheap). Each set one makes the
+/// expiry scenarios of its kind run in real time, waiting concurrently.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lifetimes {
+    /// A one-time code's.
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub code: Option<Duration>,
+    /// A session token's.
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub token: Option<Duration>,
+    /// A mailed reset link's or token's.
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub reset_link: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

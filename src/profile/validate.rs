@@ -96,6 +96,19 @@ fn check_declared(p: &Profile) -> Vec<Problem> {
             "`password.login` must extract the session `token` (e.g. `extract: {token: {json: /access_token}}`)",
         ));
     }
+    let waited = !extra(Extra::TimeTravel);
+    for (key, d) in [("code", p.lifetimes.code), ("token", p.lifetimes.token), ("reset_link", p.lifetimes.reset_link)] {
+        match d {
+            Some(d) if d.is_zero() => problems.push(at(&["lifetimes", key], "must be longer than 0")),
+            // Without hooks the harness waits a lifetime out, in every run.
+            Some(d) if waited && d > std::time::Duration::from_secs(120) => problems.push(at(
+                &["lifetimes", key],
+                "the harness waits this out in real time: start the target with at most 2 minutes for the run, \
+                 or give it time_travel hooks",
+            )),
+            _ => {}
+        }
+    }
     if has(Family::SsoPlatform) && p.platform.is_none() {
         problems.push(at(&["families"], "family `sso_platform` needs a `platform` section (the platform double)"));
     }

@@ -37,6 +37,7 @@ pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
         device: "phone".into(),
         parked: Default::default(),
         values: Default::default(),
+        born: Default::default(),
     }
 }
 

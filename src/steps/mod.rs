@@ -7,6 +7,7 @@ mod deep_link;
 mod devices;
 mod field_errors;
 mod keys;
+mod lifetime;
 mod otp;
 mod password;
 mod reply;

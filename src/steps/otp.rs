@@ -218,21 +218,6 @@ async fn submit_wrong(w: &mut AuthWorld, name: String, times: String) -> StepRes
     Ok(())
 }
 
-/// When 11 minutes pass for Catelyn's process
-///
-/// Ages the actor's process through the target's test hook (needs time_travel).
-#[when(regex = r"^(\d+) minutes pass for (\w+)'s process$")]
-async fn age_process(w: &mut AuthWorld, minutes: u64, name: String) -> StepResult {
-    let ctx = w.ctx();
-    let a = actor(w, &name)?;
-    let request_id = a.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no process")))?;
-    let mut vars = a.context();
-    vars.insert("request_id".into(), json!(request_id));
-    vars.insert("seconds".into(), json!(minutes * 60));
-    ctx.client.target.expect("test.age_process", &vars, None).await?;
-    Ok(())
-}
-
 /// When Daenerys completes the sign-up with the code and a new key pair
 ///
 /// Validates the code and gets a session token (from the validation, or by the iCure token chain); with a key pair, where the target has e2e_keys, publishes the new or stored public key on the data owner.

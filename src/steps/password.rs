@@ -10,7 +10,7 @@ use super::actors::actor;
 use super::sso::{ensure_actor, password};
 use super::StepResult;
 use crate::client::{self, ClientError};
-use crate::profile::Family;
+use crate::profile::{Family, Lifetime};
 use crate::redact::SecretKind;
 use crate::world::AuthWorld;
 
@@ -47,6 +47,7 @@ pub(super) async fn sign_in(w: &mut AuthWorld, name: &str, pw: String) -> StepRe
     let mut vars = a.context();
     vars.insert("email".into(), json!(a.email.clone()));
     vars.insert("password".into(), json!(pw));
+    let sent = std::time::Instant::now();
     let ex = ctx.client.target.call("password.login", &vars, None).await?;
     let token = ex.get("token").filter(|t| !t.is_empty()).map(str::to_string);
     if let Some(t) = &token {
@@ -55,6 +56,9 @@ pub(super) async fn sign_in(w: &mut AuthWorld, name: &str, pw: String) -> StepRe
     if ex.accepted {
         let a = actor(w, name)?;
         a.remember(&ex);
+        if token.is_some() {
+            a.born.insert(Lifetime::Token, client::Born::between(sent));
+        }
         a.tokens.extend(token);
     }
     w.record_reply(format!("{name}@login"), ex);

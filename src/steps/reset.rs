@@ -30,11 +30,15 @@ async fn ask_reset(w: &mut AuthWorld, name: &str, headers: &[(&str, &str)]) -> S
     let a = actor(w, name)?;
     let mut vars = a.context();
     vars.insert("email".into(), json!(a.email.clone()));
+    let sent = std::time::Instant::now();
     let ex = ctx
         .client
         .target
         .call_injected("password_reset.start", &vars, None, &Injection { headers, fields: &[] })
         .await?;
+    if ex.accepted {
+        actor(w, name)?.born.insert(crate::profile::Lifetime::ResetLink, crate::client::Born::between(sent));
+    }
     w.record_reply(format!("{name}@reset"), ex);
     Ok(())
 }
@@ -244,20 +248,6 @@ async fn sets_password_made_up(w: &mut AuthWorld, name: String) -> StepResult {
     vars.insert("password".into(), json!(new));
     let ex = ctx.client.target.call("password_reset.complete", &vars, None).await?;
     w.record(ex);
-    Ok(())
-}
-
-/// When Arya's reset link is 61 minutes old
-///
-/// Ages the actor's last reset link through the target's test hook (needs time_travel).
-#[when(regex = r"^(\w+)'s reset link is (\d+) minutes old$")]
-async fn link_ages(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult {
-    let (_, token) = last_link(w, &name)?;
-    let ctx = w.ctx();
-    let mut vars = actor(w, &name)?.context();
-    vars.insert("reset_token".into(), json!(token));
-    vars.insert("seconds".into(), json!(minutes * 60));
-    ctx.client.target.expect("test.age_reset_link", &vars, None).await?;
     Ok(())
 }
 

@@ -135,21 +135,6 @@ async fn not_authenticated_as(w: &mut AuthWorld, name: String) -> StepResult {
     })
 }
 
-/// When Daenerys's token is 61 minutes old
-///
-/// Ages the actor's token through the target's test hook (needs time_travel).
-#[when(regex = r"^(\w+)'s token is (\d+) minutes old$")]
-async fn token_age(w: &mut AuthWorld, name: String, minutes: u64) -> StepResult {
-    let ctx = w.ctx();
-    let a = actor(w, &name)?;
-    let token = client::session(a)?.secret;
-    let mut vars = a.context();
-    vars.insert("token".into(), json!(token));
-    vars.insert("seconds".into(), json!(minutes * 60));
-    ctx.client.target.expect("test.age_token", &vars, None).await?;
-    Ok(())
-}
-
 /// Then Daenerys's token is refused
 ///
 /// Checks whether the target accepts the actor's token.

@@ -71,5 +71,13 @@ else:
 # is checked separately, with its own bound).
 ACCOUNT_RATE_LIMITS = False
 
+# Lifetimes, short for the run so that the harness can wait them out in
+# real time (the profile's `lifetimes:` says the same); Django's and
+# allauth's defaults otherwise.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("ALLAUTH_RESET_SECONDS", 3 * 24 * 3600))
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = int(os.environ.get("ALLAUTH_CODE_SECONDS", 180))
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = int(os.environ.get("ALLAUTH_CODE_SECONDS", 900))
+SESSION_COOKIE_AGE = int(os.environ.get("ALLAUTH_SESSION_SECONDS", 14 * 24 * 3600))
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
