@@ -119,6 +119,7 @@ mod tests {
             elapsed: std::time::Duration::ZERO,
             accepted,
             refusal: !accepted,
+            outcome: None,
             extracted: Default::default(),
             ..Default::default()
         }

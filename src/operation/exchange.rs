@@ -27,6 +27,11 @@ pub struct Exchange {
     /// Whether `status` is one of the operation's refusals (profile `refuse:`).
     #[serde(default)]
     pub refusal: bool,
+    /// The status the body carries, for an operation whose profile says
+    /// where (`outcome: {json: /status}`): an API answering 200 with an
+    /// error inside is judged by this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<u16>,
     /// Named results (only when accepted).
     pub extracted: BTreeMap<String, String>,
     /// The whole reply body's size and SHA-256: the evidence keeps only a
@@ -73,12 +78,18 @@ impl Exchange {
     /// One of the operation's refusals: the target refused the request, as
     /// opposed to failing (5xx) or answering something else.
     pub fn refused(&self) -> bool {
-        self.refusal && (400..500).contains(&self.status)
+        self.refusal && (400..500).contains(&self.effective_status())
+    }
+
+    /// The status the operation is judged by: the body's where the profile
+    /// says it carries one, else the HTTP status.
+    pub fn effective_status(&self) -> u16 {
+        self.outcome.unwrap_or(self.status)
     }
 
     /// A server error: the target broke, which is never a refusal.
     pub fn broke(&self) -> bool {
-        self.status >= 500
+        self.status >= 500 || self.effective_status() >= 500
     }
 
     /// A redacted, serialisable copy for reports and evidence.
@@ -111,6 +122,7 @@ impl Exchange {
             elapsed: self.elapsed,
             accepted: self.accepted,
             refusal: self.refusal,
+            outcome: self.outcome,
             extracted: self.extracted.iter().map(|(k, v)| (k.clone(), r.text(v))).collect(),
             body_bytes: self.body_bytes,
             body_sha256: self.body_sha256.clone(),

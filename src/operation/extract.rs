@@ -76,6 +76,7 @@ mod tests {
             elapsed: Duration::ZERO,
             accepted: true,
             refusal: false,
+            outcome: None,
             extracted: Default::default(),
             ..Default::default()
         }

@@ -146,6 +146,7 @@ impl Target {
             elapsed: started.elapsed(),
             accepted: accept.iter().any(|p| p.matches(status)),
             refusal: refuse.iter().any(|p| p.matches(status)),
+            outcome: None,
             extracted: Default::default(),
             body_bytes: body.bytes,
             body_sha256: body.sha256,

@@ -121,7 +121,7 @@ impl Target {
                 operation: name.to_string(),
                 method: ex.method.clone(),
                 url: self.redactor.text(&ex.url),
-                status: ex.status,
+                status: ex.effective_status(),
                 expected: describe_accept(spec),
                 excerpt: ex.body_excerpt(&self.redactor, 300),
             });
@@ -205,6 +205,9 @@ impl Target {
         let shown_url = self.redactor.text(&url);
         let sent = Sent { operation: name, method, url, headers: sent_headers, body: request_body, budget };
         let mut ex = self.perform(req, sent, &spec.accept, &spec.refuse).await?;
+        if let Some(pointer) = &spec.outcome {
+            judge_by_body(&mut ex, pointer, &spec.accept, &spec.refuse);
+        }
         let status = ex.status;
         // A secret the profile names (`token`, `access_token`...) is one
         // whatever the status: a target answering token creation with an
@@ -258,6 +261,33 @@ fn describe_accept(spec: &OperationSpec) -> String {
 }
 
 /// `200 or 2xx`, for messages.
+/// An API that answers 200 with an error inside: the status its body
+/// carries (at `pointer`) decides acceptance and refusal, unless the HTTP
+/// status itself is a server error. A body without one is judged by the
+/// HTTP status, and says so in the evidence.
+fn judge_by_body(
+    ex: &mut Exchange,
+    pointer: &str,
+    accept: &[crate::profile::StatusPattern],
+    refuse: &[crate::profile::StatusPattern],
+) {
+    if ex.status >= 500 {
+        return;
+    }
+    let carried = ex.json().and_then(|v| v.pointer(pointer).and_then(|s| s.as_u64()));
+    match carried.and_then(|c| u16::try_from(c).ok()) {
+        Some(code) => {
+            ex.outcome = Some(code);
+            ex.accepted = accept.iter().any(|p| p.matches(code));
+            ex.refusal = refuse.iter().any(|p| p.matches(code));
+            if code != ex.status {
+                ex.notes.push(format!("answered {} with outcome {code} in the body ({pointer})", ex.status));
+            }
+        }
+        None => ex.notes.push(format!("no status at {pointer} in the body: judged by the HTTP status")),
+    }
+}
+
 pub fn describe_statuses(patterns: &[crate::profile::StatusPattern]) -> String {
     let parts: Vec<String> = patterns
         .iter()
@@ -277,4 +307,40 @@ pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         src = s.source();
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::StatusPattern;
+
+    fn reply(status: u16, body: &str) -> Exchange {
+        Exchange { status, response_body: body.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn a_status_in_the_body_decides_acceptance_and_refusal() {
+        let accept = [StatusPattern::Exact(200)];
+        let refuse = [StatusPattern::Exact(401)];
+        let mut refused = reply(200, r#"{"status": 401, "error": "bad"}"#);
+        judge_by_body(&mut refused, "/status", &accept, &refuse);
+        assert!(!refused.accepted && refused.refused() && refused.outcome == Some(401));
+        assert!(refused.notes.iter().any(|n| n.contains("outcome 401")));
+        let mut ok = reply(200, r#"{"status": 200}"#);
+        judge_by_body(&mut ok, "/status", &accept, &refuse);
+        assert!(ok.accepted && !ok.refused());
+        // A server error stays the target breaking, whatever its body says;
+        // a body error of 5xx too.
+        let mut broke = reply(500, r#"{"status": 200}"#);
+        judge_by_body(&mut broke, "/status", &accept, &refuse);
+        assert!(broke.broke() && broke.outcome.is_none());
+        let mut inner = reply(200, r#"{"status": 503}"#);
+        judge_by_body(&mut inner, "/status", &accept, &refuse);
+        assert!(inner.broke() && !inner.accepted);
+        // No status in the body: the HTTP status judges, and the evidence says so.
+        let mut html = reply(200, "<html>");
+        html.accepted = true;
+        judge_by_body(&mut html, "/status", &accept, &refuse);
+        assert!(html.accepted && html.outcome.is_none() && !html.notes.is_empty());
+    }
 }

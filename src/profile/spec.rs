@@ -34,7 +34,18 @@ pub struct OperationSpec {
     pub reply_fields: Option<Vec<String>>,
     /// Named results taken from the reply.
     pub extract: BTreeMap<String, Extract>,
+    /// Where the reply's body carries its status (a JSON pointer), for APIs
+    /// that answer 200 with an error inside: `accept` and `refuse` then
+    /// apply to that status.
+    pub outcome: Option<String>,
     pub timeout: Option<Duration>,
+}
+
+/// `outcome: {json: /status}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Outcome {
+    json: String,
 }
 
 /// What a request carries.
@@ -70,23 +81,28 @@ struct RawOperation {
     reply_fields: Option<Vec<String>>,
     #[serde(default)]
     extract: BTreeMap<String, Extract>,
+    #[serde(default)]
+    outcome: Option<Outcome>,
     #[serde(default, deserialize_with = "opt_duration")]
     timeout: Option<Duration>,
 }
 
 impl TryFrom<RawOperation> for OperationSpec {
-    type Error = &'static str;
+    type Error = String;
 
     fn try_from(r: RawOperation) -> Result<Self, Self::Error> {
+        if let Some(why) = r.outcome.as_ref().and_then(|o| pointer_problem(&o.json)) {
+            return Err(format!("`outcome.json`: {why}"));
+        }
         if r.content_type.is_some() && r.raw.is_none() {
-            return Err("`content_type` is only meaningful with a `raw` body");
+            return Err("`content_type` is only meaningful with a `raw` body".into());
         }
         let body = match (r.json, r.form, r.raw) {
             (None, None, None) => None,
             (Some(j), None, None) => Some(Body::Json(j)),
             (None, Some(f), None) => Some(Body::Form(f)),
             (None, None, Some(text)) => Some(Body::Raw { text, content_type: r.content_type }),
-            _ => return Err("set at most one body: `json`, `form` or `raw`"),
+            _ => return Err("set at most one body: `json`, `form` or `raw`".into()),
         };
         Ok(OperationSpec {
             method: r.method,
@@ -98,6 +114,7 @@ impl TryFrom<RawOperation> for OperationSpec {
             refuse: r.refuse,
             reply_fields: r.reply_fields,
             extract: r.extract,
+            outcome: r.outcome.map(|o| o.json),
             timeout: r.timeout,
         })
     }
