@@ -18,7 +18,7 @@ use super::notify::CodeMail;
 use super::partner::{hash, verify};
 use super::server::Shared;
 
-fn error(status: StatusCode, code: &str) -> Response {
+pub(super) fn error(status: StatusCode, code: &str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code }))).into_response()
 }
 

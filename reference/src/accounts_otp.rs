@@ -6,21 +6,17 @@
 use std::time::Instant;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::accounts::token_reply;
+use super::accounts::{error, token_reply};
 use super::accounts_store::{plausible_email, random_code, Account, CodeFlow, CODE_LIFETIME, MAX_CODE_TRIES};
 use super::faults::Fault;
 use super::notify::Notifier;
 use super::server::Shared;
-
-fn error(status: StatusCode, code: &str) -> Response {
-    (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code }))).into_response()
-}
 
 #[derive(Deserialize)]
 pub struct Start {
