@@ -46,3 +46,25 @@ Feature: Password accounts
     When Arya signs out
     Then the target accepts the request
     And Arya's token is refused
+
+  @req:PWD-CHANGE-01
+  Scenario: A changed password replaces the old one
+    Given Arya has an account
+    When Arya signs in with her password
+    And Arya changes her password
+    Then the target accepts the request
+    When Arya signs in with her old password
+    Then the target refuses the request
+    When Arya signs in with her password
+    Then Arya is signed in
+
+  @req:SESSION-REVOKE-02 @needs:sessions
+  Scenario: Other sessions end when the password changes
+    Given Arya has an account
+    When Arya signs in with her password
+    And Arya signs in with her password
+    Then Arya's token is accepted
+    When Arya changes her password
+    Then the target accepts the request
+    And Arya's first token is refused
+    And Arya's token is accepted

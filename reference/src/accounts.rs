@@ -191,7 +191,40 @@ pub async fn reset(State(app): State<Shared>, body: Option<Json<Reset>>) -> Resp
         a.hash = new_hash;
     }
     if !app.config.has(Fault::ResetKeepsSessions) {
-        store.accounts.end_sessions_of(&email);
+        store.accounts.end_sessions_of(&email, None);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Change {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// `POST /api/auth/change-password {current_password, new_password}`
+/// (bearer) -> 204; the account's other sessions end, this one stays.
+pub async fn change(State(app): State<Shared>, headers: HeaderMap, body: Option<Json<Change>>) -> Response {
+    let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
+    let Some(token) = bearer(&headers) else { return error(StatusCode::UNAUTHORIZED, "unauthorized") };
+    let account = app.store().accounts.session_account(&token, false, Instant::now()).cloned();
+    let Some(account) = account else { return error(StatusCode::UNAUTHORIZED, "unauthorized") };
+    super::ledger::record(&app.config.ledger, &body.current_password);
+    super::ledger::record(&app.config.ledger, &body.new_password);
+    if body.new_password.chars().count() < 8 || !verify(body.current_password, account.hash.clone()).await {
+        return error(StatusCode::BAD_REQUEST, "invalid_password");
+    }
+    let new_hash = hash(body.new_password).await;
+    let mut store = app.store();
+    if !app.config.has(Fault::ChangeIgnored) {
+        if let Some(a) = store.accounts.accounts.get_mut(&account.email) {
+            a.hash = new_hash;
+        }
+    }
+    if !app.config.has(Fault::ChangeKeepsSessions) {
+        store.accounts.end_sessions_of(&account.email, Some(&token));
     }
     StatusCode::NO_CONTENT.into_response()
 }

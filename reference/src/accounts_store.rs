@@ -80,9 +80,10 @@ impl Accounts {
         token
     }
 
-    /// Ends every session of `email` (a password reset).
-    pub fn end_sessions_of(&mut self, email: &str) {
-        self.sessions.retain(|_, s| s.email != email);
+    /// Ends every session of `email` but `keep` (a password reset ends
+    /// them all; a change keeps the session that made it).
+    pub fn end_sessions_of(&mut self, email: &str, keep: Option<&str>) {
+        self.sessions.retain(|t, s| s.email != email || Some(t.as_str()) == keep);
     }
 }
 
@@ -124,7 +125,10 @@ mod tests {
         altered.push('x');
         assert!(a.session_account(&altered, false, now).is_none());
         assert!(a.session_account(&altered, true, now).is_some());
-        a.end_sessions_of("a@x.test");
+        let kept = a.open_session("a@x.test");
+        a.end_sessions_of("a@x.test", Some(&kept));
+        assert!(a.session_account(&t, false, now).is_none() && a.session_account(&kept, false, now).is_some());
+        a.end_sessions_of("a@x.test", None);
         assert!(a.session_account(&t, false, now).is_none());
         assert!(plausible_email("a@b.c") && !plausible_email("a@@b.c") && !plausible_email("no-domain@"));
     }

@@ -112,6 +112,8 @@ faults! {
     LogoutKeepsToken => "logout-keeps-token": "signing out answers 204 but the session token still works",
     ResetAnyToken => "reset-any-token": "a reset token the accounts API never issued is answered 204 (and changes nothing)",
     ResetKeepsSessions => "reset-keeps-sessions": "a completed password reset leaves the account's sessions open",
+    ChangeIgnored => "change-ignored": "a password change answers 204 but keeps the old password",
+    ChangeKeepsSessions => "change-keeps-sessions": "a password change leaves the account's other sessions open",
 }
 
 impl fmt::Display for Fault {

@@ -88,6 +88,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/accounts", post(accounts::register))
         .route("/api/auth/token", post(accounts::token))
         .route("/api/auth/logout", post(accounts::logout))
+        .route("/api/auth/change-password", post(accounts::change))
         .route("/api/users/me", get(accounts::me))
         .route("/api/auth/forgot-password", post(accounts::forgot))
         .route("/api/auth/reset-password", post(accounts::reset))

@@ -218,6 +218,13 @@ pub const OPERATIONS: &[OperationDef] = &[
         false,
     ),
     op("password.logout", only(&[Password]), "sign out: end the presented session", &[], true),
+    op(
+        "password.change",
+        only(&[Password]),
+        "change the password, signed in (`current_password`, the new `password`); may extract a renewed session `token`",
+        &["current_password", "password"],
+        true,
+    ),
     op("password_reset.start", only(&[PasswordReset]), "ask for a password-reset mail", &["email"], false),
     op(
         "password_reset.complete",

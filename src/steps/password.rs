@@ -137,6 +137,50 @@ async fn signs_out(w: &mut AuthWorld, name: String) -> StepResult {
     Ok(())
 }
 
+/// When Arya changes her password
+///
+/// Changes the actor's password with `password.change`, signed in with the latest session token; an accepted change makes the new password the actor's and the old one "her old password", and a session token it answers (Django renews the session) the actor's token.
+#[when(regex = r"^(\w+) changes (?:her|his|their) password$")]
+async fn changes_password(w: &mut AuthWorld, name: String) -> StepResult {
+    let new = password(w, &name);
+    let ctx = w.ctx();
+    let a = actor(w, &name)?;
+    let creds = client::session(a)?;
+    let old = a.password.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no password")))?;
+    let mut vars = a.context();
+    vars.insert("current_password".into(), json!(old));
+    vars.insert("password".into(), json!(new));
+    let sent = std::time::Instant::now();
+    let ex = ctx.client.target.call("password.change", &vars, Some(&creds)).await?;
+    if ex.accepted {
+        let renewed = ex.get("token").filter(|t| !t.is_empty()).map(str::to_string);
+        let a = actor(w, &name)?;
+        a.previous_password = a.password.replace(new);
+        a.remember(&ex);
+        if let Some(t) = renewed {
+            ctx.client.redactor.register(&t, SecretKind::Token);
+            a.tokens.push(t);
+            a.born.insert(Lifetime::Token, client::Born::between(sent));
+        }
+    }
+    w.record(ex);
+    Ok(())
+}
+
+/// Then Arya's first token is refused
+///
+/// Presents the first session token the actor got in the scenario to `user.current` and checks it is refused (a declared refusal, beside an accepted one).
+#[then(regex = r"^(\w+)'s first token is refused$")]
+async fn first_token_refused(w: &mut AuthWorld, name: String) -> StepResult {
+    let first = actor(w, &name)?
+        .tokens
+        .first()
+        .cloned()
+        .ok_or_else(|| ClientError::Expectation(format!("{name} holds no session token")))?;
+    super::session::whoami(w, &name, first).await?;
+    super::checks::refused(w, &format!("{name}'s first token"))
+}
+
 /// Then the sign-in answers to Arya and Gendry were the same
 ///
 /// Compares the two actors' last sign-in answers: each accepted or a declared refusal, then status, body and headers.

@@ -64,7 +64,7 @@ async fn new_token(w: &mut AuthWorld, name: String) -> StepResult {
     check(Assertion::NewToken, a.tokens[n - 1] != a.tokens[n - 2], || "the sign-in gave the same token again".into())
 }
 
-async fn whoami(w: &mut AuthWorld, name: &str, secret: String) -> StepResult {
+pub(super) async fn whoami(w: &mut AuthWorld, name: &str, secret: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, name)?;
     let creds = Credentials { login: a.login().to_string(), secret };
