@@ -144,28 +144,41 @@ pub fn cut(text: &str, max: usize) -> String {
 /// Keys whose values are secrets whatever they hold.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase().replace(['-', '_'], "");
-    matches!(
-        k.as_str(),
-        "password"
-            | "token"
-            | "accesstoken"
-            | "refreshtoken"
-            | "secret"
-            | "privatekey"
-            | "jwt"
-            | "authorization"
-            | "grecaptcharesponse"
-            | "friendlycaptcharesponse"
-            | "code"
-            | "validationcode"
-            | "apikey"
-            | "xapikey"
-    )
+    // Any kind of token or password by its suffix: session_token,
+    // flow_token, id_token, reset_token, current_password, new_password.
+    ["token", "password", "secret"].iter().any(|s| k.ends_with(s))
+        || matches!(
+            k.as_str(),
+            "password"
+                | "token"
+                | "accesstoken"
+                | "refreshtoken"
+                | "secret"
+                | "privatekey"
+                | "jwt"
+                | "authorization"
+                | "grecaptcharesponse"
+                | "friendlycaptcharesponse"
+                | "code"
+                | "validationcode"
+                | "apikey"
+                | "xapikey"
+        )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_that_name_tokens_and_passwords_are_secret() {
+        for k in ["session_token", "flow_token", "X-Session-Token", "new_password", "client_secret", "code"] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in ["token_type", "expires_in", "email", "status"] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+    }
 
     #[test]
     fn registered_values_are_replaced_everywhere() {

@@ -51,6 +51,12 @@ fn venv() -> PathBuf {
     python
 }
 
+/// allauth's session tokens (32 lower-case letters and digits, quoted) and
+/// the passwords the harness makes (`pw-<name>-<12 hex>`).
+fn secret_shapes() -> Vec<regex::Regex> {
+    [r#""[a-z0-9]{32}""#, r"pw-[a-z]+-[0-9a-f]{12}"].iter().map(|r| regex::Regex::new(r).unwrap()).collect()
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -113,9 +119,18 @@ fn django_allauth_gets_the_verdicts_its_documentation_predicts() {
         let mut config = common::config(vec![]);
         config.target = Some(app_dir().join(format!("{mode}.yaml")));
         config.snapshots = authconform::snapshot::SnapshotMode::Off;
+        config.report_dir = Some(dir.path().join("reports"));
         let started = Instant::now();
         let outcome = common::run_blocking(config);
         println!("{mode}: {} scenarios in {:.1} s", outcome.scenarios.len(), started.elapsed().as_secs_f64());
+        // Secrets the harness never chose: allauth's session tokens (flow
+        // tokens too, extracted under their own names) and the passwords it was given.
+        let report = outcome.report_path.clone().expect("a report folder");
+        for (file, text) in common::report_texts(&report) {
+            if let Some(m) = secret_shapes().iter().find_map(|re| re.find(&text)) {
+                problems.push(format!("{mode}: {file} holds a secret unredacted: {}", m.as_str()));
+            }
+        }
         let verdicts: BTreeMap<String, String> = authconform::report::requirement_verdicts(&outcome)
             .into_iter()
             .map(|v| (v.id, v.verdict.label().to_string()))

@@ -70,12 +70,8 @@ pub(super) async fn sign_in(w: &mut AuthWorld, name: &str, pw: String) -> StepRe
 /// Registers the actor with a fresh random password (`password.register`, or a partner's `sso.register`) and expects it accepted.
 #[given(regex = r"^(\w+) has an account$")]
 async fn has_account(w: &mut AuthWorld, name: String) -> StepResult {
-    ensure_actor(w, &name);
-    let pw = password(w, &name);
-    register(w, &name, &pw).await?;
-    super::checks::accepted(w, "the registration")?;
-    actor(w, &name)?.password = Some(pw);
-    Ok(())
+    registers(w, name).await?;
+    super::checks::accepted(w, "the registration")
 }
 
 /// When Arya registers with a password
