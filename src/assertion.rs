@@ -54,8 +54,11 @@ assertions! {
     NotPresenter => "session.not-presenter": "another user's token never authenticates the one who presents it",
     // End-to-end data and keys.
     Decrypts => "e2e.decrypts": "a data sample decrypts, with the reader's key, to what its author stored",
+    ReadsBack => "data.reads-back": "a plain record (no e2e_keys) reads back as exactly what its author stored",
     NoPlaintext => "e2e.no-plaintext": "no request or reply carries a sample's content in clear",
     KeyCount => "keys.count": "the data owner lists the expected number of public keys, the actor's current one among them",
+    Listed => "data.listed": "a user's list of data samples holds every sample she stored",
+    NotListed => "data.not-listed": "a list a user gets holds no data sample of another user",
     SampleCount => "data.sample-count": "the actor sees the expected number of data samples",
     Notified => "keys.notified": "a delegate is notified (KEY_PAIR_UPDATE) of the owner's new key",
     NotSelfNotified => "keys.not-self-notified": "an owner is not notified of their own new key",

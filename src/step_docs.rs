@@ -20,6 +20,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("src/steps/lifetime.rs", include_str!("steps/lifetime.rs")),
     ("src/steps/otp.rs", include_str!("steps/otp.rs")),
     ("src/steps/password.rs", include_str!("steps/password.rs")),
+    ("src/steps/records.rs", include_str!("steps/records.rs")),
     ("src/steps/reply.rs", include_str!("steps/reply.rs")),
     ("src/steps/reset.rs", include_str!("steps/reset.rs")),
     ("src/steps/session.rs", include_str!("steps/session.rs")),

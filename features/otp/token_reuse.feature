@@ -31,15 +31,6 @@ Feature: Reusing a still-valid token
     When Daenerys presents Cersei's token with her own login
     Then the token does not authenticate Daenerys
 
-  @req:OTP-DATA-03 @needs:e2e_keys @needs:records @needs:email
-  Scenario: One user's token cannot read another user's data
-    Given Daenerys has signed up by email
-    And Daenerys has stored the data sample "private"
-    And Cersei has signed up by email
-    Then Daenerys reads the data sample back as "private"
-    When Cersei tries to read Daenerys's data sample
-    Then the target refuses the request
-
   @req:OTP-DATA-02 @needs:e2e_keys @needs:records @needs:email
   Scenario: Clear content is refused
     Given Daenerys has signed up by email

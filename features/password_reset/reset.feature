@@ -85,3 +85,15 @@ Feature: Password reset
     When Arya sets a new password with the link
     Then the target accepts the request
     And Arya's token is refused
+
+  @req:RESET-10 @needs:reset_names_account
+  Scenario: A reset token works only for the account it was mailed for
+    Given Arya has an account
+    And Gendry has an account
+    And Gendry has received a password-reset link
+    When Gendry sets a new password for Arya with his link
+    Then the target refuses the request
+    When Arya signs in with her password
+    Then Arya is signed in
+    When Gendry sets a new password with the link
+    Then the target accepts the request

@@ -159,16 +159,22 @@ pub struct Reset {
     token: String,
     #[serde(default)]
     password: String,
+    /// The account, where the client names it (Laravel's and ASP.NET
+    /// Identity's shape): the token must have been mailed for it.
+    #[serde(default)]
+    email: Option<String>,
 }
 
-/// `POST /api/auth/reset-password {token, password}` -> 204; the token is
-/// single use and lives 30 minutes; every session of the account ends.
+/// `POST /api/auth/reset-password {token, password[, email]}` -> 204; the
+/// token is single use, lives 30 minutes and works only for the account it
+/// was mailed for; every session of the account ends.
 pub async fn reset(State(app): State<Shared>, body: Option<Json<Reset>>) -> Response {
     let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
     if body.password.chars().count() < 8 {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
     }
     super::ledger::record(&app.config.ledger, &body.password);
+    let named = body.email.as_deref().map(|e| e.trim().to_lowercase());
     let email = {
         let mut store = app.store();
         let valid = store
@@ -177,6 +183,15 @@ pub async fn reset(State(app): State<Shared>, body: Option<Json<Reset>>) -> Resp
             .get_mut(&body.token)
             .filter(|r| !r.used && Instant::now().duration_since(r.created) <= RESET_LIFETIME);
         match valid {
+            // The defect: a valid token resets whichever account the request names.
+            Some(r) if app.config.has(Fault::ResetTokenAnyAccount) => {
+                r.used = true;
+                named.unwrap_or_else(|| r.email.clone())
+            }
+            // Another account's token is refused, and stays usable by its owner.
+            Some(r) if named.as_ref().is_some_and(|n| *n != r.email) => {
+                return error(StatusCode::BAD_REQUEST, "invalid_token")
+            }
             Some(r) => {
                 r.used = true;
                 r.email.clone()

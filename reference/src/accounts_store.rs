@@ -49,6 +49,16 @@ pub struct CodeFlow {
     pub used: bool,
 }
 
+/// A record of the per-user records API, its author's alone.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: String,
+    /// The author's lower-cased e-mail.
+    pub owner: String,
+    pub text: String,
+    pub created: Instant,
+}
+
 #[derive(Default)]
 pub struct Accounts {
     /// By lower-cased e-mail.
@@ -58,6 +68,8 @@ pub struct Accounts {
     pub resets: HashMap<String, ResetToken>,
     /// By flow id.
     pub flows: HashMap<String, CodeFlow>,
+    /// By record id.
+    pub records: HashMap<String, Record>,
 }
 
 impl Accounts {

@@ -114,6 +114,12 @@ faults! {
     ResetKeepsSessions => "reset-keeps-sessions": "a completed password reset leaves the account's sessions open",
     ChangeIgnored => "change-ignored": "a password change answers 204 but keeps the old password",
     ChangeKeepsSessions => "change-keeps-sessions": "a password change leaves the account's other sessions open",
+    SsoResetTokenAnyAccount => "sso-reset-token-any-account": "the partner's valid reset link resets whichever account the completion names",
+    ResetTokenAnyAccount => "reset-token-any-account": "a valid reset token resets whichever account the completion names",
+    RecordsAnyReader => "records-any-reader": "any signed-in user of the accounts API reads any record by its id",
+    RecordsListAll => "records-list-all": "the accounts API's record list holds every user's records",
+    RecordsTruncated => "records-truncated": "the accounts API keeps the first 16 characters of a record's text",
+    ListNoAccessCheck => "list-no-access-check": "the data sample list of an owner holds its samples whoever asks",
 }
 
 impl fmt::Display for Fault {

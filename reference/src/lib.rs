@@ -8,6 +8,7 @@
 //! shape a common framework gives a password and e-mail code service.
 mod accounts;
 mod accounts_otp;
+mod accounts_records;
 mod accounts_store;
 mod auth;
 mod config;

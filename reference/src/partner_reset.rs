@@ -144,11 +144,15 @@ pub struct Completion {
     token: String,
     #[serde(default)]
     password: String,
+    /// The account, where the app names it: the link must have been mailed for it.
+    #[serde(default)]
+    email: Option<String>,
 }
 
-/// `POST /partner/sso/password-reset/complete {Token, Password}` -> 204;
-/// an unknown, used or expired link is one generic 400. No token is
-/// returned: the user signs in with the new password (ASVS 6.3.7).
+/// `POST /partner/sso/password-reset/complete {Token, Password[, Email]}`
+/// -> 204; an unknown, used or expired link, or one mailed for another
+/// account than the one named, is one generic 400. No token is returned:
+/// the user signs in with the new password (ASVS 6.3.7).
 pub async fn complete(State(app): State<Shared>, body: Option<Json<Completion>>) -> Response {
     let Some(Json(body)) = body else { return generic(StatusCode::BAD_REQUEST, "invalid_request") };
     if !(8..=64).contains(&body.password.chars().count()) {
@@ -159,12 +163,21 @@ pub async fn complete(State(app): State<Shared>, body: Option<Json<Completion>>)
     // completions cannot both pass.
     let email = {
         let mut store = app.store();
+        let named = body.email.as_deref().map(|e| e.trim().to_lowercase());
+        let any_account = app.config.has(Fault::SsoResetTokenAnyAccount);
         let usable = store.reset_links.get_mut(&body.token).and_then(|l| {
             let fresh = l.created.elapsed() <= LINK_LIFETIME || app.config.has(Fault::SsoResetLinkNeverExpires);
             let unused = !l.used || app.config.has(Fault::SsoResetLinkReusable);
-            (fresh && unused).then(|| {
+            // A link for another account is refused and stays usable by its owner.
+            let theirs = any_account || named.as_ref().is_none_or(|n| *n == l.email);
+            (fresh && unused && theirs).then(|| {
                 l.used = true;
-                l.email.clone()
+                // The defect resets whichever account the request names.
+                if any_account {
+                    named.clone().unwrap_or_else(|| l.email.clone())
+                } else {
+                    l.email.clone()
+                }
             })
         });
         let Some(email) = usable else {

@@ -9,7 +9,8 @@ use super::config::ReferenceConfig;
 use super::notify::Notifier;
 use super::store::Store;
 use super::{
-    accounts, accounts_otp, auth, data, gateway, hooks, keys, partner, partner_alt, partner_deeplink, partner_reset, v3,
+    accounts, accounts_otp, accounts_records, auth, data, gateway, hooks, keys, partner, partner_alt, partner_deeplink,
+    partner_reset, v3,
 };
 
 pub struct AppState {
@@ -93,7 +94,9 @@ pub fn router(state: Shared) -> Router {
         .route("/api/auth/forgot-password", post(accounts::forgot))
         .route("/api/auth/reset-password", post(accounts::reset))
         .route("/api/otp/start", post(accounts_otp::start))
-        .route("/api/otp/verify", post(accounts_otp::verify));
+        .route("/api/otp/verify", post(accounts_otp::verify))
+        .route("/api/records", post(accounts_records::create).get(accounts_records::list))
+        .route("/api/records/{id}", get(accounts_records::get));
     if state.config.test_hooks {
         app = app
             .route("/_test/age", post(hooks::age))

@@ -1,7 +1,8 @@
 //! API v3 of the reference: the same behaviour behind another shape, as a
 //! second API generation of a real system would offer it: form-encoded
 //! requests, replies nested under `data`, credentials in an `X-Credentials`
-//! header, the token handed back in an `X-Auth-Token` header. It exists so
+//! header, the token handed back in an `X-Auth-Token` header, and a code
+//! check that answers 200 with its outcome in the body. It exists so
 //! that a profile for a target shaped unlike the v2 API can be shown to work
 //! (`scenarios/targets/examples/reference-v3.yaml`).
 use axum::extract::{Path, State};
@@ -54,14 +55,20 @@ pub struct VerifyForm {
     code: String,
 }
 
-/// `POST /api/v3/otp/{requestId}/verify` (form `code`) -> 204
+/// `POST /api/v3/otp/{requestId}/verify` (form `code`) -> 200 whatever
+/// the outcome, which the body carries as a status of its own, as envelope
+/// APIs do: `{status: 204}`, or `{status: 400, error}` for a wrong code. A
+/// server error stays an HTTP 5xx.
 pub async fn verify(
     State(app): State<Shared>,
     Path(request_id): Path<String>,
     Form(f): Form<VerifyForm>,
-) -> ApiResult<StatusCode> {
-    validate_code(&app, &request_id, &f.code)?;
-    Ok(StatusCode::NO_CONTENT)
+) -> ApiResult<Json<serde_json::Value>> {
+    match validate_code(&app, &request_id, &f.code) {
+        Ok(_) => Ok(Json(serde_json::json!({ "status": 204 }))),
+        Err(e) if e.status.is_server_error() => Err(e),
+        Err(e) => Ok(Json(serde_json::json!({ "status": e.status.as_u16(), "error": e.code }))),
+    }
 }
 
 /// `GET /api/v3/me` -> `{data: {user: {id, login, group: {id}, dataOwner: {id, type}}}}`

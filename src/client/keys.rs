@@ -54,6 +54,11 @@ pub async fn pending_notifications(
     Ok((ex, list))
 }
 
+/// The sample ids a `data_sample.list` reply listed (its `sample_ids`).
+pub fn listed_ids(ex: &Exchange) -> Vec<String> {
+    strings(ex, "sample_ids")
+}
+
 /// The ids of owner `owner_id`'s samples that `reader` can list.
 pub async fn list_samples(
     ctx: &ClientContext,
@@ -63,7 +68,23 @@ pub async fn list_samples(
     let mut vars = reader.context();
     vars.insert("data_owner_id".into(), json!(owner_id));
     let ex = ctx.target.expect("data_sample.list", &vars, Some(&session(reader)?)).await?;
-    let ids = strings(&ex, "sample_ids");
+    let ids = listed_ids(&ex);
+    Ok((ex, ids))
+}
+
+/// Asks for owner `owner_id`'s samples as `reader`, who may be refused;
+/// the listed ids when the list was accepted.
+pub async fn try_list_samples(
+    ctx: &ClientContext,
+    reader: &Actor,
+    owner_id: Option<&str>,
+) -> Result<(Exchange, Option<Vec<String>>), ClientError> {
+    let mut vars = reader.context();
+    if let Some(id) = owner_id {
+        vars.insert("data_owner_id".into(), json!(id));
+    }
+    let ex = ctx.target.call("data_sample.list", &vars, Some(&session(reader)?)).await?;
+    let ids = ex.accepted.then(|| listed_ids(&ex));
     Ok((ex, ids))
 }
 

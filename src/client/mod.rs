@@ -12,8 +12,8 @@ pub use actor::{Actor, ActorKind, Born, Channel, Device, SampleRecord};
 pub use context::{ClientContext, MailDouble, SmsDouble};
 pub use error::{check, ClientError};
 pub use keys::{
-    complete_notification, give_access_back, list_samples, pending_notifications, publish_transfer_keys, stop_sharing,
-    take_transfer_keys, Notification,
+    complete_notification, give_access_back, list_samples, listed_ids, pending_notifications, publish_transfer_keys,
+    stop_sharing, take_transfer_keys, try_list_samples, Notification,
 };
 pub use otp::{check_signed_in, complete, publish_key_if_missing, read_code, session, start, start_vars, StartOptions};
-pub use samples::{fetch_sample, owner_view, read_sample, store_sample, OwnerView};
+pub use samples::{fetch_sample, owner_view, read_sample, sealed, store_sample, OwnerView};

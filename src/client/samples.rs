@@ -1,5 +1,8 @@
-//! Data samples: sealed on the client for every reader, stored and read back
-//! as ciphertext.
+//! Data samples (the `records` family): sealed on the client for every
+//! reader and stored as ciphertext where the target has `e2e_keys`, else
+//! the user's own text, stored and read back as it is (a notes or records
+//! API of a plain web service). The steps are the same for both, so the
+//! object-level checks (one user cannot read another's) certify either.
 use serde_json::json;
 
 use super::actor::{Actor, SampleRecord};
@@ -8,6 +11,13 @@ use super::error::ClientError;
 use super::otp::session;
 use crate::crypto::{open, seal, Envelope};
 use crate::operation::Exchange;
+use crate::profile::Family;
+
+/// Whether the target seals samples end to end (`e2e_keys`), rather than
+/// storing the user's text as it is.
+pub fn sealed(ctx: &ClientContext) -> bool {
+    ctx.target.profile().families.contains(&Family::E2eKeys)
+}
 
 /// A data owner as the harness needs it: its public keys and who it shares with.
 pub struct OwnerView {
@@ -43,6 +53,9 @@ pub async fn store_sample(
     actor: &mut Actor,
     plaintext: &str,
 ) -> Result<Vec<Exchange>, ClientError> {
+    if !sealed(ctx) {
+        return store_text(ctx, actor, plaintext).await.map(|ex| vec![ex]);
+    }
     let creds = session(actor)?;
     let key = actor.key.as_ref().ok_or_else(|| ClientError::Expectation(format!("{} has no key pair", actor.name)))?;
     let owner = actor.data_owner_id.clone().ok_or_else(|| ClientError::Expectation("no data owner id".into()))?;
@@ -71,6 +84,18 @@ pub async fn store_sample(
     Ok(log)
 }
 
+/// Stores `text` as it is (`sample.text`; a target without `e2e_keys`).
+async fn store_text(ctx: &ClientContext, actor: &mut Actor, text: &str) -> Result<Exchange, ClientError> {
+    let creds = session(actor)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut vars = actor.context();
+    vars.insert("sample".into(), json!({"id": id, "text": text}));
+    let ex = ctx.target.expect("data_sample.create", &vars, Some(&creds)).await?;
+    let stored = ex.get("sample_id").unwrap_or(&id).to_string();
+    actor.samples.push(SampleRecord { id: stored, plaintext: text.to_string() });
+    Ok(ex)
+}
+
 /// Reads sample `sample_id` as `reader`; returns the exchange, and when the
 /// read was accepted, its envelope.
 pub async fn fetch_sample(
@@ -93,13 +118,29 @@ pub async fn fetch_sample(
     Ok((ex, Some(envelope)))
 }
 
-/// Reads a sample as `reader` and decrypts it with the keys its device holds.
-/// Returns the exchange, and the plaintext when the read was accepted.
+/// Reads a sample as `reader` and decrypts it with the keys its device holds
+/// (or, without `e2e_keys`, takes the `text` the read extracted). Returns the
+/// exchange, and the plaintext when the read was accepted.
 pub async fn read_sample(
     ctx: &ClientContext,
     reader: &Actor,
     sample_id: &str,
 ) -> Result<(Exchange, Option<Result<String, ClientError>>), ClientError> {
+    if !sealed(ctx) {
+        let creds = session(reader)?;
+        let mut vars = reader.context();
+        vars.insert("sample_id".into(), json!(sample_id));
+        let ex = ctx.target.call("data_sample.get", &vars, Some(&creds)).await?;
+        // Profile validation makes `text` an extraction of every plain
+        // `data_sample.get`, so an accepted read without it carried none.
+        let text = ex.accepted.then(|| {
+            ex.get("text").map(str::to_string).ok_or_else(|| {
+                crate::assertion::Assertion::ReadsBack
+                    .fail("the accepted read carried no `text` where the profile extracts it")
+            })
+        });
+        return Ok((ex, text));
+    }
     let (ex, envelope) = fetch_sample(ctx, reader, sample_id).await?;
     let Some(envelope) = envelope else { return Ok((ex, None)) };
     let decrypted = open(&envelope, &reader.keyring()).map_err(ClientError::from).and_then(|plain| {

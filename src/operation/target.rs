@@ -40,6 +40,9 @@ pub struct Target {
     pub(super) client: reqwest::Client,
     renderer: Renderer,
     pub(super) redactor: Redactor,
+    /// Every name the profile extracts to: values a step may pass to any
+    /// operation (the actor's context), computed once, not per call.
+    extracted: std::collections::BTreeSet<String>,
 }
 
 impl Target {
@@ -52,7 +55,8 @@ impl Target {
             .build()
             .expect("a plain HTTP client always builds");
         let renderer = Renderer::for_profile(&profile);
-        Target { profile, client, renderer, redactor }
+        let extracted = profile.extracted_names().into_iter().map(str::to_string).collect();
+        Target { profile, client, renderer, redactor, extracted }
     }
 
     pub fn profile(&self) -> &Profile {
@@ -94,7 +98,7 @@ impl Target {
             .ok_or_else(|| OperationError::NotBound { operation: name.to_string() })?;
         let def =
             crate::profile::operation(name).ok_or_else(|| OperationError::NotBound { operation: name.to_string() })?;
-        if let Some(v) = vars.keys().find(|v| !def.gets(v) && !self.profile.extracted_names().contains(v.as_str())) {
+        if let Some(v) = vars.keys().find(|v| !def.gets(v) && !self.extracted.contains(v.as_str())) {
             return Err(OperationError::Undeclared { operation: name.to_string(), variable: v.clone() });
         }
         let mut all = self.base_vars();

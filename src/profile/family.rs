@@ -146,13 +146,35 @@ impl Lifetime {
     }
 }
 
-/// What a `@needs:` tag or a plan names: a family, an extra, or a lifetime
-/// the harness can check.
+/// A shape of the target's API that its profile shows, which some attacks
+/// need to be expressible at all: a need no profile declares by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Shape {
+    /// The reset completion names the account (`email` or `login` in its
+    /// request, as Laravel's and ASP.NET Identity's do), so a token can be
+    /// sent for an account it was not mailed for. Where the token alone
+    /// names it (Django's links), there is no such request to make.
+    ResetNamesAccount,
+}
+
+impl Shape {
+    pub const ALL: &'static [Shape] = &[Shape::ResetNamesAccount];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::ResetNamesAccount => "reset_names_account",
+        }
+    }
+}
+
+/// What a `@needs:` tag or a plan names: a family, an extra, a lifetime
+/// the harness can check, or a shape of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Need {
     Family(Family),
     Extra(Extra),
     Lifetime(Lifetime),
+    Shape(Shape),
 }
 
 impl Need {
@@ -163,6 +185,7 @@ impl Need {
             .map(|f| Need::Family(*f))
             .or_else(|| Extra::ALL.iter().find(|e| e.as_str() == s).map(|e| Need::Extra(*e)))
             .or_else(|| Lifetime::ALL.iter().find(|l| l.as_str() == s).map(|l| Need::Lifetime(*l)))
+            .or_else(|| Shape::ALL.iter().find(|x| x.as_str() == s).map(|x| Need::Shape(*x)))
     }
 
     pub fn as_str(self) -> &'static str {
@@ -170,6 +193,7 @@ impl Need {
             Need::Family(f) => f.as_str(),
             Need::Extra(e) => e.as_str(),
             Need::Lifetime(l) => l.as_str(),
+            Need::Shape(x) => x.as_str(),
         }
     }
 
@@ -178,22 +202,25 @@ impl Need {
         let families: Vec<&str> = Family::ALL.iter().map(|f| f.as_str()).collect();
         let extras: Vec<&str> = Extra::ALL.iter().map(|e| e.as_str()).collect();
         let lifetimes: Vec<&str> = Lifetime::ALL.iter().map(|l| l.as_str()).collect();
+        let shapes: Vec<&str> = Shape::ALL.iter().map(|x| x.as_str()).collect();
         format!(
-            "families {}; extras {}; lifetimes (time_travel or `lifetimes:`) {}",
+            "families {}; extras {}; lifetimes (time_travel or `lifetimes:`) {}; shapes (seen in the operations) {}",
             families.join(", "),
             extras.join(", "),
-            lifetimes.join(", ")
+            lifetimes.join(", "),
+            shapes.join(", ")
         )
     }
 }
 
-/// What one target declares: its families and extras, and the lifetimes
-/// those make checkable.
+/// What one target declares: its families and extras, the lifetimes
+/// those make checkable, and the shapes its operations show.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Declared {
     pub families: BTreeSet<Family>,
     pub extras: BTreeSet<Extra>,
     pub lifetimes: BTreeSet<Lifetime>,
+    pub shapes: BTreeSet<Shape>,
 }
 
 impl Declared {
@@ -202,6 +229,7 @@ impl Declared {
             Need::Family(f) => self.families.contains(&f),
             Need::Extra(e) => self.extras.contains(&e),
             Need::Lifetime(l) => self.lifetimes.contains(&l) || self.extras.contains(&Extra::TimeTravel),
+            Need::Shape(x) => self.shapes.contains(&x),
         }
     }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer};
 pub use super::spec::{Body, Extract, ExtractSource, HttpMethod, OperationSpec, StatusPattern, DEFAULT_REFUSE};
 
 use super::channels::{MailboxConfig, SmsConfig};
-pub use super::family::{Declared, Extra, Family, Lifetime, Need};
+pub use super::family::{Declared, Extra, Family, Lifetime, Need, Shape};
 
 /// A target profile after `inherits:` merging and `${VAR}` interpolation.
 #[derive(Debug, Clone, Deserialize)]
@@ -91,7 +91,17 @@ impl Profile {
         .into_iter()
         .filter_map(|(l, d)| d.map(|_| l))
         .collect();
-        Declared { families: self.families.clone(), extras: self.extras.clone(), lifetimes }
+        let mut shapes = BTreeSet::new();
+        let names = |op: &str, any: &[&str]| {
+            self.operations.get(op).is_some_and(|spec| {
+                let used = super::scope::variables_used(spec);
+                any.iter().any(|v| used.contains(*v))
+            })
+        };
+        if names("password_reset.complete", &["email", "login"]) {
+            shapes.insert(Shape::ResetNamesAccount);
+        }
+        Declared { families: self.families.clone(), extras: self.extras.clone(), lifetimes, shapes }
     }
 
     /// Forgets a family (and the extras that live only in it): its

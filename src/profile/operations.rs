@@ -155,8 +155,20 @@ pub const OPERATIONS: &[OperationDef] = &[
         &["data_owner_id", "public_key"],
         true,
     ),
-    op("data_sample.create", only(&[Records]), "store an encrypted data sample", &["sample"], true),
-    op("data_sample.get", only(&[Records]), "read a data sample back", &["sample_id"], true),
+    op(
+        "data_sample.create",
+        only(&[Records]),
+        "store a data sample (`sample.id`; sealed: `sample.encrypted_self`, `sample.encryption_keys`; plain: `sample.text`); may extract `sample_id`",
+        &["sample"],
+        true,
+    ),
+    op(
+        "data_sample.get",
+        only(&[Records]),
+        "read a data sample back: extract `encrypted_self` and `encryption_keys` (sealed) or `text` (plain)",
+        &["sample_id"],
+        true,
+    ),
     op(
         "test.age_process",
         (&[Otp], &[TimeTravel]),
@@ -184,8 +196,8 @@ pub const OPERATIONS: &[OperationDef] = &[
     op(
         "data_sample.list",
         only(&[Records]),
-        "list the data samples of a data owner the caller can read",
-        &["data_owner_id"],
+        "list the data samples the caller can read (of a data owner, where the target has them); extract `sample_ids`",
+        &["data_owner_id?"],
         true,
     ),
     op("sso.login", only(&[SsoPlatform]), "the partner's SSO login (Email, Password)", &["email", "password"], false),

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use minijinja::Environment;
 use serde_json::Value;
 
-use super::model::{AuthScheme, Body, Profile};
+use super::model::{AuthScheme, Body, OperationSpec, Profile};
 use super::operations::{operation, BASE_VARIABLES, CREDENTIAL_VARIABLES};
 use super::validate::{at, Problem};
 
@@ -103,6 +103,43 @@ pub fn undefined_message(mut missing: Vec<String>, scope: &[&str]) -> String {
     missing.sort();
     let named: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
     format!("undefined variable {} (variables in scope: {})", named.join(", "), scope.join(", "))
+}
+
+/// Every variable the templates of one operation name (URL, headers, body
+/// leaves, keys and `$value` expressions): what its requests can carry.
+pub fn variables_used(spec: &OperationSpec) -> BTreeSet<String> {
+    fn walk(env: &Environment<'static>, v: &Value, used: &mut BTreeSet<String>) {
+        match v {
+            Value::String(s) => template_vars(env, s, used),
+            Value::Array(items) => items.iter().for_each(|i| walk(env, i, used)),
+            Value::Object(map) if map.len() == 1 && map.contains_key(VALUE_MARKER) => {
+                if let Some(e) = map[VALUE_MARKER].as_str().and_then(|x| env.compile_expression(x).ok()) {
+                    used.extend(e.undeclared_variables(false));
+                }
+            }
+            Value::Object(map) => map.iter().for_each(|(k, v)| {
+                template_vars(env, k, used);
+                walk(env, v, used);
+            }),
+            _ => {}
+        }
+    }
+    fn template_vars(env: &Environment<'static>, source: &str, used: &mut BTreeSet<String>) {
+        if let Ok(t) = env.template_from_str(source) {
+            used.extend(t.undeclared_variables(false));
+        }
+    }
+    let env = Environment::new();
+    let mut used = BTreeSet::new();
+    template_vars(&env, &spec.url, &mut used);
+    spec.headers.values().for_each(|h| template_vars(&env, h, &mut used));
+    match &spec.body {
+        Some(Body::Form(form)) => form.values().for_each(|v| template_vars(&env, v, &mut used)),
+        Some(Body::Raw { text, .. }) => template_vars(&env, text, &mut used),
+        Some(Body::Json(json)) => walk(&env, json, &mut used),
+        None => {}
+    }
+    used
 }
 
 fn as_strs(path: &[String]) -> Vec<&str> {
@@ -211,5 +248,22 @@ mod tests {
         let (path, m) = check_scopes(&p).remove(0);
         assert_eq!(path, ["auth", "bearer"]);
         assert!(m.contains("variables in scope: base_url, login, secret"), "{m}");
+    }
+
+    #[test]
+    fn the_variables_an_operation_sends_are_read_off_its_templates() {
+        let profile = |complete: &str| -> Profile {
+            let yaml = format!(
+                "name: t\nbase_url: http://x\nfamilies: [sessions]\nauth: {{ bearer: x }}\noperations:\n  password_reset.complete:\n    method: POST\n    url: '{{{{ base_url }}}}/r'\n{complete}"
+            );
+            serde_yaml::from_str(&yaml).unwrap()
+        };
+        let p = profile("    json:\n      token: '{{ reset_token }}'\n      who: { $value: email }\n");
+        let used = variables_used(&p.operations["password_reset.complete"]);
+        assert_eq!(used, BTreeSet::from(["base_url".into(), "reset_token".into(), "email".into()]));
+        assert!(p.declared().shapes.contains(&super::super::Shape::ResetNamesAccount));
+        // The token alone: no request can name another account.
+        let p = profile("    form:\n      key: '{{ reset_token }}'\n");
+        assert!(p.declared().shapes.is_empty());
     }
 }

@@ -96,6 +96,15 @@ fn check_declared(p: &Profile) -> Vec<Problem> {
             "`password.login` must extract the session `token` (e.g. `extract: {token: {json: /access_token}}`)",
         ));
     }
+    if has(Family::Records) {
+        problems.extend(records_problems(p, has(Family::E2eKeys)));
+        if !has(Family::Otp) && !has(Family::Password) {
+            problems.push(at(
+                &["families"],
+                "family `records` needs family `otp` or `password`: its users sign in before they store anything",
+            ));
+        }
+    }
     let waited = !extra(Extra::TimeTravel);
     for (key, d) in [("code", p.lifetimes.code), ("token", p.lifetimes.token), ("reset_link", p.lifetimes.reset_link)] {
         match d {
@@ -111,6 +120,25 @@ fn check_declared(p: &Profile) -> Vec<Problem> {
     }
     if has(Family::SsoPlatform) && p.platform.is_none() {
         problems.push(at(&["families"], "family `sso_platform` needs a `platform` section (the platform double)"));
+    }
+    problems
+}
+
+/// What the records steps read from the replies: the listed ids, and the
+/// stored text (plain) or envelope (sealed).
+fn records_problems(p: &Profile, sealed: bool) -> Vec<Problem> {
+    let read: &[&str] = if sealed { &["encrypted_self", "encryption_keys"] } else { &["text"] };
+    let needs = [("data_sample.get", read), ("data_sample.list", &["sample_ids"][..])];
+    let mut problems = Vec::new();
+    for (name, keys) in needs {
+        let Some(op) = p.operations.get(name) else { continue };
+        let missing: Vec<String> =
+            keys.iter().filter(|k| !op.extract.contains_key(**k)).map(|k| format!("`{k}`")).collect();
+        if !missing.is_empty() {
+            let why = if sealed { "sealed samples (family `e2e_keys`)" } else { "plain records (no `e2e_keys`)" };
+            problems
+                .push(at(&["operations", name], format!("`{name}` must extract {} for {why}", missing.join(" and "))));
+        }
     }
     problems
 }
@@ -164,4 +192,31 @@ fn check_operation(name: &str, op: &OperationSpec) -> Result<(), Problem> {
 fn check_template(path: &[&str], source: &str) -> Result<(), Problem> {
     let env = minijinja::Environment::new();
     env.template_from_str(source).map(|_| ()).map_err(|e| at(path, format!("template does not parse: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(families: &str, ops: &str) -> Vec<String> {
+        let yaml =
+            format!("name: t\nbase_url: http://x\nfamilies: {families}\nauth: {{ bearer: x }}\noperations:\n{ops}");
+        let p: Profile = serde_yaml::from_str(&yaml).unwrap();
+        check_declared(&p).into_iter().map(|(path, m)| format!("{}: {m}", path.join("."))).collect()
+    }
+
+    #[test]
+    fn records_say_what_their_reads_must_extract_and_how_users_sign_in() {
+        let get = "  data_sample.get:\n    method: GET\n    url: u\n    extract: { encrypted_self: { json: /e } }\n";
+        let found = problems("[records, sessions]", get);
+        assert_eq!(
+            found,
+            [
+                "operations.data_sample.get: `data_sample.get` must extract `text` for plain records (no `e2e_keys`)",
+                "families: family `records` needs family `otp` or `password`: its users sign in before they store anything",
+            ]
+        );
+        let found = problems("[records, password, e2e_keys]", get);
+        assert_eq!(found, ["operations.data_sample.get: `data_sample.get` must extract `encryption_keys` for sealed samples (family `e2e_keys`)"]);
+    }
 }

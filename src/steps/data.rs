@@ -1,5 +1,6 @@
-//! End-to-end encrypted data: store, read back, refuse clear content,
-//! keep other users out.
+//! Per-user data: store, read back, keep other users out; sealed end to
+//! end where the target has `e2e_keys` (then clear content is refused and
+//! nothing travels in clear), plain text otherwise.
 use cucumber::{given, then, when};
 use serde_json::json;
 
@@ -13,7 +14,7 @@ use crate::world::AuthWorld;
 /// Given Daenerys has stored the data sample "Hello world"
 /// When Daenerys stores the data sample "Hello world"
 ///
-/// Encrypts the text client-side (AES-256-GCM, key wrapped with RSA-OAEP for every reader) and stores it as a data sample.
+/// Encrypts the text client-side (AES-256-GCM, key wrapped with RSA-OAEP for every reader) and stores it as a data sample; a target without e2e_keys gets the text as it is (`sample.text`).
 #[given(regex = r#"^(\w+) has stored the data sample "([^"]*)"$"#)]
 #[when(regex = r#"^(\w+) stores the data sample "([^"]*)"$"#)]
 async fn store(w: &mut AuthWorld, name: String, text: String) -> StepResult {
@@ -49,20 +50,24 @@ pub(super) async fn read_as(
     Ok(plain.ok_or(summary))
 }
 
-/// Reads sample `id` as `reader` and requires it to decrypt to `text`.
+/// Reads sample `id` as `reader` and requires it to decrypt (or, a plain
+/// record, to read back) to `text`.
 pub(super) async fn expect_decrypts(w: &mut AuthWorld, reader: &str, id: &str, text: &str) -> StepResult {
-    let named = |message: String| Assertion::Decrypts.fail(message);
+    let sealed = client::sealed(&w.ctx().client);
+    let (assertion, verb) = if sealed { (Assertion::Decrypts, "decrypt") } else { (Assertion::ReadsBack, "read") };
+    let named = |message: String| assertion.fail(message);
     let plain = read_as(w, reader, id)
         .await?
         .map_err(|refusal| named(format!("{reader} may not read the sample: {refusal}")))?;
     // A record that does not open (GCM refuses a changed byte) is the verdict, not a harness error.
-    let plain = plain.map_err(|e| named(format!("{reader} could not decrypt the sample: {e}")))?;
-    check(Assertion::Decrypts, plain == text, || format!("the sample decrypted to {plain:?}, expected {text:?}"))
+    let plain = plain.map_err(|e| named(format!("{reader} could not {verb} the sample: {e}")))?;
+    let what = if sealed { "decrypted to" } else { "reads back as" };
+    check(assertion, plain == text, || format!("the sample {what} {plain:?}, expected {text:?}"))
 }
 
 /// Then Daenerys reads the data sample back as "Hello world"
 ///
-/// Fetches the actor's last data sample and decrypts it with the keys the actor's device holds.
+/// Fetches the actor's last data sample and decrypts it with the keys the actor's device holds (a target without e2e_keys: compares the text it reads back).
 #[then(regex = r#"^(\w+) reads the data sample back as "([^"]*)"$"#)]
 async fn read_back(w: &mut AuthWorld, name: String, text: String) -> StepResult {
     let id = actor(w, &name)?

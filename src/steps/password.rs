@@ -78,7 +78,7 @@ async fn has_account(w: &mut AuthWorld, name: String) -> StepResult {
 ///
 /// Registers the actor with a fresh random password; the answer is left for the next steps to check.
 #[when(regex = r"^(\w+) registers with a password$")]
-async fn registers(w: &mut AuthWorld, name: String) -> StepResult {
+pub(super) async fn registers(w: &mut AuthWorld, name: String) -> StepResult {
     ensure_actor(w, &name);
     let pw = password(w, &name);
     register(w, &name, &pw).await?;

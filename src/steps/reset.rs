@@ -209,21 +209,29 @@ async fn distinct_tokens(w: &mut AuthWorld, name: String) -> StepResult {
     check(Assertion::ResetDistinct, distinct.len() == links.len(), || "two reset requests mailed the same token".into())
 }
 
-/// When Arya sets a new password with the link
-///
-/// Completes the reset with the last mailed link's token and a fresh password.
-#[when(regex = r"^(\w+) sets a new password with the link(?: again)?$")]
-async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
-    let (link, token) = last_link(w, &name)?;
-    let new = password(w, &name);
+/// Completes a reset as `holder` (whose context the request gets: e-mail,
+/// login) with `link` and `token`, and a fresh password; the exchange is
+/// recorded and the new password returned.
+async fn complete(w: &mut AuthWorld, holder: &str, link: &str, token: &str) -> Result<(bool, String), ClientError> {
+    let new = password(w, holder);
     let ctx = w.ctx();
-    let mut vars = actor(w, &name)?.context();
+    let mut vars = actor(w, holder)?.context();
     vars.insert("link".into(), json!(link));
     vars.insert("reset_token".into(), json!(token));
     vars.insert("password".into(), json!(new));
     let ex = ctx.client.target.call("password_reset.complete", &vars, None).await?;
     let accepted = ex.accepted;
     w.record(ex);
+    Ok((accepted, new))
+}
+
+/// When Arya sets a new password with the link
+///
+/// Completes the reset with the last mailed link's token and a fresh password.
+#[when(regex = r"^(\w+) sets a new password with the link(?: again)?$")]
+async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
+    let (link, token) = last_link(w, &name)?;
+    let (accepted, new) = complete(w, &name, &link, &token).await?;
     if accepted {
         let a = actor(w, &name)?;
         a.previous_password = a.password.replace(new);
@@ -239,16 +247,22 @@ async fn sets_password_made_up(w: &mut AuthWorld, name: String) -> StepResult {
     use rand::RngCore;
     let mut raw = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut raw);
-    let token = hex::encode(raw);
-    let new = password(w, &name);
-    let ctx = w.ctx();
-    let mut vars = actor(w, &name)?.context();
-    vars.insert("link".into(), json!(""));
-    vars.insert("reset_token".into(), json!(token));
-    vars.insert("password".into(), json!(new));
-    let ex = ctx.client.target.call("password_reset.complete", &vars, None).await?;
-    w.record(ex);
-    Ok(())
+    complete(w, &name, "", &hex::encode(raw)).await.map(|_| ())
+}
+
+/// When Gendry sets a new password for Arya with his link
+///
+/// Completes a reset in the second actor's name (their e-mail and login in the request) with the first actor's own mailed token: one account holder's attack on another's account. The recorded request must carry the victim's e-mail.
+#[when(regex = r"^(\w+) sets a new password for (\w+) with (?:her|his|their) link$")]
+async fn sets_password_for_other(w: &mut AuthWorld, attacker: String, victim: String) -> StepResult {
+    let (link, token) = last_link(w, &attacker)?;
+    let email = actor(w, &victim)?.email.clone();
+    complete(w, &victim, &link, &token).await?;
+    let ex = super::checks::last(w)?;
+    let encoded = email.replace('@', "%40");
+    let carries = |s: &str| s.contains(&email) || s.contains(&encoded);
+    let sent = carries(&ex.url) || ex.request_body.as_deref().is_some_and(carries);
+    super::checks::attack_sent(sent, "password_reset.complete", &format!("{victim}'s e-mail (`email`)"))
 }
 
 #[cfg(test)]
