@@ -29,7 +29,7 @@ async fn main() {
         reference::start(ReferenceConfig { listen: "127.0.0.1:0".into(), ..Default::default() }).await.unwrap();
     let mut profile = load_profile(std::path::Path::new("scenarios/targets/reference.yaml")).unwrap();
     profile.base_url = server.base_url();
-    let target = Target::new(Arc::new(profile), Redactor::new());
+    let target = Target::new(Arc::new(profile), Redactor::new()).expect("the TLS client builds");
     let mut vars = Vars::new();
     vars.insert("request_id".into(), uuid::Uuid::new_v4().to_string().into());
     vars.insert("code".into(), "000000".into());

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use authconform::exit;
-use authconform::reference::{Fault, PartnerConfig, ReferenceConfig};
+use authconform::reference::{Fault, PartnerConfig, ReferenceConfig, TlsIdentity};
 use authconform::runner::RunConfig;
 use authconform::snapshot::SnapshotMode;
 use authconform::UsageError;
@@ -172,9 +172,15 @@ pub struct ReferenceArgs {
     /// Disable the /_test hooks (lifetime scenarios then become not applicable).
     #[arg(long)]
     pub no_test_hooks: bool,
-    /// Address mailed links point at (default: http://<listen>).
+    /// Address mailed links point at (default: http://<listen>, or https://).
     #[arg(long)]
     pub public_url: Option<String>,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     #[command(flatten)]
     pub partner: PartnerArgs,
 }
@@ -208,6 +214,15 @@ pub struct PartnerArgs {
     pub platform_admin_password: String,
     #[arg(long, default_value_t = 126)]
     pub hospital_id: i64,
+}
+
+/// `--tls-cert` and `--tls-key`, read (clap makes them come together).
+fn tls_identity(cert: Option<PathBuf>, key: Option<PathBuf>) -> Result<Option<TlsIdentity>, UsageError> {
+    let (Some(cert), Some(key)) = (cert, key) else { return Ok(None) };
+    let read = |option: &'static str, path: PathBuf| {
+        std::fs::read_to_string(&path).map_err(|e| UsageError::File { option, path, message: e.to_string() })
+    };
+    Ok(Some(TlsIdentity { cert_pem: read("--tls-cert", cert)?, key_pem: read("--tls-key", key)? }))
 }
 
 impl PartnerArgs {
@@ -299,6 +314,7 @@ impl ReferenceArgs {
             test_hooks: !self.no_test_hooks,
             faults: faults(&self.faults)?.into_iter().collect(),
             public_url: self.public_url,
+            tls: tls_identity(self.tls_cert, self.tls_key)?,
             partner: self.partner.into_config()?,
             ..ReferenceConfig::default()
         })

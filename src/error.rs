@@ -82,7 +82,7 @@ impl Error {
                 | RunError::Snapshots(_)
                 | RunError::NotCertifiable { .. }
                 | RunError::NothingApplicable { .. } => exit::USAGE,
-                RunError::PartnerKeyGeneration(_) | RunError::Io { .. } => exit::HARNESS,
+                RunError::PartnerKeyGeneration(_) | RunError::Io { .. } | RunError::Tls(_) => exit::HARNESS,
             },
             Error::Catalogue(_) | Error::Key(_) | Error::Usage(_) => exit::USAGE,
             Error::Merge(MergeError::Write { .. }) => exit::HARNESS,

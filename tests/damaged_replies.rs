@@ -151,7 +151,7 @@ fn damaged_replies_fail_what_they_damage_and_nothing_leaks() {
     let proxy = Arc::new(Proxy {
         upstream: reference.base_url(),
         mode: Mutex::new(Mode::Huge),
-        client: reqwest::Client::new(),
+        client: authconform::operation::client_builder(&Default::default()).unwrap().build().unwrap(),
     });
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let proxy_url = format!("http://{}", listener.local_addr().unwrap());

@@ -55,6 +55,7 @@ fn outcome() -> RunOutcome {
         catalogue: Catalogue::load(&common::root().join("tests/fixtures/broken/scenarios/requirements.yaml")).unwrap(),
         incomplete: None,
         notes: vec![],
+        warnings: vec![],
     }
 }
 

@@ -34,6 +34,8 @@ pub struct ReferenceConfig {
     /// Where every secret issued or received is also kept, for a test's
     /// leak scan (`Ledger`); `None` keeps nothing.
     pub ledger: Option<super::Ledger>,
+    /// Serve HTTPS with this certificate instead of plain HTTP.
+    pub tls: Option<super::tls::TlsIdentity>,
 }
 
 /// What a partner backend is configured with to reach the platform
@@ -71,6 +73,7 @@ impl Default for ReferenceConfig {
             partner: None,
             public_url: None,
             ledger: None,
+            tls: None,
         }
     }
 }

@@ -27,9 +27,11 @@ mod partner_reset;
 mod platform_client;
 mod server;
 mod store;
+mod tls;
 mod v3;
 
 pub use config::{PartnerConfig, ReferenceConfig};
 pub use faults::Fault;
 pub use ledger::Ledger;
 pub use server::{start, ReferenceServer};
+pub use tls::TlsIdentity;

@@ -36,7 +36,7 @@ impl Notifier {
             let (host, port) = s.rsplit_once(':').unwrap_or((s, "25"));
             (host.to_string(), port.parse().unwrap_or(25))
         });
-        Notifier { smtp, from: from.to_string(), sms_webhook, http: reqwest::Client::new() }
+        Notifier { smtp, from: from.to_string(), sms_webhook, http: super::tls::http_client() }
     }
 
     pub fn code_mail(code: &str, first_name: &str) -> CodeMail {

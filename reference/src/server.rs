@@ -35,6 +35,7 @@ pub type Shared = Arc<AppState>;
 /// A running reference; dropping it stops the server.
 pub struct ReferenceServer {
     addr: SocketAddr,
+    scheme: &'static str,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -49,8 +50,9 @@ impl ReferenceServer {
         self.addr
     }
 
+    /// `http://` or, serving TLS, `https://`, with the bound address.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// Serves until the task is aborted (standalone `authconform reference`).
@@ -113,15 +115,24 @@ pub async fn start(config: ReferenceConfig) -> std::io::Result<ReferenceServer> 
     let mut store = Store::default();
     store.seed_master_hcp(&config.master_hcp_id);
     let notifier = Notifier::new(config.smtp.as_deref(), &config.mail_from, config.sms_webhook.clone());
+    let acceptor = match &config.tls {
+        Some(identity) => Some(identity.acceptor().map_err(|e| std::io::Error::other(format!("TLS {e}")))?),
+        None => None,
+    };
+    let scheme = if acceptor.is_some() { "https" } else { "http" };
     let public_url =
-        config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_string();
+        config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{addr}")).trim_end_matches('/').to_string();
     let state =
-        Arc::new(AppState { config, store: Mutex::new(store), notifier, http: reqwest::Client::new(), public_url });
+        Arc::new(AppState { config, store: Mutex::new(store), notifier, http: super::tls::http_client(), public_url });
     let app = router(state);
     let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
+        let served = match acceptor {
+            Some(acceptor) => axum::serve(super::tls::TlsListener { tcp: listener, acceptor }, app).await,
+            None => axum::serve(listener, app).await,
+        };
+        if let Err(e) = served {
             tracing::error!("reference server stopped: {e}");
         }
     });
-    Ok(ReferenceServer { addr, task })
+    Ok(ReferenceServer { addr, scheme, task })
 }

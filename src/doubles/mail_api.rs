@@ -23,9 +23,10 @@ pub struct MailApi {
 }
 
 impl MailApi {
-    pub fn new(config: MailApiConfig, base_vars: Vars) -> MailApi {
+    /// `client`: built with the profile's `tls:` (the target's own client).
+    pub fn new(config: MailApiConfig, base_vars: Vars, client: reqwest::Client) -> MailApi {
         MailApi {
-            client: reqwest::Client::new(),
+            client,
             renderer: Renderer::with_templates(
                 std::iter::once(config.url.as_str()).chain(config.headers.values().map(String::as_str)),
             ),

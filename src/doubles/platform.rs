@@ -211,11 +211,15 @@ mod tests {
         (p, private.to_pkcs8_pem(LineEnding::LF).unwrap().to_string())
     }
 
+    fn plain_client() -> reqwest::ClientBuilder {
+        crate::operation::client_builder(&crate::profile::TlsConfig::default()).unwrap()
+    }
+
     fn client() -> reqwest::Client {
         let mut h = reqwest::header::HeaderMap::new();
         h.insert("x-developer-id", "dev".parse().unwrap());
         h.insert("x-api-key", "key".parse().unwrap());
-        reqwest::Client::builder().default_headers(h).build().unwrap()
+        plain_client().default_headers(h).build().unwrap()
     }
 
     #[tokio::test]
@@ -269,7 +273,7 @@ mod tests {
     #[tokio::test]
     async fn keys_are_required_and_misbehaviour_is_per_user() {
         let (p, private) = platform().await;
-        let plain = reqwest::Client::new();
+        let plain = plain_client().build().unwrap();
         let r = plain.post(format!("{}v2/account/token", p.url())).json(&json!({})).send().await.unwrap();
         assert_eq!(r.status(), 401);
         assert!(!p.calls(&[])[0].api_key_ok);

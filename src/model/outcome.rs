@@ -40,6 +40,10 @@ pub struct RunOutcome {
     /// created, a report of an earlier run it finished).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// What weakens every verdict of the run (`tls.insecure`: certificates
+    /// were not checked): a WARN line in every report.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// Why a run stopped early, and the planned scenarios that did not finish:

@@ -7,9 +7,11 @@ mod perform;
 mod reply_body;
 mod target;
 mod template;
+mod tls;
 
 pub use error::{OperationError, PROFILE_ERROR, UNREACHABLE};
 pub use exchange::{Exchange, EVIDENCE_BODY};
 pub use perform::CounterpartRequest;
 pub use target::{describe_statuses, Credentials, Injection, Target};
 pub use template::{Renderer, Vars};
+pub use tls::client_builder;

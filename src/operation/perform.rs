@@ -88,7 +88,10 @@ impl Target {
                     operation: name.into(),
                     method: method.to_string(),
                     url: shown_url.clone(),
-                    message: format!("{stage}{}", self.redactor.text(&root_cause(&e))),
+                    message: {
+                        let cause = root_cause(&e);
+                        format!("{stage}{}{}", self.redactor.text(&cause), super::tls::hint(&cause))
+                    },
                 }
             }
         };

@@ -46,17 +46,25 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn new(profile: Arc<Profile>, redactor: Redactor) -> Self {
-        let client = reqwest::Client::builder()
+    /// A target called as its profile says; fails only when the TLS
+    /// client cannot be set up (see `super::tls`).
+    pub fn new(profile: Arc<Profile>, redactor: Redactor) -> Result<Self, rustls::Error> {
+        let client = super::tls::client_builder(&profile.tls)?
             // Keep-alive saves ~0.15 ms per exchange on loopback (perf-floor.md);
             // redirects are part of what a target answers, so never follow them.
             .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
             .build()
-            .expect("a plain HTTP client always builds");
+            .map_err(|e| rustls::Error::General(format!("the HTTP client did not build: {e}")))?;
         let renderer = Renderer::for_profile(&profile);
         let extracted = profile.extracted_names().into_iter().map(str::to_string).collect();
-        Target { profile, client, renderer, redactor, extracted }
+        Ok(Target { profile, client, renderer, redactor, extracted })
+    }
+
+    /// The HTTP client the target is called with (its TLS settings), for
+    /// the other servers the profile names (a mail API). Cheap: a handle.
+    pub fn http_client(&self) -> reqwest::Client {
+        self.client.clone()
     }
 
     pub fn profile(&self) -> &Profile {

@@ -55,6 +55,10 @@ fn finish(
         _ => return Err(ProfileError::Several(problems)),
     }
     read_key_file(&mut profile, sources)?;
+    let base = sources.first().and_then(|s| s.path.parent()).unwrap_or(Path::new("."));
+    if let Err((key, why)) = profile.tls.load(base) {
+        return Err(invalid(sources, &["tls".to_string(), key.to_string()], why));
+    }
     Ok(profile)
 }
 

@@ -44,6 +44,9 @@ pub struct Profile {
     /// Bounds on what the harness reads from the target.
     #[serde(default)]
     pub limits: super::limits::Limits,
+    /// Certificates: a private CA, a client certificate, or none checked.
+    #[serde(default)]
+    pub tls: super::tls::TlsConfig,
     /// How operations marked `auth: true` authenticate.
     pub auth: AuthScheme,
     pub mailbox: Option<MailboxConfig>,

@@ -22,6 +22,9 @@ pub fn validate(p: &Profile) -> Vec<Problem> {
     if let Some((key, why)) = p.limits.problem() {
         note(Err(at(&["limits", key], why)));
     }
+    if let Some((key, why)) = p.tls.problem() {
+        note(Err(at(&["tls", key], why)));
+    }
     for problem in check_declared(p) {
         note(Err(problem));
     }

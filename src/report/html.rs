@@ -46,5 +46,6 @@ pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
         not_applicable => outcome.not_applicable,
         unexpected_passes => outcome.unexpected_passes,
         incomplete => outcome.incomplete,
+        warnings => outcome.warnings,
     })
 }

@@ -49,6 +49,10 @@ pub fn junit_xml(outcome: &RunOutcome) -> std::io::Result<Vec<u8>> {
     for (file, cases) in by_file {
         let mut suite = TestSuiteBuilder::new(file);
         suite.add_testcases(cases);
+        if !outcome.warnings.is_empty() {
+            let lines: Vec<String> = outcome.warnings.iter().map(|w| format!("WARN: {w}")).collect();
+            suite.set_system_err(&lines.join("\n"));
+        }
         report.add_testsuite(suite.build());
     }
     let mut out = Vec::new();

@@ -73,6 +73,7 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
         // Any shard that stopped early leaves the merged run incomplete.
         incomplete: None,
         notes: Vec::new(),
+        warnings: Vec::new(),
     };
     let mut candidates = Vec::new();
     for s in &mut shards {

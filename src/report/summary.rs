@@ -136,6 +136,9 @@ pub fn markdown_summary(outcome: &RunOutcome) -> String {
             i.not_run.len()
         ));
     }
+    for w in &outcome.warnings {
+        md.push_str(&format!("**WARN**: {w}\n\n"));
+    }
     md.push_str(&format!("- target: `{}`\n", outcome.target));
     if !outcome.faults.is_empty() {
         md.push_str(&format!("- reference faults: {}\n", outcome.faults.join(", ")));
@@ -201,6 +204,9 @@ pub fn console_summary(outcome: &RunOutcome) -> String {
     let mut out = String::from("\n");
     for n in &outcome.notes {
         out.push_str(&format!("note: {n}\n"));
+    }
+    for w in &outcome.warnings {
+        out.push_str(&format!("WARN: {w}\n"));
     }
     out += &format!(
         "requirements: {} pass, {} partial, {} fail, {} warn, {} error, {} not applicable, {} not run\n",

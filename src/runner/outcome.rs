@@ -36,6 +36,11 @@ pub enum RunError {
     NotCertifiable { plan: String, target: String, missing: String },
     #[error("nothing applicable to run: the {scenarios} selected scenario(s) all need families or extras the profile does not declare ({missing}); a run of nothing would say nothing")]
     NothingApplicable { scenarios: usize, missing: String },
+    /// The TLS client could not be set up (the platform's trust store
+    /// unreadable, a client key rustls refuses): the machine's or the
+    /// files' fault, found before anything is called.
+    #[error("cannot set up TLS for the profile's `tls:`: {0}")]
+    Tls(#[source] rustls::Error),
     /// insta's environment does not fit the snapshot mode.
     #[error(transparent)]
     Snapshots(#[from] crate::snapshot::EnvironmentError),

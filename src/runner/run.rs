@@ -153,6 +153,7 @@ pub async fn run_until(
         catalogue,
         incomplete: None,
         notes,
+        warnings: run_warnings(&profile),
     };
     let not_run = not_finished(&plan.selected, &outcome.scenarios);
     outcome.incomplete = match stopped {
@@ -233,6 +234,18 @@ pub(super) struct Prepared {
 
 /// Loads the profile and catalogue and plans the scenarios: every check on
 /// what the user wrote, nothing started.
+/// What weakens every verdict of a run, for a WARN line in each report.
+fn run_warnings(profile: &crate::profile::Profile) -> Vec<String> {
+    let mut out = Vec::new();
+    if profile.tls.insecure {
+        out.push(format!(
+            "tls.insecure: the certificates of {} were NOT checked; anyone on the path could have answered",
+            profile.base_url
+        ));
+    }
+    out
+}
+
 pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
     let profile_path = config.target.clone().unwrap_or_else(|| config.embedded_profile());
     let mut profile = load_profile(&profile_path)?;

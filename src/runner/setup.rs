@@ -123,11 +123,13 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
     }
 
     let redactor = Redactor::new();
-    let target = Target::new(Arc::new(profile.clone()), redactor.clone());
+    let target = Target::new(Arc::new(profile.clone()), redactor.clone()).map_err(RunError::Tls)?;
     let mail = match &profile.mailbox {
         Some(m) => {
             let mailbox = match &m.backend {
-                MailBackend::Http(api) => Mailbox::Http(Box::new(MailApi::new((**api).clone(), target.base_vars()))),
+                MailBackend::Http(api) => {
+                    Mailbox::Http(Box::new(MailApi::new((**api).clone(), target.base_vars(), target.http_client())))
+                }
                 MailBackend::Smtp(_) => Mailbox::Smtp(mail_inbox),
             };
             Some(MailDouble {
