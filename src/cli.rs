@@ -57,18 +57,21 @@ pub struct MergeArgs {
     /// PEM RSA private key: sign the merged manifest.
     #[arg(long)]
     pub sign_key: Option<PathBuf>,
-    /// Folder holding scenarios/requirements.yaml (the verdicts are recomputed against it).
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    /// Folder holding scenarios/requirements.yaml (the verdicts are recomputed
+    /// against it); default: the current folder when it has features/, else the
+    /// suite built into authconform.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
 pub struct LintArgs {
     /// Feature files, profiles, or folders of them (default: features/ and scenarios/targets/).
     pub paths: Vec<PathBuf>,
-    /// Folder holding features/ and scenarios/ (the catalogue).
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    /// Folder holding features/ and scenarios/ (the catalogue); default: the
+    /// current folder when it has features/, else the suite built into authconform.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -151,9 +154,10 @@ pub struct RunArgs {
     /// PEM RSA private key: sign the report's manifest.json (manifest.sig).
     #[arg(long)]
     pub sign_key: Option<PathBuf>,
-    /// Folder holding features/ and scenarios/.
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    /// Folder holding features/ and scenarios/; default: the current folder
+    /// when it has features/, else the suite built into authconform.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -265,7 +269,8 @@ fn faults(names: &[String]) -> Result<Vec<Fault>, UsageError> {
 }
 
 impl RunArgs {
-    pub fn into_config(self) -> Result<RunConfig, UsageError> {
+    /// `root`: the suite `--root` resolved to (`authconform::standard`).
+    pub fn into_config(self, root: &std::path::Path) -> Result<RunConfig, UsageError> {
         let name = match &self.name {
             Some(n) => Some(
                 regex::Regex::new(n).map_err(|e| UsageError::Option { option: "--name", message: e.to_string() })?,
@@ -275,7 +280,7 @@ impl RunArgs {
         if self.concurrency == 0 {
             return Err(UsageError::Option { option: "--concurrency", message: "must be at least 1".into() });
         }
-        let mut c = RunConfig::new(self.root);
+        let mut c = RunConfig::new(root);
         c.target = self.target;
         c.embedded = self.embedded;
         c.tags = self.tags;
@@ -298,8 +303,8 @@ impl RunArgs {
 }
 
 impl CertifyArgs {
-    pub fn into_config(self) -> Result<RunConfig, UsageError> {
-        let mut c = self.run.into_config()?;
+    pub fn into_config(self, root: &std::path::Path) -> Result<RunConfig, UsageError> {
+        let mut c = self.run.into_config(root)?;
         c.plan = Some(self.plan);
         Ok(c)
     }

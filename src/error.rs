@@ -32,6 +32,10 @@ pub enum Error {
     StepDocs(#[from] DocError),
     #[error("cannot start the reference: {0}")]
     Reference(#[source] std::io::Error),
+    /// The built-in suite could not be written to a temporary folder (or
+    /// the current folder could not be read).
+    #[error("cannot set up the standard suite: {0}")]
+    Suite(#[source] std::io::Error),
 }
 
 /// A command line the library was given that it cannot act on.
@@ -87,7 +91,7 @@ impl Error {
             Error::Catalogue(_) | Error::Key(_) | Error::Usage(_) => exit::USAGE,
             Error::Merge(MergeError::Write { .. }) => exit::HARNESS,
             Error::Merge(_) => exit::USAGE,
-            Error::StepDocs(_) | Error::Reference(_) => exit::HARNESS,
+            Error::StepDocs(_) | Error::Reference(_) | Error::Suite(_) => exit::HARNESS,
         }
     }
 

@@ -27,6 +27,7 @@ pub mod report;
 pub mod requirements;
 pub mod runner;
 pub mod snapshot;
+pub mod standard;
 pub mod step_docs;
 pub mod steps;
 pub mod world;

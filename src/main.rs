@@ -34,8 +34,14 @@ fn command(command: cli::Command) -> Result<i32, Error> {
             }
             Ok(exit::CONFORMS)
         }
-        cli::Command::Run(args) => run(args.into_config()?),
-        cli::Command::Certify(args) => run(args.into_config()?),
+        cli::Command::Run(args) => {
+            let suite = suite(args.root.clone())?;
+            run(args.into_config(suite.path())?)
+        }
+        cli::Command::Certify(args) => {
+            let suite = suite(args.run.root.clone())?;
+            run(args.into_config(suite.path())?)
+        }
         cli::Command::Steps(args) => steps(args.format),
         cli::Command::Operations => {
             print!("{}", authconform::profile::render_operations());
@@ -43,7 +49,8 @@ fn command(command: cli::Command) -> Result<i32, Error> {
         }
         cli::Command::Report(cli::ReportCommand::Merge(args)) => merge(args),
         cli::Command::Lint(args) => {
-            let report = authconform::runner::lint(&args.root, &args.paths);
+            let suite = suite(args.root)?;
+            let report = authconform::runner::lint(suite.path(), &args.paths);
             print!("{}", report.render());
             Ok(if report.errors.is_empty() { exit::CONFORMS } else { exit::USAGE })
         }
@@ -85,8 +92,20 @@ fn steps(format: cli::StepsFormat) -> Result<i32, Error> {
     Ok(exit::CONFORMS)
 }
 
+/// The suite a command uses (`--root`, the current folder, or the built-in
+/// one); says so on stderr when it is the built-in one.
+fn suite(root: Option<std::path::PathBuf>) -> Result<authconform::standard::SuiteRoot, Error> {
+    let cwd = std::env::current_dir().map_err(Error::Suite)?;
+    let suite = authconform::standard::resolve(root, &cwd).map_err(Error::Suite)?;
+    if let Some(line) = suite.describe() {
+        eprintln!("note: {line}");
+    }
+    Ok(suite)
+}
+
 fn merge(args: cli::MergeArgs) -> Result<i32, Error> {
-    let catalogue = authconform::requirements::Catalogue::load(&args.root.join("scenarios/requirements.yaml"))?;
+    let suite = suite(args.root.clone())?;
+    let catalogue = authconform::requirements::Catalogue::load(&suite.path().join("scenarios/requirements.yaml"))?;
     let key = args.sign_key.as_deref().map(authconform::report::SigningKey::from_pem_file).transpose()?;
     let outcome = authconform::report::merge_reports(&args.dirs, &args.report_dir, catalogue, key.as_ref())?;
     print!("{}", authconform::report::console_summary(&outcome));
