@@ -3,8 +3,8 @@ Feature: Losing the private key
   A user whose device lost her private key signs in again with a new key.
   Her old data is still there but needs someone who can read it to give
   access back; data nobody else could read is gone for good
-  (seed 000, "what happens if the user lost her RSA key pair?";
-  research/icure-protocol.md section 4).
+  (iCure tutorial "Authenticating a user", "what happens if the user lost her RSA key pair?";
+  docs/icure-protocol.md §4).
 
   Background:
     Given Samwell has signed up by email as a healthcare professional

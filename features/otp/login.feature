@@ -2,7 +2,7 @@
 Feature: Signing in again with a new code
   A registered user whose token expired starts a new process, receives a new
   code and completes it with the key pair her device stored
-  (seed 000, "Login a user").
+  (iCure tutorial "Authenticating a user", "Login a user").
 
   @req:OTP-LOGIN-01 @needs:e2e_keys @needs:records @needs:email
   Scenario: Signing in again keeps the key pair and the data

@@ -2,8 +2,8 @@
 Feature: A second device
   A user signs in on another device: each device has its own stored key pair
   and token. The device that still holds the old key can hand the new one
-  over (seed 000, "starts your app on another device";
-  research/icure-protocol.md section 4, transfer keys).
+  over (iCure tutorial "Authenticating a user", "starts your app on another device";
+  docs/icure-protocol.md §4, transfer keys).
 
   Background:
     Given Samwell has signed up by email as a healthcare professional

@@ -2,7 +2,7 @@
 Feature: Sign-up by one-time code with an end-to-end key pair
   A new user starts an authentication process, receives a one-time code by
   e-mail or SMS, and completes it with a fresh RSA key pair
-  (seed 000, "Register a user").
+  (iCure tutorial "Authenticating a user", "Register a user").
 
   @req:OTP-REG-01 @req:OTP-REG-06 @req:OTP-DATA-01 @req:OTP-DATA-02 @needs:email @needs:e2e_keys @needs:records
   Scenario: A patient registers by e-mail and keeps her data encrypted

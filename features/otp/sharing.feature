@@ -1,7 +1,7 @@
 @otp @sharing @needs:otp @needs:email @needs:master_hcp @needs:e2e_keys @needs:records
 Feature: Sharing with the master HCP
   A patient's data is shared automatically with the master HCP chosen at
-  sign-up, until she stops sharing (seed 000, "share all their future data
+  sign-up, until she stops sharing (iCure tutorial "Authenticating a user", "share all their future data
   with this responsible ... userApi.stopSharingDataWith").
 
   Background:

@@ -1,7 +1,7 @@
 @otp @token @needs:otp @needs:sessions
 Feature: Reusing a still-valid token
   A device that stored the token and the key pair comes back without a new
-  code (seed 000, "Reusing existing credentials"); a token past its validity,
+  code (iCure tutorial "Authenticating a user", "Reusing existing credentials"); a token past its validity,
   or altered, is refused; a token only opens its own user's data.
 
   @req:OTP-TOKEN-01 @needs:e2e_keys @needs:records @needs:email

@@ -1,7 +1,7 @@
 @reset @needs:password_reset
 Feature: Password reset
   A user who forgot her password asks for a reset by e-mail and sets a new
-  one with the mailed link or token (seed 004, "Password Reset"). Its shape
+  one with the mailed link or token (SnapMD wiki "Mobile SSO", "Password Reset"). Its shape
   is the target's choice; what it must do is the OWASP Forgot Password cheat
   sheet's. The accounts are the target's own (`password` family) or a
   partner's (`sso_platform`).

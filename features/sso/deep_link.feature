@@ -2,7 +2,7 @@
 Feature: Partner deep link
   Instead of a token, the partner may hand the app a deep link,
   snapmdconnectedcare://?jwt=<JWT>; the app gives the JWT to the platform
-  itself (research/snapmd-sso.md).
+  itself (docs/snapmd-sso.md).
 
   @req:SSO-DEEP-01 @req:SSO-JWT-01 @needs:deep_link
   Scenario: Every deep link carries a fresh, short-lived JWT

@@ -2,7 +2,7 @@
 Feature: Partner SSO login
   The app signs in at the partner's own endpoint; the partner authenticates
   the user, finds or creates the patient on the platform, builds a signed JWT
-  and exchanges it for a platform token (seed 004, "SSO Authentication").
+  and exchanges it for a platform token (SnapMD wiki "Mobile SSO", "SSO Authentication").
 
   @req:SSO-LOGIN-01 @req:SSO-JWT-01 @req:SSO-PLAT-01
   Scenario: A patient signs in and gets the platform's token

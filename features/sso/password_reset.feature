@@ -1,6 +1,6 @@
 @sso @needs:sso_platform @needs:password_reset
 Feature: Partner password reset links
-  The app asks the partner to reset a password by e-mail (seed 004,
+  The app asks the partner to reset a password by e-mail (SnapMD wiki "Mobile SSO",
   "Password Reset"). Its shape is the partner's choice; what it must do is
   the OWASP Forgot Password cheat sheet's.
 

@@ -1,7 +1,7 @@
 @sso @needs:sso_platform
 Feature: Partner registration
   The app registers a user at the partner, which creates the patient on the
-  platform (seed 004, "Registration").
+  platform (SnapMD wiki "Mobile SSO", "Registration").
 
   @req:SSO-REG-01
   Scenario Outline: Every required field is validated

@@ -39,7 +39,7 @@ pub struct ReferenceConfig {
 }
 
 /// What a partner backend is configured with to reach the platform
-/// (research/snapmd-sso.md: base URL, hospital id, developer id, API key).
+/// (docs/snapmd-sso.md: base URL, hospital id, developer id, API key).
 #[derive(Debug, Clone)]
 pub struct PartnerConfig {
     /// Platform base URL, ending in `/api/`.

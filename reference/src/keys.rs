@@ -1,4 +1,4 @@
-//! A data owner's keys and who they concern (research/icure-protocol.md 4):
+//! A data owner's keys and who they concern (docs/icure-protocol.md §4):
 //! public keys are appended, never replaced; a new key notifies every
 //! delegate and delegator with a KEY_PAIR_UPDATE task; transfer keys let a
 //! holder of an old key recover a new one; auto-sharing can be stopped.

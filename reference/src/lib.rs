@@ -1,5 +1,5 @@
 //! The embedded reference implementation: an in-memory, iCure-like message
-//! gateway and API (research/icure-protocol.md sections 1-3 and 5) that
+//! gateway and API (docs/icure-protocol.md §1-3 and 5) that
 //! really enforces what the features require, and can be started with
 //! deliberate faults. It never imports the harness: it is a target like any
 //! other, reached over HTTP, sending mail over SMTP and SMS over a webhook.

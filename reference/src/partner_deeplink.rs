@@ -1,4 +1,4 @@
-//! The optional deep link of the reference partner (research/snapmd-sso.md):
+//! The optional deep link of the reference partner (docs/snapmd-sso.md):
 //! after the same authentication as the SSO login, the partner answers
 //! `snapmdconnectedcare://?jwt=<JWT>` and the app hands the JWT to the
 //! platform itself. Each link carries a freshly built JWT (new jti), so an

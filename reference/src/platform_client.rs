@@ -1,4 +1,4 @@
-//! The partner backend's side of the platform (research/snapmd-sso.md): an
+//! The partner backend's side of the platform (docs/snapmd-sso.md): an
 //! admin token, finding or creating the patient, building the RS256 JWT and
 //! exchanging it for the patient's platform token.
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};

@@ -1,4 +1,4 @@
-//! Key recovery as the SDK does it (research/icure-protocol.md 4): reading
+//! Key recovery as the SDK does it (docs/icure-protocol.md §4): reading
 //! KEY_PAIR_UPDATE notifications, giving access back for a new key, and
 //! transfer keys between an actor's devices.
 use serde_json::json;

@@ -1,5 +1,5 @@
 //! The SDK the harness plays: the same calls, in the same order, that a
-//! client application makes (research/icure-protocol.md section 2), built on
+//! client application makes (docs/icure-protocol.md §2), built on
 //! profile operations only.
 mod actor;
 mod context;

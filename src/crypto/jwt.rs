@@ -1,4 +1,4 @@
-//! Partner JWTs (research/snapmd-sso.md, security-checklist.md): building
+//! Partner JWTs (docs/snapmd-sso.md, docs/security-checklist.md): building
 //! the RS256 patient token a partner backend hands the platform, and checking
 //! one claim by claim, so that the platform double can keep each verdict as
 //! evidence instead of a bare "invalid token".

@@ -1,5 +1,5 @@
 //! The platform double: a SnapMD-like token and patient-admin API that a
-//! partner backend calls (research/snapmd-sso.md). It requires the developer
+//! partner backend calls (docs/snapmd-sso.md). It requires the developer
 //! id and API key on every call, records every call, checks every JWT it is
 //! handed claim by claim (keeping the verdicts as evidence), and can be told
 //! to misbehave for one user so the partner's failure handling can be tested.

@@ -1,4 +1,4 @@
-//! The platform double's HTTP API (research/snapmd-sso.md): the reply
+//! The platform double's HTTP API (docs/snapmd-sso.md): the reply
 //! envelopes and statuses of `v2/account/token`, `v3/auth/user-sessions/sso`
 //! and `v2/admin/patients`, each call admitted only with the partner's keys,
 //! recorded, and answered badly when a step asked for misbehaviour.
