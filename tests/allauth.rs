@@ -27,6 +27,9 @@ fn app_dir() -> PathBuf {
 
 /// The virtual environment with the pinned requirements, made once.
 fn venv() -> PathBuf {
+    let venv_works =
+        || Command::new("python3").args(["-c", "import venv, ensurepip"]).output().is_ok_and(|o| o.status.success());
+    common::ensure_tool(venv_works, "python3 with venv");
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| common::root().join("target"));
     let venv = target.join("allauth-venv");

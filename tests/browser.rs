@@ -11,10 +11,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The DOM after load, and every console line Chromium logged.
 fn load(page: &Path, profile: &Path) -> (String, Vec<String>) {
-    assert!(
-        Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} is missing: run scripts/setup.sh (it installs Debian's chromium)"
-    );
+    common::ensure_tool(|| Path::new(CHROMIUM).exists(), CHROMIUM);
     let out = Command::new(CHROMIUM)
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
         // Without these, Chromium reaches for the network at start-up.

@@ -1,8 +1,9 @@
 //! The mailbox a scenario reads codes from: an SMTP sink the harness runs,
-//! or a target's HTTP mail API. Steps see one interface.
+//! a target's HTTP mail API, or a mail catcher. Steps see one interface.
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::catcher::Catcher;
 use super::inbox::{Inbox, InboxError};
 use super::mail::Mail;
 use super::mail_api::MailApi;
@@ -13,6 +14,7 @@ pub enum Mailbox {
     Smtp(Arc<Inbox<Mail>>),
     /// Boxed: a mail API binding is a whole operation, an SMTP inbox a pointer.
     Http(Box<MailApi>),
+    Catcher(Box<Catcher>),
 }
 
 impl Mailbox {
@@ -25,6 +27,7 @@ impl Mailbox {
         match self {
             Mailbox::Smtp(inbox) => inbox.next_for(recipient, timeout, redactor).await,
             Mailbox::Http(api) => api.next_for(recipient, timeout, redactor).await.map(Arc::new),
+            Mailbox::Catcher(c) => c.next_for(recipient, timeout, redactor).await,
         }
     }
 
@@ -34,6 +37,7 @@ impl Mailbox {
         match self {
             Mailbox::Smtp(inbox) => inbox.delivered_to(recipient),
             Mailbox::Http(_) => Vec::new(),
+            Mailbox::Catcher(c) => c.delivered_to(recipient),
         }
     }
 
@@ -47,6 +51,11 @@ impl Mailbox {
             Mailbox::Http(api) => {
                 api.next_for(recipient, Duration::from_millis(200), redactor).await.is_ok_and(|m| carries(&m))
             }
+            // What was read already, and whatever arrives within a short poll.
+            Mailbox::Catcher(c) => {
+                c.delivered_to(recipient).iter().any(|m| carries(m))
+                    || c.next_for(recipient, Duration::from_millis(200), redactor).await.is_ok_and(|m| carries(&m))
+            }
         }
     }
 
@@ -56,6 +65,10 @@ impl Mailbox {
         match self {
             Mailbox::Smtp(inbox) => inbox.received_any(recipient),
             Mailbox::Http(api) => api.next_for(recipient, Duration::from_millis(200), redactor).await.is_ok(),
+            Mailbox::Catcher(c) => {
+                !c.delivered_to(recipient).is_empty()
+                    || c.next_for(recipient, Duration::from_millis(200), redactor).await.is_ok()
+            }
         }
     }
 }

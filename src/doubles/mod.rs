@@ -1,5 +1,6 @@
 //! Doubles: the counterparts a target talks to during a run (mail, SMS),
 //! speaking the real protocols on loopback sockets.
+mod catcher;
 mod inbox;
 mod mail;
 mod mail_api;
@@ -10,6 +11,7 @@ mod sms;
 mod smtp;
 mod smtp_session;
 
+pub use catcher::Catcher;
 pub use inbox::{Inbox, InboxError, Message};
 pub use mail::Mail;
 pub use mail_api::MailApi;

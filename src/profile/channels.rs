@@ -30,6 +30,33 @@ pub enum MailBackend {
     Smtp(SmtpSinkConfig),
     /// The target exposes received mail over HTTP (e.g. a Mailpit-like API).
     Http(Box<MailApiConfig>),
+    /// A mail catcher the target sends to (MailDev, Mailpit, MailHog), read
+    /// through its own HTTP API.
+    Catcher(CatcherConfig),
+}
+
+/// `mailbox.catcher`: a named mail catcher and where its HTTP API answers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatcherConfig {
+    pub kind: CatcherKind,
+    /// The catcher's web address, e.g. `http://127.0.0.1:1080` (MailDev),
+    /// `http://127.0.0.1:8025` (Mailpit, MailHog).
+    pub url: String,
+    #[serde(default = "default_poll", deserialize_with = "duration")]
+    pub poll: Duration,
+}
+
+/// The mail catchers the harness knows the APIs of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CatcherKind {
+    /// MailDev 3 (`/api/email`).
+    Maildev,
+    /// Mailpit (`/api/v1/search`, `/api/v1/message/{id}`).
+    Mailpit,
+    /// MailHog (`/api/v2/search`).
+    Mailhog,
 }
 
 /// `mailbox:` as written: `smtp` or `http`, exactly one.
@@ -38,6 +65,7 @@ pub enum MailBackend {
 struct RawMailbox {
     smtp: Option<SmtpSinkConfig>,
     http: Option<MailApiConfig>,
+    catcher: Option<CatcherConfig>,
     #[serde(default)]
     code: CodeExtraction,
     #[serde(default)]
@@ -52,10 +80,11 @@ impl TryFrom<RawMailbox> for MailboxConfig {
     type Error = &'static str;
 
     fn try_from(r: RawMailbox) -> Result<Self, Self::Error> {
-        let backend = match (r.smtp, r.http) {
-            (Some(s), None) => MailBackend::Smtp(s),
-            (None, Some(h)) => MailBackend::Http(Box::new(h)),
-            _ => return Err("set exactly one of `smtp` or `http`"),
+        let backend = match (r.smtp, r.http, r.catcher) {
+            (Some(s), None, None) => MailBackend::Smtp(s),
+            (None, Some(h), None) => MailBackend::Http(Box::new(h)),
+            (None, None, Some(c)) => MailBackend::Catcher(c),
+            _ => return Err("set exactly one of `smtp`, `http` or `catcher`"),
         };
         Ok(MailboxConfig { backend, code: r.code, link: r.link, timeout: r.timeout, silence: r.silence })
     }
@@ -66,7 +95,7 @@ impl MailboxConfig {
     pub fn smtp(&self) -> Option<&SmtpSinkConfig> {
         match &self.backend {
             MailBackend::Smtp(s) => Some(s),
-            MailBackend::Http(_) => None,
+            _ => None,
         }
     }
 
@@ -74,7 +103,7 @@ impl MailboxConfig {
     pub fn http(&self) -> Option<&MailApiConfig> {
         match &self.backend {
             MailBackend::Http(h) => Some(h),
-            MailBackend::Smtp(_) => None,
+            _ => None,
         }
     }
 }

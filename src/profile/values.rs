@@ -148,6 +148,10 @@ pub fn check_values(p: &Profile) -> Vec<Problem> {
                     }
                 }
             }
+            MailBackend::Catcher(c) => {
+                note(check_url(&["mailbox", "catcher", "url"], &c.url));
+                note(check_positive(&["mailbox", "catcher", "poll"], c.poll));
+            }
         }
     }
     if let Some(s) = &p.sms {

@@ -6,7 +6,7 @@ use super::config::RunConfig;
 use super::outcome::RunError;
 use crate::client::{ClientContext, MailDouble, SmsDouble};
 use crate::crypto::{KeyPool, OaepHash};
-use crate::doubles::{Inbox, MailApi, Mailbox, PlatformConfig, PlatformDouble, SmsSink, SmtpSink};
+use crate::doubles::{Catcher, Inbox, MailApi, Mailbox, PlatformConfig, PlatformDouble, SmsSink, SmtpSink};
 use crate::operation::Target;
 use crate::profile::{MailBackend, OaepHashName, Profile};
 use crate::redact::Redactor;
@@ -131,6 +131,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
                     Mailbox::Http(Box::new(MailApi::new((**api).clone(), target.base_vars(), target.http_client())))
                 }
                 MailBackend::Smtp(_) => Mailbox::Smtp(mail_inbox),
+                MailBackend::Catcher(c) => Mailbox::Catcher(Box::new(Catcher::new(c.clone(), target.http_client()))),
             };
             Some(MailDouble {
                 mailbox,

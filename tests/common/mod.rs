@@ -100,3 +100,28 @@ pub fn assert_no_leaks(what: &str, text: &str, secrets: &[String]) {
         }
     }
 }
+
+/// Makes sure a tool the test needs is on this machine: when `present`
+/// says it is missing, runs `scripts/setup.sh` (which installs Chromium,
+/// python3-venv, Node.js and npm from Debian when missing), so the
+/// README's `cargo test --release` works on a fresh machine by itself.
+pub fn ensure_tool(present: impl Fn() -> bool, what: &str) {
+    if present() {
+        return;
+    }
+    let out = std::process::Command::new("bash")
+        .arg(root().join("scripts/setup.sh"))
+        .output()
+        .unwrap_or_else(|e| panic!("{what} is missing and scripts/setup.sh could not run: {e}"));
+    assert!(
+        out.status.success() && present(),
+        "{what} is missing and scripts/setup.sh did not install it:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Whether `program` runs (`program --version` exits 0).
+pub fn runs(program: &str) -> bool {
+    std::process::Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
+}
