@@ -38,6 +38,30 @@ pub enum Command {
     Lint(LintArgs),
     /// List the faults the reference can be started with.
     Faults,
+    /// Write a starter profile for your target: every operation of its families, TODOs where you decide.
+    Init(InitArgs),
+}
+
+#[derive(clap::Args)]
+pub struct InitArgs {
+    /// Where the target answers (https://...).
+    #[arg(long)]
+    pub target_url: String,
+    /// Its families, comma-separated (`authconform operations` lists them).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub families: Vec<String>,
+    /// Extras inside them, comma-separated (email, sms, time_travel, ...).
+    #[arg(long, value_delimiter = ',')]
+    pub extras: Vec<String>,
+    /// The target's OpenAPI document (YAML or JSON): operation paths are guessed from it.
+    #[arg(long)]
+    pub openapi: Option<PathBuf>,
+    /// The profile's name (also its snapshot folder).
+    #[arg(long, default_value = "my-target")]
+    pub name: String,
+    /// The file to write; it must not exist yet.
+    #[arg(long, default_value = "target.yaml")]
+    pub output: PathBuf,
 }
 
 #[derive(Subcommand)]

@@ -56,6 +56,7 @@ fn command(command: cli::Command) -> Result<i32, Error> {
         }
         cli::Command::Verify(args) => verify(&args.dir, args.key.as_deref()),
         cli::Command::Reference(args) => serve(args.into_config()?),
+        cli::Command::Init(args) => init(args),
     }
 }
 
@@ -101,6 +102,57 @@ fn suite(root: Option<std::path::PathBuf>) -> Result<authconform::standard::Suit
         eprintln!("note: {line}");
     }
     Ok(suite)
+}
+
+/// `init`: writes the starter profile, refusing to overwrite a file.
+fn init(args: cli::InitArgs) -> Result<i32, Error> {
+    use authconform::profile::{Extra, Family, Need};
+    let bad = |option: &'static str, message: String| Error::from(authconform::UsageError::Option { option, message });
+    let mut families = Vec::new();
+    for f in &args.families {
+        match Need::parse(f) {
+            Some(Need::Family(f)) => families.push(f),
+            _ => {
+                let known: Vec<&str> = Family::ALL.iter().map(|f| f.as_str()).collect();
+                return Err(bad("--families", format!("`{f}` is no family; known: {}", known.join(", "))));
+            }
+        }
+    }
+    let mut extras = Vec::new();
+    for e in &args.extras {
+        match Need::parse(e) {
+            Some(Need::Extra(e)) => extras.push(e),
+            _ => {
+                let known: Vec<&str> = Extra::ALL.iter().map(|e| e.as_str()).collect();
+                return Err(bad("--extras", format!("`{e}` is no extra; known: {}", known.join(", "))));
+            }
+        }
+    }
+    let openapi = match &args.openapi {
+        Some(path) => {
+            let file = |message: String| {
+                Error::from(authconform::UsageError::File { option: "--openapi", path: path.clone(), message })
+            };
+            let text = std::fs::read_to_string(path).map_err(|e| file(e.to_string()))?;
+            Some(serde_yaml::from_str::<serde_yaml::Value>(&text).map_err(|e| file(format!("not YAML or JSON: {e}")))?)
+        }
+        None => None,
+    };
+    let text = authconform::profile::starter_profile(&authconform::profile::Starter {
+        name: &args.name,
+        target_url: &args.target_url,
+        families: &families,
+        extras: &extras,
+        openapi: openapi.as_ref(),
+    });
+    let file = |message: String| {
+        Error::from(authconform::UsageError::File { option: "--output", path: args.output.clone(), message })
+    };
+    let mut out =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(&args.output).map_err(|e| file(e.to_string()))?;
+    std::io::Write::write_all(&mut out, text.as_bytes()).map_err(|e| file(e.to_string()))?;
+    eprintln!("wrote {}: replace its TODOs, then `authconform lint {}`", args.output.display(), args.output.display());
+    Ok(exit::CONFORMS)
 }
 
 fn merge(args: cli::MergeArgs) -> Result<i32, Error> {

@@ -43,6 +43,19 @@ fn finish(
 ) -> Result<Profile, ProfileError> {
     let mut key = Vec::new();
     interpolate_all(&mut merged, &mut key, sources, env)?;
+    let mut todos = Vec::new();
+    find_todos(&merged, &mut Vec::new(), &mut todos);
+    let mut todos: Vec<ProfileError> = todos
+        .into_iter()
+        .map(|path| {
+            invalid(sources, &path, "still a TODO of `authconform init`: decide it, or remove the key".to_string())
+        })
+        .collect();
+    match todos.len() {
+        0 => {}
+        1 => return Err(todos.remove(0)),
+        _ => return Err(ProfileError::Several(todos)),
+    }
     let mut profile: Profile = serde_path_to_error::deserialize(merged).map_err(|e| {
         let path = split_path(&e.path().to_string());
         invalid(sources, &path, e.inner().to_string())
@@ -199,6 +212,28 @@ fn merge_at(base: Value, child: Value, path: &[&str]) -> Value {
             Value::Mapping(b)
         }
         (_, child) => child,
+    }
+}
+
+/// The key paths of the strings that still say `TODO` (written by `init`).
+fn find_todos(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        Value::String(s) if s.contains("TODO") => out.push(path.clone()),
+        Value::Mapping(m) => {
+            for (k, v) in m {
+                path.push(k.as_str().unwrap_or_default().to_string());
+                find_todos(v, path, out);
+                path.pop();
+            }
+        }
+        Value::Sequence(items) => {
+            for (i, v) in items.iter().enumerate() {
+                path.push(i.to_string());
+                find_todos(v, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
     }
 }
 

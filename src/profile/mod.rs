@@ -10,6 +10,7 @@ mod model;
 mod operations;
 mod scope;
 mod spec;
+mod starter;
 mod tls;
 mod validate;
 mod values;
@@ -24,5 +25,6 @@ pub use operations::{
     operation, render_operations, OperationDef, ACTOR_VARIABLES, BASE_VARIABLES, CREDENTIAL_VARIABLES, OPERATIONS,
 };
 pub use scope::undefined_message;
+pub use starter::{starter_profile, Starter};
 pub use tls::{TlsConfig, TlsMaterial};
 pub use values::CaptureRegex;
