@@ -104,30 +104,37 @@ fn suite(root: Option<std::path::PathBuf>) -> Result<authconform::standard::Suit
     Ok(suite)
 }
 
+/// The families or extras an option names; an unknown name is a usage
+/// error listing the known ones.
+fn names<T>(
+    option: &'static str,
+    given: &[String],
+    known: impl Iterator<Item = &'static str>,
+    pick: impl Fn(authconform::profile::Need) -> Option<T>,
+) -> Result<Vec<T>, Error> {
+    let known: Vec<&str> = known.collect();
+    given
+        .iter()
+        .map(|name| {
+            authconform::profile::Need::parse(name).and_then(&pick).ok_or_else(|| {
+                let message = format!("`{name}` is not one of: {}", known.join(", "));
+                Error::from(authconform::UsageError::Option { option, message })
+            })
+        })
+        .collect()
+}
+
 /// `init`: writes the starter profile, refusing to overwrite a file.
 fn init(args: cli::InitArgs) -> Result<i32, Error> {
     use authconform::profile::{Extra, Family, Need};
-    let bad = |option: &'static str, message: String| Error::from(authconform::UsageError::Option { option, message });
-    let mut families = Vec::new();
-    for f in &args.families {
-        match Need::parse(f) {
-            Some(Need::Family(f)) => families.push(f),
-            _ => {
-                let known: Vec<&str> = Family::ALL.iter().map(|f| f.as_str()).collect();
-                return Err(bad("--families", format!("`{f}` is no family; known: {}", known.join(", "))));
-            }
-        }
-    }
-    let mut extras = Vec::new();
-    for e in &args.extras {
-        match Need::parse(e) {
-            Some(Need::Extra(e)) => extras.push(e),
-            _ => {
-                let known: Vec<&str> = Extra::ALL.iter().map(|e| e.as_str()).collect();
-                return Err(bad("--extras", format!("`{e}` is no extra; known: {}", known.join(", "))));
-            }
-        }
-    }
+    let families = names("--families", &args.families, Family::ALL.iter().map(|f| f.as_str()), |n| match n {
+        Need::Family(f) => Some(f),
+        _ => None,
+    })?;
+    let extras = names("--extras", &args.extras, Extra::ALL.iter().map(|e| e.as_str()), |n| match n {
+        Need::Extra(e) => Some(e),
+        _ => None,
+    })?;
     let openapi = match &args.openapi {
         Some(path) => {
             let file = |message: String| {
