@@ -305,7 +305,13 @@ impl RunArgs {
             return Err(UsageError::Option { option: "--concurrency", message: "must be at least 1".into() });
         }
         let mut c = RunConfig::new(root);
-        c.target = self.target;
+        // A relative profile path not found here is looked up in the suite (the
+        // built-in one carries scenarios/targets/), so the README's commands
+        // work from any folder.
+        c.target = self.target.map(|t| match t.is_relative() && !t.exists() && root.join(&t).is_file() {
+            true => root.join(t),
+            false => t,
+        });
         c.embedded = self.embedded;
         c.tags = self.tags;
         c.name = name;

@@ -30,6 +30,16 @@ fn an_installed_binary_runs_the_whole_suite_from_an_empty_folder() {
     let left: Vec<_> = std::fs::read_dir(&work).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, ["reports"]);
 
+    // The profiles the README names resolve in the built-in suite too.
+    let example = Command::new(&bin)
+        .args(["run", "--target", "scenarios/targets/examples/otp-service.yaml", "--embedded", "--report-dir", "r2"])
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&example.stdout).into_owned() + &String::from_utf8_lossy(&example.stderr);
+    assert_eq!(example.status.code(), Some(0), "{text}");
+    std::fs::remove_dir_all(work.join("r2")).unwrap();
+
     let lint = Command::new(&bin).arg("lint").current_dir(&work).output().unwrap();
     assert_eq!(lint.status.code(), Some(0), "{}", String::from_utf8_lossy(&lint.stdout));
 
