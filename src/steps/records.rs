@@ -17,14 +17,17 @@ use crate::world::AuthWorld;
 /// Gets the actor a session the way the target offers one: the OTP sign-up (by e-mail, else SMS; with a key pair where the target has e2e_keys) when it has `otp` and either e2e_keys or no `password` family, else a password account (register, then sign in).
 #[given(regex = r"^(\w+) has signed in$")]
 async fn has_signed_in(w: &mut AuthWorld, name: String) -> StepResult {
-    let profile = w.ctx().client.target.profile().clone();
+    let ctx = w.ctx();
+    let profile = ctx.client.target.profile();
     let has = |f: Family| profile.families.contains(&f);
+    let by_email = profile.extras.contains(&Extra::Email);
+    let (otp, sealed, password) = (has(Family::Otp), has(Family::E2eKeys), has(Family::Password));
     // Sealed records need the data owner and key pair only the OTP sign-up makes.
-    if has(Family::Otp) && (has(Family::E2eKeys) || !has(Family::Password)) {
-        let via = if profile.extras.contains(&Extra::Email) { "email" } else { "SMS" };
+    if otp && (sealed || !password) {
+        let via = if by_email { "email" } else { "SMS" };
         return super::otp::has_signed_up(w, name, via.into()).await;
     }
-    if !has(Family::Password) {
+    if !password {
         return Err(ClientError::Expectation("the target signs nobody in: it has neither `otp` nor `password`".into()));
     }
     super::password::registers(w, name.clone()).await?;
