@@ -209,6 +209,11 @@ pub struct ReferenceArgs {
     /// The certificate's private key (PEM).
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// A CA certificate (PEM) to trust besides the system's when calling
+    /// out over TLS: the platform, the SMS webhook, STARTTLS to the SMTP
+    /// server (the doubles' CA, `<report dir>/doubles-ca.pem`).
+    #[arg(long)]
+    pub trust_ca: Option<PathBuf>,
     #[command(flatten)]
     pub partner: PartnerArgs,
 }
@@ -350,6 +355,14 @@ impl ReferenceArgs {
             faults: faults(&self.faults)?.into_iter().collect(),
             public_url: self.public_url,
             tls: tls_identity(self.tls_cert, self.tls_key)?,
+            trust_ca: match self.trust_ca {
+                Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| UsageError::File {
+                    option: "--trust-ca",
+                    path,
+                    message: e.to_string(),
+                })?),
+                None => None,
+            },
             partner: self.partner.into_config()?,
             ..ReferenceConfig::default()
         })

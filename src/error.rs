@@ -86,7 +86,10 @@ impl Error {
                 | RunError::Snapshots(_)
                 | RunError::NotCertifiable { .. }
                 | RunError::NothingApplicable { .. } => exit::USAGE,
-                RunError::PartnerKeyGeneration(_) | RunError::Io { .. } | RunError::Tls(_) => exit::HARNESS,
+                RunError::PartnerKeyGeneration(_)
+                | RunError::Io { .. }
+                | RunError::Tls(_)
+                | RunError::DoublesTls(_) => exit::HARNESS,
             },
             Error::Catalogue(_) | Error::Key(_) | Error::Usage(_) => exit::USAGE,
             Error::Merge(MergeError::Write { .. }) => exit::HARNESS,

@@ -36,6 +36,10 @@ pub struct ReferenceConfig {
     pub ledger: Option<super::Ledger>,
     /// Serve HTTPS with this certificate instead of plain HTTP.
     pub tls: Option<super::tls::TlsIdentity>,
+    /// A CA (PEM) trusted besides the platform's store wherever the
+    /// reference calls out over TLS: the platform, the SMS webhook, and
+    /// STARTTLS to its SMTP server (which it uses whenever offered).
+    pub trust_ca: Option<String>,
 }
 
 /// What a partner backend is configured with to reach the platform
@@ -74,6 +78,7 @@ impl Default for ReferenceConfig {
             public_url: None,
             ledger: None,
             tls: None,
+            trust_ca: None,
         }
     }
 }

@@ -39,6 +39,7 @@ faults! {
     HcpNeedsMaster => "hcp-needs-master": "a healthcare professional is refused without a master HCP, as a patient is",
     OtpThreeTries => "otp-three-tries": "a process dies at the third wrong code, not the fifth its gateway documents",
     SmsNotSent => "sms-not-sent": "SMS processes never send the code",
+    SmtpPlaintext => "smtp-plaintext": "code mails go out in plain text even where the SMTP server offers STARTTLS",
     KeyNotPublished => "key-not-published": "publishing a public key answers 200 but stores nothing",
     TokenReissued => "token-reissued": "a new sign-in gets the user's first token again",
     TokenNeverExpires => "token-never-expires": "token validity is not enforced",

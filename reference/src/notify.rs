@@ -1,7 +1,12 @@
 //! Code delivery: a multipart mail over SMTP (lettre), or a JSON POST to the
 //! SMS provider webhook.
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use rustls::pki_types::CertificateDer;
+
+use super::config::ReferenceConfig;
+use super::faults::Fault;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
@@ -18,6 +23,11 @@ pub enum DeliveryError {
 pub struct Notifier {
     /// `(host, port)`; `None`: mail is not sent over SMTP.
     smtp: Option<(String, u16)>,
+    /// STARTTLS whenever the SMTP server offers it, as mailers do by
+    /// default; never, under the `smtp-plaintext` fault.
+    starttls: bool,
+    /// CAs trusted for STARTTLS besides the platform's store.
+    trusted: Vec<CertificateDer<'static>>,
     from: String,
     sms_webhook: Option<String>,
     http: reqwest::Client,
@@ -31,12 +41,32 @@ pub struct CodeMail {
 }
 
 impl Notifier {
-    pub fn new(smtp: Option<&str>, from: &str, sms_webhook: Option<String>) -> Notifier {
-        let smtp = smtp.map(|s| {
+    pub fn new(config: &ReferenceConfig, trusted: Vec<CertificateDer<'static>>) -> Notifier {
+        let smtp = config.smtp.as_deref().map(|s| {
             let (host, port) = s.rsplit_once(':').unwrap_or((s, "25"));
             (host.to_string(), port.parse().unwrap_or(25))
         });
-        Notifier { smtp, from: from.to_string(), sms_webhook, http: super::tls::http_client() }
+        Notifier {
+            smtp,
+            starttls: !config.has(Fault::SmtpPlaintext),
+            http: super::tls::http_client(trusted.clone()),
+            trusted,
+            from: config.mail_from.clone(),
+            sms_webhook: config.sms_webhook.clone(),
+        }
+    }
+
+    /// Opportunistic STARTTLS, the certificate checked against the
+    /// platform's store and the trusted CAs; plain text under the fault.
+    fn tls(&self, host: &str) -> Result<Tls, String> {
+        if !self.starttls {
+            return Ok(Tls::None);
+        }
+        let mut params = TlsParameters::builder(host.to_string());
+        for cert in &self.trusted {
+            params = params.add_root_certificate(Certificate::from_der(cert.to_vec()).map_err(|e| e.to_string())?);
+        }
+        Ok(Tls::Opportunistic(params.build_rustls().map_err(|e| e.to_string())?))
     }
 
     pub fn code_mail(code: &str, first_name: &str) -> CodeMail {
@@ -66,15 +96,13 @@ impl Notifier {
                     .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(m.html.clone())),
             )
             .map_err(|e| build(e.to_string()))?;
+        let smtp_error = |message: String| DeliveryError::Smtp { server: format!("{host}:{port}"), message };
         let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(*port)
+            .tls(self.tls(host).map_err(smtp_error)?)
             .timeout(Some(std::time::Duration::from_secs(5)))
             .build();
-        transport
-            .send(msg)
-            .await
-            .map(|_| ())
-            .map_err(|e| DeliveryError::Smtp { server: format!("{host}:{port}"), message: e.to_string() })
+        transport.send(msg).await.map(|_| ()).map_err(|e| smtp_error(e.to_string()))
     }
 
     pub async fn sms(&self, to: &str, text: &str) -> Result<(), DeliveryError> {

@@ -114,7 +114,9 @@ pub async fn start(config: ReferenceConfig) -> std::io::Result<ReferenceServer> 
     let addr = listener.local_addr()?;
     let mut store = Store::default();
     store.seed_master_hcp(&config.master_hcp_id);
-    let notifier = Notifier::new(config.smtp.as_deref(), &config.mail_from, config.sms_webhook.clone());
+    let trusted = super::tls::trusted(config.trust_ca.as_deref())
+        .map_err(|e| std::io::Error::other(format!("the CA to trust: {e}")))?;
+    let notifier = Notifier::new(&config, trusted.clone());
     let acceptor = match &config.tls {
         Some(identity) => Some(identity.acceptor().map_err(|e| std::io::Error::other(format!("TLS {e}")))?),
         None => None,
@@ -122,12 +124,17 @@ pub async fn start(config: ReferenceConfig) -> std::io::Result<ReferenceServer> 
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     let public_url =
         config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{addr}")).trim_end_matches('/').to_string();
-    let state =
-        Arc::new(AppState { config, store: Mutex::new(store), notifier, http: super::tls::http_client(), public_url });
+    let state = Arc::new(AppState {
+        config,
+        store: Mutex::new(store),
+        notifier,
+        http: super::tls::http_client(trusted),
+        public_url,
+    });
     let app = router(state);
     let task = tokio::spawn(async move {
         let served = match acceptor {
-            Some(acceptor) => axum::serve(super::tls::TlsListener { tcp: listener, acceptor }, app).await,
+            Some(acceptor) => axum::serve(authconform_tls::TlsListener::new(listener, acceptor), app).await,
             None => axum::serve(listener, app).await,
         };
         if let Err(e) = served {

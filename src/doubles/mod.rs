@@ -7,8 +7,10 @@ mod mail_api;
 mod mailbox;
 mod platform;
 mod platform_api;
+mod served_tls;
 mod sms;
 mod smtp;
+mod smtp_conn;
 mod smtp_session;
 
 pub use catcher::Catcher;
@@ -17,5 +19,7 @@ pub use mail::Mail;
 pub use mail_api::MailApi;
 pub use mailbox::Mailbox;
 pub use platform::{Misbehaviour, PlatformCall, PlatformConfig, PlatformDouble};
+pub use served_tls::{serve_http, DoublesTls, HandshakeLog};
 pub use sms::{Sms, SmsSink};
 pub use smtp::SmtpSink;
+pub use smtp_conn::StartTlsOffer;

@@ -13,6 +13,7 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use super::platform_api::{add_patient, admin_token, exchange_jwt, find_patient, sso_session};
+use super::served_tls::{serve_http, DoublesTls};
 use crate::crypto::{Registration, Verdict};
 
 /// What the platform knows of the partner under test.
@@ -86,6 +87,7 @@ impl Inner {
 pub struct PlatformDouble {
     inner: Arc<Inner>,
     addr: SocketAddr,
+    scheme: &'static str,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -96,7 +98,12 @@ impl Drop for PlatformDouble {
 }
 
 impl PlatformDouble {
-    pub async fn start(config: PlatformConfig, listen: &str) -> std::io::Result<PlatformDouble> {
+    /// Binds `listen` and serves, over HTTPS when `tls` is given.
+    pub async fn start(
+        config: PlatformConfig,
+        listen: &str,
+        tls: Option<&DoublesTls>,
+    ) -> std::io::Result<PlatformDouble> {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
         let registration = Registration::new(config.issuer.clone(), config.public_pem.clone());
@@ -106,15 +113,13 @@ impl PlatformDouble {
             .route("/api/v3/auth/user-sessions/sso", post(sso_session))
             .route("/api/v2/admin/patients", get(find_patient).post(add_patient))
             .with_state(inner.clone());
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(PlatformDouble { inner, addr, task })
+        let (task, scheme) = serve_http(listener, app, tls, "platform double")?;
+        Ok(PlatformDouble { inner, addr, scheme, task })
     }
 
     /// The base URL a partner's backend is configured with.
     pub fn url(&self) -> String {
-        format!("http://{}/api/", self.addr)
+        format!("{}://{}/api/", self.scheme, self.addr)
     }
 
     pub fn misbehave_for(&self, email: &str, how: Misbehaviour) {
@@ -207,7 +212,7 @@ mod tests {
             issuer: "partner.test".into(),
             public_pem,
         };
-        let p = PlatformDouble::start(config, "127.0.0.1:0").await.unwrap();
+        let p = PlatformDouble::start(config, "127.0.0.1:0", None).await.unwrap();
         (p, private.to_pkcs8_pem(LineEnding::LF).unwrap().to_string())
     }
 

@@ -9,6 +9,7 @@ use axum::routing::post;
 use axum::Router;
 
 use super::inbox::{Inbox, Message};
+use super::served_tls::{serve_http, DoublesTls};
 use crate::profile::SmsWebhookConfig;
 
 #[derive(Debug, Clone)]
@@ -30,6 +31,7 @@ impl Message for Sms {
 
 pub struct SmsSink {
     addr: SocketAddr,
+    scheme: &'static str,
     path: String,
     task: tokio::task::JoinHandle<()>,
 }
@@ -48,20 +50,24 @@ struct Ctx {
 }
 
 impl SmsSink {
-    pub async fn start(config: &SmsWebhookConfig, listen: &str, inbox: Arc<Inbox<Sms>>) -> std::io::Result<SmsSink> {
+    /// Binds `listen` and serves, over HTTPS when `tls` is given.
+    pub async fn start(
+        config: &SmsWebhookConfig,
+        listen: &str,
+        inbox: Arc<Inbox<Sms>>,
+        tls: Option<&DoublesTls>,
+    ) -> std::io::Result<SmsSink> {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
         let ctx = Ctx { inbox, recipient: config.recipient.clone(), text: config.text.clone() };
         let app = Router::new().route(&config.path, post(receive)).with_state(ctx);
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(SmsSink { addr, path: config.path.clone(), task })
+        let (task, scheme) = serve_http(listener, app, tls, "SMS webhook")?;
+        Ok(SmsSink { addr, scheme, path: config.path.clone(), task })
     }
 
     /// The URL a target's SMS provider must post to.
     pub fn url(&self) -> String {
-        format!("http://{}{}", self.addr, self.path)
+        format!("{}://{}{}", self.scheme, self.addr, self.path)
     }
 }
 

@@ -1,6 +1,6 @@
 //! An SMTP sink: accepts mail over a real SMTP dialogue (RFC 5321 subset:
 //! EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, VRFY, QUIT,
-//! SIZE) and delivers parsed messages to an [`Inbox`]. This file owns the
+//! SIZE; STARTTLS when the profile asks) and delivers parsed messages to an [`Inbox`]. This file owns the
 //! listener (bounded sessions, accept errors survived); the dialogue of one
 //! session is `smtp_session.rs`.
 use std::net::SocketAddr;
@@ -13,6 +13,7 @@ use tokio::sync::Semaphore;
 
 use super::inbox::Inbox;
 use super::mail::Mail;
+use super::smtp_conn::StartTlsOffer;
 use super::smtp_session::Session;
 
 pub struct SmtpSink {
@@ -27,11 +28,17 @@ impl Drop for SmtpSink {
 }
 
 impl SmtpSink {
-    /// Binds `listen` (port 0 for an ephemeral port) and serves until dropped.
-    pub async fn start(listen: &str, max_size: usize, inbox: Arc<Inbox<Mail>>) -> std::io::Result<SmtpSink> {
+    /// Binds `listen` (port 0 for an ephemeral port) and serves until
+    /// dropped, offering STARTTLS when `starttls` is given.
+    pub async fn start(
+        listen: &str,
+        max_size: usize,
+        inbox: Arc<Inbox<Mail>>,
+        starttls: Option<StartTlsOffer>,
+    ) -> std::io::Result<SmtpSink> {
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        let task = tokio::spawn(serve(listener, max_size, inbox));
+        let task = tokio::spawn(serve(listener, max_size, inbox, starttls));
         Ok(SmtpSink { addr, task })
     }
 
@@ -48,7 +55,7 @@ const MAX_SESSIONS: usize = 64;
 /// connection reset before it was taken) is logged and retried after a
 /// growing pause: the sink must outlive it, or every later mail would be
 /// blamed on the target.
-async fn serve(listener: TcpListener, max_size: usize, inbox: Arc<Inbox<Mail>>) {
+async fn serve(listener: TcpListener, max_size: usize, inbox: Arc<Inbox<Mail>>, starttls: Option<StartTlsOffer>) {
     let sessions = Arc::new(Semaphore::new(MAX_SESSIONS));
     let mut pause = Duration::from_millis(5);
     loop {
@@ -71,8 +78,9 @@ async fn serve(listener: TcpListener, max_size: usize, inbox: Arc<Inbox<Mail>>) 
             continue;
         };
         let inbox = inbox.clone();
+        let starttls = starttls.clone();
         tokio::spawn(async move {
-            if let Err(e) = Session::new(stream, max_size).run(&inbox).await {
+            if let Err(e) = Session::new(stream, max_size, starttls).run(&inbox).await {
                 tracing::debug!("smtp session ended: {e}");
             }
             drop(permit);
@@ -111,7 +119,7 @@ mod tests {
     #[tokio::test]
     async fn full_dialogue_with_dot_unstuffing_and_several_recipients() {
         let inbox = Inbox::new("mail");
-        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone()).await.unwrap();
+        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone(), None).await.unwrap();
         dialogue(
             sink.addr(),
             &[
@@ -140,7 +148,7 @@ mod tests {
     #[tokio::test]
     async fn size_limit_is_enforced() {
         let inbox = Inbox::new("mail");
-        let sink = SmtpSink::start("127.0.0.1:0", 64, inbox.clone()).await.unwrap();
+        let sink = SmtpSink::start("127.0.0.1:0", 64, inbox.clone(), None).await.unwrap();
         let big = format!("Subject: big\r\n\r\n{}\r\n.\r\n", "x".repeat(200));
         dialogue(
             sink.addr(),
@@ -160,7 +168,7 @@ mod tests {
     #[tokio::test]
     async fn an_endless_line_gets_one_answer_and_the_sink_keeps_serving() {
         let inbox = Inbox::new("mail");
-        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone()).await.unwrap();
+        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone(), None).await.unwrap();
         let mut stream = TcpStream::connect(sink.addr()).await.unwrap();
         let mut greeting = [0u8; 64];
         let _ = stream.read(&mut greeting).await.unwrap();
@@ -177,7 +185,7 @@ mod tests {
     #[tokio::test]
     async fn sessions_beyond_the_bound_are_told_421() {
         let inbox = Inbox::new("mail");
-        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone()).await.unwrap();
+        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone(), None).await.unwrap();
         let mut held = Vec::new();
         for _ in 0..MAX_SESSIONS {
             let mut s = TcpStream::connect(sink.addr()).await.unwrap();
@@ -194,5 +202,67 @@ mod tests {
         // Freed sessions are served again (the permits return as they close).
         tokio::time::sleep(Duration::from_millis(50)).await;
         dialogue(sink.addr(), &[("HELO me\r\n", "250")]).await;
+    }
+
+    /// Reads one SMTP reply (the last line of a multi-line one is returned
+    /// whole with the others before it).
+    async fn reply<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> String {
+        let mut all = String::new();
+        loop {
+            let mut line = String::new();
+            r.read_line(&mut line).await.unwrap();
+            all.push_str(&line);
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return all;
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn starttls_when_required_forgets_the_plain_text_and_then_delivers() {
+        use crate::crypto::CertificateAuthority;
+        use crate::doubles::DoublesTls;
+        let ca = CertificateAuthority::generate().unwrap();
+        let tls = DoublesTls::new(&ca, &["127.0.0.1".into()]).unwrap();
+        let (acceptor, log) = tls.starttls().unwrap();
+        let offer = StartTlsOffer::new(crate::profile::StartTls::Required, acceptor, log);
+        let inbox = Inbox::new("mail");
+        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone(), offer).await.unwrap();
+
+        let mut plain = BufReader::new(TcpStream::connect(sink.addr()).await.unwrap());
+        assert!(reply(&mut plain).await.starts_with("220"));
+        plain.write_all(b"EHLO me\r\n").await.unwrap();
+        assert!(reply(&mut plain).await.contains("250-STARTTLS"));
+        plain.write_all(b"MAIL FROM:<a@b>\r\n").await.unwrap();
+        assert!(reply(&mut plain).await.starts_with("530 5.7.0"), "plain text is refused");
+        // A command sent ahead of the handshake must be forgotten (RFC 3207 4.2).
+        plain.write_all(b"STARTTLS\r\nMAIL FROM:<injected@x>\r\n").await.unwrap();
+        assert!(reply(&mut plain).await.starts_with("220 2.0.0"));
+
+        let roots = authconform_tls::certificates(ca.cert_pem()).unwrap();
+        let connector =
+            authconform_tls::client_config(roots).map(|c| authconform_tls::TlsConnector::from(Arc::new(c))).unwrap();
+        let name = authconform_tls::rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+        let tls_stream = connector.connect(name, plain.into_inner()).await.unwrap();
+        let mut secure = BufReader::new(tls_stream);
+        for (send, expect) in [
+            ("MAIL FROM:<a@b>\r\n", "503"),
+            ("EHLO me\r\n", "250"),
+            ("MAIL FROM:<a@b>\r\n", "250"),
+            ("RCPT TO:<c@d>\r\n", "250"),
+            ("DATA\r\n", "354"),
+            ("Subject: over tls\r\n\r\nbody\r\n.\r\n", "250"),
+            ("QUIT\r\n", "221"),
+        ] {
+            secure.write_all(send.as_bytes()).await.unwrap();
+            secure.flush().await.unwrap();
+            let got = reply(&mut secure).await;
+            assert!(got.starts_with(expect), "after {send:?} expected {expect}, got {got:?}");
+            assert!(!got.contains("STARTTLS"), "STARTTLS is not offered twice: {got}");
+        }
+        let m = inbox.next_for("c@d", Duration::from_secs(1), &Redactor::new()).await.unwrap();
+        assert_eq!(m.subject, "over tls");
+        let warned = tls.failures(None).join("\n");
+        assert!(warned.contains("a mail begun in plain text was refused") && !warned.contains("injected"), "{warned}");
     }
 }

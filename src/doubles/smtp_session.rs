@@ -1,16 +1,12 @@
-//! One SMTP session: the dialogue (RFC 5321 subset) from greeting to QUIT,
-//! with every line bounded and an idle session closed.
-//!
-//! TCP_NODELAY is set on accept and TCP_QUICKACK after every read: senders
-//! such as lettre write the final `.` separately, and with Nagle on their
-//! side and delayed ACKs on ours every mail stalls 44 ms (perf-floor.md).
+//! One SMTP session: the dialogue (RFC 5321 subset, STARTTLS of RFC 3207)
+//! from greeting to QUIT, with every line bounded and an idle session closed.
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::inbox::Inbox;
 use super::mail::Mail;
+use super::smtp_conn::{Conn, StartTlsOffer};
 
 pub(super) const MAX_LINE: usize = 1000;
 const MAX_RECIPIENTS: usize = 100;
@@ -19,7 +15,8 @@ const MAX_RECIPIENTS: usize = 100;
 const IDLE: Duration = Duration::from_secs(30);
 
 pub(super) struct Session {
-    stream: TcpStream,
+    stream: Conn,
+    starttls: Option<StartTlsOffer>,
     buf: Vec<u8>,
     /// How much of `buf` is known to hold no CRLF (a long line is scanned once).
     scanned: usize,
@@ -37,10 +34,10 @@ enum Read {
 }
 
 impl Session {
-    pub(super) fn new(stream: TcpStream, max_size: usize) -> Session {
-        let _ = stream.set_nodelay(true);
+    pub(super) fn new(stream: TcpStream, max_size: usize, starttls: Option<StartTlsOffer>) -> Session {
         Session {
-            stream,
+            stream: Conn::new(stream),
+            starttls,
             buf: Vec::with_capacity(4096),
             scanned: 0,
             max_size,
@@ -74,7 +71,6 @@ impl Session {
                 Ok(n) => n?,
                 Err(_) => return Ok(Read::Idle),
             };
-            quick_ack(&self.stream);
             if n == 0 {
                 return Ok(Read::Closed);
             }
@@ -101,8 +97,9 @@ impl Session {
                 "EHLO" => {
                     self.greeted = true;
                     self.reset();
+                    let starttls = if self.offers_tls() { "250-STARTTLS\r\n" } else { "" };
                     let msg = format!(
-                        "250-authconform-sink\r\n250-SIZE {}\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
+                        "250-authconform-sink\r\n250-SIZE {}\r\n{starttls}250-8BITMIME\r\n250 SMTPUTF8\r\n",
                         self.max_size
                     );
                     self.reply(&msg).await?;
@@ -111,6 +108,24 @@ impl Session {
                     self.greeted = true;
                     self.reset();
                     self.reply("250 authconform-sink\r\n").await?;
+                }
+                "STARTTLS" if self.offers_tls() => {
+                    if !arg.is_empty() {
+                        self.reply("501 5.5.4 syntax: STARTTLS\r\n").await?;
+                        continue;
+                    }
+                    self.reply("220 2.0.0 ready to start TLS\r\n").await?;
+                    let Some(offer) = self.starttls.clone() else { continue };
+                    if self.stream.upgrade(&offer).await.is_err() {
+                        return Ok(());
+                    }
+                    // RFC 3207 4.2: forget everything said in plain text,
+                    // including lines sent ahead of the handshake (they
+                    // could be an attacker's injection).
+                    self.buf.clear();
+                    self.scanned = 0;
+                    self.greeted = false;
+                    self.reset();
                 }
                 "MAIL" => self.mail(&arg).await?,
                 "RCPT" => self.rcpt(&arg).await?,
@@ -130,6 +145,11 @@ impl Session {
         }
     }
 
+    /// STARTTLS is offered while the session is still in plain text.
+    fn offers_tls(&self) -> bool {
+        self.starttls.is_some() && !self.stream.is_tls()
+    }
+
     fn reset(&mut self) {
         self.from = None;
         self.to.clear();
@@ -141,6 +161,12 @@ impl Session {
         }
         if self.from.is_some() {
             return self.reply("503 5.5.1 sender already given\r\n").await;
+        }
+        if let Some(offer) = self.starttls.as_ref().filter(|o| o.required && !self.stream.is_tls()) {
+            if let Some(peer) = self.stream.peer() {
+                offer.log.plaintext(peer);
+            }
+            return self.reply("530 5.7.0 must issue a STARTTLS command first\r\n").await;
         }
         let Some(addr) = path_arg(arg, "FROM:") else {
             return self.reply("501 5.5.4 syntax: MAIL FROM:<address>\r\n").await;
@@ -212,16 +238,6 @@ impl Session {
         }
     }
 }
-
-/// Quick-ACK mode is not sticky on Linux: re-armed after each read. Other
-/// systems have no such option (nor the 44 ms stall it avoids).
-#[cfg(target_os = "linux")]
-fn quick_ack(stream: &TcpStream) {
-    let _ = socket2::SockRef::from(stream).set_tcp_quickack(true);
-}
-
-#[cfg(not(target_os = "linux"))]
-fn quick_ack(_: &TcpStream) {}
 
 /// `FROM:<a@b> SIZE=10` -> `a@b`; accepts a space after the colon.
 fn path_arg(arg: &str, prefix: &str) -> Option<String> {

@@ -159,6 +159,24 @@ pub struct SmtpSinkConfig {
     pub listen: String,
     #[serde(default = "default_max_size")]
     pub max_size: usize,
+    /// Whether the sink offers STARTTLS (RFC 3207), under the doubles' CA.
+    #[serde(default)]
+    pub starttls: StartTls,
+}
+
+/// `mailbox.smtp.starttls`: what the SMTP sink says of TLS.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StartTls {
+    /// Not offered: the dialogue stays in plain text.
+    #[default]
+    Off,
+    /// Offered in the EHLO reply; a sender may go on in plain text.
+    Offered,
+    /// Offered, and a mail sent without it is refused (530 5.7.0), as a
+    /// relay that requires TLS does: a target that cannot do it delivers
+    /// nothing.
+    Required,
 }
 
 fn default_max_size() -> usize {
@@ -240,6 +258,9 @@ pub struct SmsWebhookConfig {
     pub recipient: String,
     /// JSON pointer to the message text.
     pub text: String,
+    /// Serve HTTPS (under the doubles' CA) instead of plain HTTP.
+    #[serde(default)]
+    pub tls: bool,
 }
 
 fn default_sms_path() -> String {

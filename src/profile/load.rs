@@ -72,6 +72,9 @@ fn finish(
     if let Err((key, why)) = profile.tls.load(base) {
         return Err(invalid(sources, &["tls".to_string(), key.to_string()], why));
     }
+    if let Err((key, why)) = profile.doubles_tls.load(base) {
+        return Err(invalid(sources, &["doubles_tls".to_string(), key.to_string()], why));
+    }
     Ok(profile)
 }
 

@@ -1,5 +1,6 @@
 //! Target profiles: the YAML that binds abstract operations to one target's HTTP API.
 mod channels;
+mod doubles_tls;
 mod error;
 mod family;
 mod interpolate;
@@ -16,6 +17,7 @@ mod validate;
 mod values;
 
 pub use channels::*;
+pub use doubles_tls::DoublesTlsConfig;
 pub use error::ProfileError;
 pub use family::needs_of;
 pub use limits::Limits;

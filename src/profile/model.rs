@@ -47,6 +47,9 @@ pub struct Profile {
     /// Certificates: a private CA, a client certificate, or none checked.
     #[serde(default)]
     pub tls: super::tls::TlsConfig,
+    /// The CA the doubles that serve TLS use, when not one per run.
+    #[serde(default)]
+    pub doubles_tls: super::doubles_tls::DoublesTlsConfig,
     /// How operations marked `auth: true` authenticate.
     pub auth: AuthScheme,
     pub mailbox: Option<MailboxConfig>,
@@ -67,6 +70,22 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The doubles that serve TLS (`platform.tls`, `sms.webhook.tls`,
+    /// `mailbox.smtp.starttls`), by their profile key.
+    pub fn tls_doubles(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.platform.as_ref().is_some_and(|p| p.tls) {
+            out.push("platform.tls");
+        }
+        if self.sms.as_ref().is_some_and(|s| s.webhook.tls) {
+            out.push("sms.webhook.tls");
+        }
+        if self.mailbox.as_ref().and_then(|m| m.smtp()).is_some_and(|s| s.starttls != super::StartTls::Off) {
+            out.push("mailbox.smtp.starttls");
+        }
+        out
+    }
+
     /// Where mailed links must point: `public_url`, else `base_url`.
     pub fn public_origin(&self) -> &str {
         self.public_url.as_deref().unwrap_or(&self.base_url)
@@ -230,6 +249,8 @@ pub struct PlatformDoubleConfig {
     /// The same, read from a PEM file (relative to the profile); the loader
     /// moves its content into `partner_public_key`.
     pub partner_public_key_file: Option<std::path::PathBuf>,
+    /// Serve HTTPS (under the doubles' CA) instead of plain HTTP.
+    pub tls: bool,
 }
 
 /// `platform:` as written: the key inline or from a file, not both.
@@ -245,6 +266,8 @@ struct RawPlatform {
     partner_issuer: String,
     partner_public_key: Option<String>,
     partner_public_key_file: Option<std::path::PathBuf>,
+    #[serde(default)]
+    tls: bool,
 }
 
 impl TryFrom<RawPlatform> for PlatformDoubleConfig {
@@ -264,6 +287,7 @@ impl TryFrom<RawPlatform> for PlatformDoubleConfig {
             partner_issuer: r.partner_issuer,
             partner_public_key: r.partner_public_key,
             partner_public_key_file: r.partner_public_key_file,
+            tls: r.tls,
         })
     }
 }

@@ -86,6 +86,22 @@ impl TlsConfig {
     }
 }
 
+impl TlsConfig {
+    /// Trusts `roots` too: the doubles' CA, for the links into a double
+    /// the harness follows as the app would (a deep link to the platform).
+    pub fn trust_also(&mut self, roots: Vec<CertificateDer<'static>>) {
+        let (mut extra_roots, identity) = match self.loaded.take().map(Arc::try_unwrap) {
+            Some(Ok(m)) => (m.extra_roots, m.identity),
+            Some(Err(shared)) => {
+                (shared.extra_roots.clone(), shared.identity.as_ref().map(|(c, k)| (c.clone(), k.clone_key())))
+            }
+            None => (Vec::new(), None),
+        };
+        extra_roots.extend(roots);
+        self.loaded = Some(Arc::new(TlsMaterial { extra_roots, identity }));
+    }
+}
+
 fn certificates(file: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
     let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     CertificateDer::pem_slice_iter(&text)

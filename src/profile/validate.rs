@@ -25,6 +25,16 @@ pub fn validate(p: &Profile) -> Vec<Problem> {
     if let Some((key, why)) = p.tls.problem() {
         note(Err(at(&["tls", key], why)));
     }
+    if let Some((key, why)) = p.doubles_tls.problem() {
+        note(Err(at(&["doubles_tls", key], why)));
+    }
+    let tls_given = p.doubles_tls.ca_cert.is_some() || !p.doubles_tls.hosts.is_empty();
+    if tls_given && p.tls_doubles().is_empty() {
+        note(Err(at(
+            &["doubles_tls"],
+            "no double serves TLS, so this CA would sign nothing: set `platform.tls`, `sms.webhook.tls` or `mailbox.smtp.starttls`, or remove it",
+        )));
+    }
     for problem in check_declared(p) {
         note(Err(problem));
     }

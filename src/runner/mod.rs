@@ -2,6 +2,7 @@
 //! reference), drive cucumber-rs, collect each scenario's result and evidence.
 mod config;
 mod context;
+mod doubles_tls;
 mod dry_run;
 mod evidence;
 mod interrupt;

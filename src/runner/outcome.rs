@@ -41,6 +41,10 @@ pub enum RunError {
     /// files' fault, found before anything is called.
     #[error("cannot set up TLS for the profile's `tls:`: {0}")]
     Tls(#[source] rustls::Error),
+    /// The doubles' certificate could not be made (a CA of the profile's
+    /// was checked when it loaded): the machine's fault.
+    #[error("cannot make the doubles' TLS certificate: {0}")]
+    DoublesTls(#[source] crate::crypto::CaError),
     /// insta's environment does not fit the snapshot mode.
     #[error(transparent)]
     Snapshots(#[from] crate::snapshot::EnvironmentError),

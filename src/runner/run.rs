@@ -61,6 +61,14 @@ pub async fn run_until(
         format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &uuid::Uuid::new_v4().simple().to_string()[..6]);
 
     let mut notes = plan_notes;
+    if let Some(served) = &running.doubles_tls {
+        let place =
+            served.ca_file.as_ref().map_or("not written: no report folder".to_string(), |f| f.display().to_string());
+        notes.push(format!(
+            "the doubles served TLS ({}) under a CA the target must trust: {place}",
+            profile.tls_doubles().join(", ")
+        ));
+    }
     let staging = match &config.report_dir {
         Some(dir) => Some(
             Staging::create(dir, &run_id, &mut notes)
@@ -171,6 +179,7 @@ pub async fn run_until(
         }),
     };
     apply_expectations(&mut outcome, &expected);
+    outcome.warnings.extend(running.tls_warnings());
     drop(running);
     if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {
         redact_json_file(&staging.path().join("cucumber.json"), &ctx.client.redactor)

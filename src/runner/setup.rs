@@ -3,10 +3,13 @@
 use std::sync::Arc;
 
 use super::config::RunConfig;
+use super::doubles_tls::ServedTls;
 use super::outcome::RunError;
 use crate::client::{ClientContext, MailDouble, SmsDouble};
 use crate::crypto::{KeyPool, OaepHash};
-use crate::doubles::{Catcher, Inbox, MailApi, Mailbox, PlatformConfig, PlatformDouble, SmsSink, SmtpSink};
+use crate::doubles::{
+    Catcher, Inbox, MailApi, Mailbox, PlatformConfig, PlatformDouble, SmsSink, SmtpSink, StartTlsOffer,
+};
 use crate::operation::Target;
 use crate::profile::{MailBackend, OaepHashName, Profile};
 use crate::redact::Redactor;
@@ -20,6 +23,16 @@ pub struct Running {
     _smtp: Option<SmtpSink>,
     _sms: Option<SmsSink>,
     _reference: Option<ReferenceServer>,
+    /// The TLS the doubles serve, and where its CA was written.
+    pub doubles_tls: Option<ServedTls>,
+}
+
+impl Running {
+    /// What went wrong with the doubles' TLS (handshakes the target
+    /// failed), for the run's warnings.
+    pub fn tls_warnings(&self) -> Vec<String> {
+        self.doubles_tls.as_ref().map(|d| d.tls.failures(d.ca_file.as_deref())).unwrap_or_default()
+    }
 }
 
 fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RunError {
@@ -33,11 +46,21 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
     // a standalone target was told the profile's addresses, so keep them.
     let listen = |addr: &str| if embedded { "127.0.0.1:0".to_string() } else { addr.to_string() };
 
+    let doubles_tls = super::doubles_tls::prepare(config, &profile)?;
+    let tls = doubles_tls.as_ref().map(|d| &*d.tls);
+
     let mut smtp = None;
     let mail_inbox = Inbox::new("mail");
     if let Some(m) = profile.mailbox.as_ref().and_then(|m| m.smtp()) {
         let addr = listen(&m.listen);
-        let sink = SmtpSink::start(&addr, m.max_size, mail_inbox.clone())
+        let offer = match tls {
+            Some(tls) => {
+                let (acceptor, log) = tls.starttls().map_err(io("the SMTP sink's STARTTLS"))?;
+                StartTlsOffer::new(m.starttls, acceptor, log)
+            }
+            None => None,
+        };
+        let sink = SmtpSink::start(&addr, m.max_size, mail_inbox.clone(), offer)
             .await
             .map_err(io(format!("cannot start the SMTP sink on {addr}")))?;
         smtp = Some(sink);
@@ -46,7 +69,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
     let mut sms = None;
     if let Some(s) = &profile.sms {
         let addr = listen(&s.webhook.listen);
-        let sink = SmsSink::start(&s.webhook, &addr, sms_inbox.clone())
+        let sink = SmsSink::start(&s.webhook, &addr, sms_inbox.clone(), tls.filter(|_| s.webhook.tls))
             .await
             .map_err(io(format!("cannot start the SMS webhook on {addr}")))?;
         sms = Some(sink);
@@ -86,7 +109,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
             public_pem: public_pem.clone(),
         };
         let addr = listen(&pc.listen);
-        let double = PlatformDouble::start(config, &addr)
+        let double = PlatformDouble::start(config, &addr, tls.filter(|_| pc.tls))
             .await
             .map_err(io(format!("cannot start the platform double on {addr}")))?;
         if let Some(private_pem) = private_pem {
@@ -114,6 +137,9 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
             faults: config.faults.iter().copied().collect(),
             partner,
             ledger: config.reference_ledger.clone(),
+            // The embedded reference trusts the doubles' CA, as a partner's
+            // backend is told to.
+            trust_ca: tls.map(|t| t.ca_pem().to_string()),
             ..ReferenceConfig::default()
         };
         apply_profile_variables(&profile, &mut rc);
@@ -122,6 +148,12 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
         reference_server = Some(server);
     }
 
+    if let Some(tls) = tls {
+        // The harness follows links into the doubles as the app would.
+        let roots = authconform_tls::certificates(tls.ca_pem())
+            .map_err(|e| RunError::Io { what: "the doubles' CA".into(), source: std::io::Error::other(e) })?;
+        profile.tls.trust_also(roots);
+    }
     let redactor = Redactor::new();
     let target = Target::new(Arc::new(profile.clone()), redactor.clone()).map_err(RunError::Tls)?;
     let mail = match &profile.mailbox {
@@ -155,7 +187,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
     };
     let client = ClientContext { target, redactor, mail, sms: sms_double };
     let ctx = Arc::new(StepContext { client, platform, keys, snapshots });
-    Ok(Running { ctx, _smtp: smtp, _sms: sms, _reference: reference_server })
+    Ok(Running { ctx, _smtp: smtp, _sms: sms, _reference: reference_server, doubles_tls })
 }
 
 /// The embedded reference takes the values the profile tells the harness to
