@@ -16,7 +16,7 @@ use super::accounts_store::{plausible_email, random_token, Account, ResetToken, 
 use super::faults::Fault;
 use super::notify::CodeMail;
 use super::partner::{hash, verify};
-use super::server::Shared;
+use super::server::{AppState, Shared};
 
 pub(super) fn error(status: StatusCode, code: &str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code }))).into_response()
@@ -36,6 +36,19 @@ pub(super) fn token_reply(token: &str) -> Response {
         .into_response()
 }
 
+/// The password as the service hashes it: whole; under `password-truncated`
+/// its first 72 bytes, bcrypt's limit, which bcrypt applies without a word.
+fn as_hashed(app: &AppState, mut password: String) -> String {
+    if app.config.has(Fault::PasswordTruncated) && password.len() > 72 {
+        let mut end = 72;
+        while !password.is_char_boundary(end) {
+            end -= 1;
+        }
+        password.truncate(end);
+    }
+    password
+}
+
 #[derive(Deserialize)]
 pub struct Registration {
     #[serde(default)]
@@ -48,17 +61,19 @@ pub struct Registration {
 pub async fn register(State(app): State<Shared>, body: Option<Json<Registration>>) -> Response {
     let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
     let email = body.email.trim().to_lowercase();
-    if !plausible_email(&email) || body.password.chars().count() < 8 {
+    let ascii_only = app.config.has(Fault::PasswordAsciiOnly) && !body.password.is_ascii();
+    if !plausible_email(&email) || body.password.chars().count() < 8 || ascii_only {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
     }
-    if app.store().accounts.accounts.contains_key(&email) {
+    let taken = app.store().accounts.accounts.get(&email).map(|a| a.id.clone());
+    if taken.is_some() && !app.config.has(Fault::RegisterOverwrites) {
         // The same refusal as an invalid registration: no account state told.
         return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
     }
     super::ledger::record(&app.config.ledger, &body.password);
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = taken.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     if !app.config.has(Fault::RegisterIgnored) {
-        let account = Account { id: id.clone(), email: email.clone(), hash: hash(body.password).await };
+        let account = Account { id: id.clone(), email: email.clone(), hash: hash(as_hashed(&app, body.password)).await };
         app.store().accounts.accounts.insert(email.clone(), account);
     }
     (StatusCode::CREATED, Json(json!({ "id": id, "email": email }))).into_response()
@@ -84,7 +99,8 @@ pub async fn token(State(app): State<Shared>, Form(form): Form<PasswordGrant>) -
     let account = app.store().accounts.accounts.get(&email).cloned();
     // An unknown e-mail is checked against a hash too: the same work, the same answer.
     let stored = account.as_ref().map(|a| a.hash.clone()).unwrap_or_else(|| super::partner::dummy_hash().to_string());
-    let right = verify(form.password, stored).await || (account.is_some() && app.config.has(Fault::LoginAnyPassword));
+    let right = verify(as_hashed(&app, form.password), stored).await
+        || (account.is_some() && app.config.has(Fault::LoginAnyPassword));
     match account {
         Some(a) if right => {
             let token = app.store().accounts.open_session(&a.email);
@@ -200,7 +216,7 @@ pub async fn reset(State(app): State<Shared>, body: Option<Json<Reset>>) -> Resp
             None => return error(StatusCode::BAD_REQUEST, "invalid_token"),
         }
     };
-    let new_hash = hash(body.password).await;
+    let new_hash = hash(as_hashed(&app, body.password)).await;
     let mut store = app.store();
     if let Some(a) = store.accounts.accounts.get_mut(&email) {
         a.hash = new_hash;
@@ -228,10 +244,11 @@ pub async fn change(State(app): State<Shared>, headers: HeaderMap, body: Option<
     let Some(account) = account else { return error(StatusCode::UNAUTHORIZED, "unauthorized") };
     super::ledger::record(&app.config.ledger, &body.current_password);
     super::ledger::record(&app.config.ledger, &body.new_password);
-    if body.new_password.chars().count() < 8 || !verify(body.current_password, account.hash.clone()).await {
+    let current = as_hashed(&app, body.current_password);
+    if body.new_password.chars().count() < 8 || !verify(current, account.hash.clone()).await {
         return error(StatusCode::BAD_REQUEST, "invalid_password");
     }
-    let new_hash = hash(body.new_password).await;
+    let new_hash = hash(as_hashed(&app, body.new_password)).await;
     let mut store = app.store();
     if !app.config.has(Fault::ChangeIgnored) {
         if let Some(a) = store.accounts.accounts.get_mut(&account.email) {

@@ -10,6 +10,7 @@ mod keys;
 mod lifetime;
 mod otp;
 mod password;
+mod password_attacks;
 mod records;
 mod reply;
 mod reset;

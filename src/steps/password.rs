@@ -20,7 +20,7 @@ fn own_accounts(w: &AuthWorld) -> bool {
 }
 
 /// Registers the actor with `pw` and records the answer as `{name}@register`.
-async fn register(w: &mut AuthWorld, name: &str, pw: &str) -> StepResult {
+pub(super) async fn register(w: &mut AuthWorld, name: &str, pw: &str) -> StepResult {
     if !own_accounts(w) {
         return super::sso::register_partner(w, name, pw).await;
     }
