@@ -1,6 +1,6 @@
 //! Authentication by login and secret (HTTP Basic, as SDK 1.0.x does): the
-//! secret is a long-lived token or, while it lives, the code of the last
-//! validated process. Also the current-user and token-creation endpoints.
+//! secret is a long-lived token or, while it lives and until a token is
+//! issued with it, the code of the last validated process. Also the current-user and token-creation endpoints.
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, Query, State};
@@ -149,6 +149,10 @@ pub fn issue_token(
     rand::rngs::OsRng.fill_bytes(&mut raw);
     let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
     super::ledger::record(&app.config.ledger, &value);
+    // The code did its one job: from now on only the token authenticates.
+    if !app.config.has(Fault::CodeOutlivesToken) {
+        user.otp = None;
+    }
     // One token per device key: a new token for the same key replaces it.
     user.tokens.retain(|t| t.device_key != key);
     user.tokens.push(Token {

@@ -121,6 +121,7 @@ faults! {
     RecordsListAll => "records-list-all": "the accounts API's record list holds every user's records",
     RecordsTruncated => "records-truncated": "the accounts API keeps the first 16 characters of a record's text",
     ListNoAccessCheck => "list-no-access-check": "the data sample list of an owner holds its samples whoever asks",
+    CodeOutlivesToken => "code-outlives-token": "a validated code still authenticates after the token was issued with it, for the rest of its lifetime",
     PasswordTruncated => "password-truncated": "the accounts API hashes only the first 72 bytes of a password, as bcrypt does silently",
     PasswordAsciiOnly => "password-ascii-only": "the accounts API refuses passwords with characters outside ASCII",
     RegisterOverwrites => "register-overwrites": "registering a taken e-mail with the accounts API replaces that account's password",

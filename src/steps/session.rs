@@ -105,6 +105,16 @@ async fn tampered(w: &mut AuthWorld, name: String) -> StepResult {
     whoami(w, &name, token).await
 }
 
+/// When Daenerys presents her one-time code as her credential
+///
+/// Authenticates `user.current` with the actor's login and the last code she received, in place of her token: once a token was issued with it, the code must authenticate nothing (a code read over a shoulder or from a mail log).
+#[when(regex = r"^(\w+) presents (?:her|his|their) one-time code as (?:her|his|their) credential$")]
+async fn code_as_credential(w: &mut AuthWorld, name: String) -> StepResult {
+    let a = actor(w, &name)?;
+    let code = a.codes.last().cloned().ok_or_else(|| ClientError::Expectation(format!("{name} received no code")))?;
+    whoami(w, &name, code).await
+}
+
 /// When Daenerys presents Cersei's token with her own login
 ///
 /// Authenticates with the actor's login and another actor's (valid) token.
