@@ -73,7 +73,8 @@ pub async fn register(State(app): State<Shared>, body: Option<Json<Registration>
     super::ledger::record(&app.config.ledger, &body.password);
     let id = taken.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     if !app.config.has(Fault::RegisterIgnored) {
-        let account = Account { id: id.clone(), email: email.clone(), hash: hash(as_hashed(&app, body.password)).await };
+        let account =
+            Account { id: id.clone(), email: email.clone(), hash: hash(as_hashed(&app, body.password)).await };
         app.store().accounts.accounts.insert(email.clone(), account);
     }
     (StatusCode::CREATED, Json(json!({ "id": id, "email": email }))).into_response()

@@ -8,6 +8,7 @@ mod devices;
 mod field_errors;
 mod keys;
 mod lifetime;
+mod object_access;
 mod otp;
 mod password;
 mod password_attacks;

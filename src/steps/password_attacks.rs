@@ -18,9 +18,8 @@ const LONG: usize = 64;
 
 /// Letters of several scripts, two to four bytes each in UTF-8, so a long
 /// password runs well past the 72 bytes some hashes silently keep.
-const SCRIPTS: &[char] = &[
-    'é', 'ß', 'ø', 'ñ', 'Ω', 'λ', 'Ж', 'д', 'ש', 'ع', 'ह', 'ก', '日', '本', '한', '글', '€', '😀',
-];
+const SCRIPTS: &[char] =
+    &['é', 'ß', 'ø', 'ñ', 'Ω', 'λ', 'Ж', 'д', 'ש', 'ع', 'ह', 'ก', '日', '本', '한', '글', '€', '😀'];
 
 /// A fresh password of `LONG` characters: a random ASCII head (unique per
 /// call) and letters of several scripts, registered with the redactor.
