@@ -56,6 +56,7 @@ assertions! {
     Decrypts => "e2e.decrypts": "a data sample decrypts, with the reader's key, to what its author stored",
     ReadsBack => "data.reads-back": "a plain record (no e2e_keys) reads back as exactly what its author stored",
     NoPlaintext => "e2e.no-plaintext": "no request or reply carries a sample's content in clear",
+    ErrorHygiene => "errors.no-internals": "no error reply shows a stack trace, an SQL error, a source path or a framework's debug page",
     OwnerUnchanged => "owner.unchanged": "a data owner's sharing is as its owner left it after another user's request",
     KeyCount => "keys.count": "the data owner lists the expected number of public keys, the actor's current one among them",
     Listed => "data.listed": "a user's list of data samples holds every sample she stored",

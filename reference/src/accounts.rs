@@ -109,6 +109,10 @@ pub async fn token(State(app): State<Shared>, Form(form): Form<PasswordGrant>) -
             token_reply(&token)
         }
         None if app.config.has(Fault::LoginEnumerates) => error(StatusCode::NOT_FOUND, "unknown_account"),
+        _ if app.config.has(Fault::ErrorsVerbose) => {
+            let trace = super::error::debug_trace(concat!(file!(), ":", line!()));
+            (StatusCode::BAD_REQUEST, Json(json!({ "error": "invalid_grant", "trace": trace }))).into_response()
+        }
         _ => error(StatusCode::BAD_REQUEST, "invalid_grant"),
     }
 }

@@ -9,17 +9,19 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub fields: Vec<&'static str>,
+    /// Where the refusal was raised, shown only under `errors-verbose`.
+    pub trace: Option<String>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str) -> ApiError {
-        ApiError { status, code, fields: Vec::new() }
+        ApiError { status, code, fields: Vec::new(), trace: None }
     }
     pub fn bad_request(code: &'static str) -> ApiError {
         Self::new(StatusCode::BAD_REQUEST, code)
     }
     pub fn field(code: &'static str, field: &'static str) -> ApiError {
-        ApiError { status: StatusCode::BAD_REQUEST, code, fields: vec![field] }
+        ApiError { status: StatusCode::BAD_REQUEST, code, fields: vec![field], trace: None }
     }
     pub fn unauthorized() -> ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized")
@@ -30,6 +32,20 @@ impl ApiError {
     pub fn not_found() -> ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found")
     }
+
+    /// Under `errors-verbose`, the reply also says where in the source it
+    /// was raised, as a debug build of many frameworks does.
+    pub fn traced(mut self, config: &super::ReferenceConfig, at: &str) -> ApiError {
+        if config.has(super::faults::Fault::ErrorsVerbose) {
+            self.trace = Some(debug_trace(at));
+        }
+        self
+    }
+}
+
+/// The debug trace `errors-verbose` leaks.
+pub fn debug_trace(at: &str) -> String {
+    format!("thread 'tokio-runtime-worker' panicked at {at}: request refused")
 }
 
 impl IntoResponse for ApiError {
@@ -37,6 +53,9 @@ impl IntoResponse for ApiError {
         let mut body = serde_json::json!({ "error": self.code });
         if !self.fields.is_empty() {
             body["fields"] = serde_json::json!(self.fields);
+        }
+        if let Some(trace) = self.trace {
+            body["trace"] = trace.into();
         }
         (self.status, Json(body)).into_response()
     }

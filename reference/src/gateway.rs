@@ -100,7 +100,7 @@ pub async fn start_process(
     let login = match channel {
         Channel::Email => {
             if !email_re().is_match(&body.email) && !cfg.has(Fault::EmailUnchecked) {
-                return Err(ApiError::field("invalid_email", "email"));
+                return Err(ApiError::field("invalid_email", "email").traced(cfg, concat!(file!(), ":", line!())));
             }
             body.email.to_lowercase()
         }

@@ -164,7 +164,14 @@ pub async fn stop_sharing(
     Path((id, delegate)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Json<serde_json::Value>> {
-    authenticate_owner(&app, &headers, &id, Some(Fault::ForeignSharingChange))?;
+    if app.config.has(Fault::ForeignSharingChange) {
+        // The defect: the change is made before the caller is checked.
+        authenticate(&app, &headers)?;
+        if let Some(owner) = app.store().owners.get_mut(&id) {
+            owner.share_with.retain(|d| *d != delegate);
+        }
+    }
+    authenticate_owner(&app, &headers, &id, None)?;
     let mut store = app.store();
     let owner = store.owners.get_mut(&id).ok_or_else(ApiError::not_found)?;
     if !app.config.has(Fault::StopSharingIgnored) {

@@ -3,6 +3,7 @@
 mod error;
 mod exchange;
 mod extract;
+pub mod hygiene;
 mod perform;
 mod reply_body;
 mod target;

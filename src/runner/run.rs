@@ -387,14 +387,48 @@ fn record(
         evidence,
         steps: Vec::new(),
     };
+    let finding = world.and_then(|w| hygiene_finding(ctx, &rec, w));
     let failed_late = rec.status == ScenarioStatus::Failed && matches!(finished, ScenarioFinished::StepPassed);
     let message = rec.failure.clone().unwrap_or_default();
     records.push(rec);
+    if let Some(f) = finding {
+        records.push(f);
+    }
     if failed_late {
         // cucumber-rs reports a panicking after-hook as the scenario's
         // failure, so its console, JSON and JUnit writers agree with ours.
         std::panic::panic_any(message);
     }
+}
+
+/// The requirement every error reply of every scenario answers to.
+const HYGIENE: &str = "SEC-ERR-01";
+
+/// The run-wide error hygiene scan of one scenario: a leak in any of its
+/// error replies becomes a failed record of SEC-ERR-01 of its own, beside
+/// the scenario's, so the requirement the scenario checks keeps its verdict
+/// and the leak is still a failure. A scenario of SEC-ERR-01 checks itself.
+fn hygiene_finding(ctx: &StepContext, rec: &ScenarioRecord, world: &AuthWorld) -> Option<ScenarioRecord> {
+    if rec.requirements.iter().any(|r| r == HYGIENE) {
+        return None;
+    }
+    let leaks = crate::operation::hygiene::error_leaks(&world.exchanges);
+    let (ex, leak) = leaks.first()?;
+    let redactor = &ctx.client.redactor;
+    let message = crate::assertion::Assertion::ErrorHygiene.fail(leak.describe(ex, redactor)).to_string();
+    Some(ScenarioRecord {
+        scenario: format!("Error replies show no internals (in \"{}\")", rec.scenario),
+        tags: vec!["@security".into(), format!("@req:{HYGIENE}")],
+        requirements: vec![HYGIENE.to_string()],
+        status: ScenarioStatus::Failed,
+        failure: Some(redactor.text(&message)),
+        checks: vec![crate::assertion::Assertion::ErrorHygiene.id().to_string()],
+        expected_failure: None,
+        exchanges: leaks.iter().map(|(e, _)| e.redacted(redactor)).collect(),
+        evidence: Default::default(),
+        steps: Vec::new(),
+        ..rec.clone()
+    })
 }
 
 fn step_error_text(err: &cucumber::event::StepError) -> String {

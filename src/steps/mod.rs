@@ -6,6 +6,7 @@ mod data;
 mod deep_link;
 mod devices;
 mod field_errors;
+pub mod hygiene;
 mod keys;
 mod lifetime;
 mod object_access;

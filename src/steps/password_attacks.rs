@@ -118,6 +118,25 @@ async fn registers_taken_email(w: &mut AuthWorld, attacker: String, victim: Stri
     register(w, &attacker, &pw).await
 }
 
+/// When Arya signs in with a quote and an SQL comment after her e-mail
+///
+/// Signs in with the actor's password and her e-mail followed by `'--`: the first thing a reviewer types to see whether the login query breaks. The request must carry it; the answer is left for the next steps (a refusal, and no internals in it).
+#[when(regex = r"^(\w+) signs in with a quote and an SQL comment after (?:her|his|their) e-mail$")]
+async fn signs_in_sql_fragment(w: &mut AuthWorld, name: String) -> StepResult {
+    let pw = own_password(w, &name)?;
+    let a = actor(w, &name)?;
+    let email = std::mem::take(&mut a.email);
+    a.email = format!("{email}'--");
+    let signed = sign_in(w, &name, pw).await;
+    actor(w, &name)?.email = email;
+    signed?;
+    let ex = super::checks::last(w)?;
+    let carries = |s: &str| s.contains("'--") || s.contains("%27--") || s.contains("\\u0027--");
+    let sent = carries(&ex.url) || ex.request_body.as_deref().is_some_and(carries);
+    let operation = ex.operation.clone();
+    super::checks::attack_sent(sent, &operation, "the quote and SQL comment after the e-mail")
+}
+
 /// Then the target does not break
 ///
 /// Checks that the last answer is not a server error, whether it accepted or refused: where either is right, only breaking is wrong.
