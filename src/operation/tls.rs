@@ -21,11 +21,8 @@ pub fn client_builder(tls: &TlsConfig) -> Result<reqwest::ClientBuilder, rustls:
 
 /// The rustls configuration `tls:` describes.
 pub fn client_config(tls: &TlsConfig) -> Result<ClientConfig, rustls::Error> {
-    // ring, not aws-lc: aws-lc-sys needs cmake, which a fresh machine with a
-    // Rust toolchain and a C compiler lacks. ring has no post-quantum key
-    // exchange, hence the deprecation rustls marks it with.
-    #[allow(deprecated)]
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // The project's one provider (ring: see the `tls/` crate for why).
+    let provider = authconform_tls::provider();
     let builder = ClientConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions()?;
     let verifier: Arc<dyn ServerCertVerifier> = if tls.insecure {
         Arc::new(AcceptAny(provider))

@@ -84,9 +84,7 @@ impl TlsConfig {
         self.loaded = Some(Arc::new(TlsMaterial { extra_roots, identity }));
         Ok(())
     }
-}
 
-impl TlsConfig {
     /// Trusts `roots` too: the doubles' CA, for the links into a double
     /// the harness follows as the app would (a deep link to the platform).
     pub fn trust_also(&mut self, roots: Vec<CertificateDer<'static>>) {
