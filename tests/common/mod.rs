@@ -26,13 +26,13 @@ pub fn run_blocking(config: RunConfig) -> RunOutcome {
     rt.block_on(run(&config)).unwrap_or_else(|e| panic!("the run could not happen: {}", e.render()))
 }
 
-/// One line per failed scenario, for assertion messages.
+/// One line per scenario that did not pass (failed or ERROR), for assertion messages.
 pub fn failures(outcome: &RunOutcome) -> Vec<String> {
     outcome
         .scenarios
         .iter()
-        .filter(|s| s.status == authconform::model::ScenarioStatus::Failed)
-        .map(|s| format!("{}:{} {}: {}", s.file, s.line, s.scenario, s.failure.as_deref().unwrap_or("")))
+        .filter(|s| s.status != authconform::model::ScenarioStatus::Passed)
+        .map(|s| format!("{}:{} {:?} {}: {}", s.file, s.line, s.status, s.scenario, s.failure.as_deref().unwrap_or("")))
         .collect()
 }
 
