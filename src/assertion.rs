@@ -52,6 +52,7 @@ assertions! {
     StoredTokenAccepted => "session.token-accepted": "a still-valid stored token is accepted without a code",
     SameUser => "session.same-user": "a stored token authenticates the user it was issued to",
     NotPresenter => "session.not-presenter": "another user's token never authenticates the one who presents it",
+    TokenCap => "session.token-cap": "a token asked to outlive the target's cap is refused, or stops authenticating just past the cap",
     // End-to-end data and keys.
     Decrypts => "e2e.decrypts": "a data sample decrypts, with the reader's key, to what its author stored",
     ReadsBack => "data.reads-back": "a plain record (no e2e_keys) reads back as exactly what its author stored",

@@ -29,6 +29,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("src/steps/session.rs", include_str!("steps/session.rs")),
     ("src/steps/snapshot.rs", include_str!("steps/snapshot.rs")),
     ("src/steps/sso.rs", include_str!("steps/sso.rs")),
+    ("src/steps/token_cap.rs", include_str!("steps/token_cap.rs")),
 ];
 
 #[derive(Debug, Clone, Serialize)]

@@ -135,7 +135,7 @@ pub fn issue_token(
         return Err(ApiError::forbidden());
     }
     let seconds = validity.unwrap_or(3600);
-    if seconds <= 0 || seconds as u64 > MAX_TOKEN_VALIDITY {
+    if seconds <= 0 || (seconds as u64 > MAX_TOKEN_VALIDITY && !app.config.has(Fault::TokenCapIgnored)) {
         return Err(ApiError::field("invalid_token_validity", "tokenValidity"));
     }
     let mut store = app.store();

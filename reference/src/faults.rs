@@ -125,6 +125,7 @@ faults! {
     ForeignKeyAccepted => "foreign-key-accepted": "any signed-in user may add a public key to any data owner (end-to-end key injection)",
     ForeignSharingChange => "foreign-sharing-change": "stopping a data owner's sharing takes effect before the caller is checked: another user's request is refused, yet applied",
     TokenForAnyUser => "token-for-any-user": "a signed-in user may create a token for any user id",
+    TokenCapIgnored => "token-cap-ignored": "a token lives as long as its client asks, beyond the ten-year cap",
     ErrorsVerbose => "errors-verbose": "a refused malformed e-mail (gateway) and a refused sign-in (accounts API) carry a debug trace naming the source line",
     PasswordTruncated => "password-truncated": "the accounts API hashes only the first 72 bytes of a password, as bcrypt does silently",
     PasswordAsciiOnly => "password-ascii-only": "the accounts API refuses passwords with characters outside ASCII",

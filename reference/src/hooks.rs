@@ -12,7 +12,14 @@ use serde::Deserialize;
 
 use super::error::{ApiError, ApiResult};
 use super::server::Shared;
-use super::store::age as age_instant;
+use super::store::age as older;
+
+/// Ages one instant, or says the clock cannot go back that far (an aged
+/// thing that silently stayed young would pass for a target that ignores
+/// its lifetime).
+fn age_instant(t: &mut std::time::Instant, by: Duration) -> ApiResult<()> {
+    older(t, by).then_some(()).ok_or_else(|| ApiError::bad_request("cannot_age_that_far"))
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -30,12 +37,12 @@ pub async fn age(State(app): State<Shared>, Json(req): Json<AgeRequest>) -> ApiR
     if let Some(id) = req.request_id {
         let login = {
             let p = store.processes.get_mut(&id).ok_or_else(ApiError::not_found)?;
-            age_instant(&mut p.created, by);
+            age_instant(&mut p.created, by)?;
             p.login.clone()
         };
         if let Some(user) = store.user_by_login_mut(&login) {
             if let Some((_, created)) = user.otp.as_mut() {
-                age_instant(created, by);
+                age_instant(created, by)?;
             }
         }
         return Ok(StatusCode::NO_CONTENT);
@@ -46,7 +53,7 @@ pub async fn age(State(app): State<Shared>, Json(req): Json<AgeRequest>) -> ApiR
             Some(t) => &mut t.created,
             None => &mut store.accounts.sessions.get_mut(&token).ok_or_else(ApiError::not_found)?.created,
         };
-        age_instant(created, by);
+        age_instant(created, by)?;
         return Ok(StatusCode::NO_CONTENT);
     }
     if let Some(token) = req.reset_token {
@@ -55,7 +62,7 @@ pub async fn age(State(app): State<Shared>, Json(req): Json<AgeRequest>) -> ApiR
             Some(link) => &mut link.created,
             None => &mut store.accounts.resets.get_mut(&token).ok_or_else(ApiError::not_found)?.created,
         };
-        age_instant(created, by);
+        age_instant(created, by)?;
         return Ok(StatusCode::NO_CONTENT);
     }
     Err(ApiError::bad_request("request_id_token_or_reset_token_required"))

@@ -247,8 +247,6 @@ pub fn new_rev(generation: u32) -> String {
 }
 
 /// Makes `t` older by `by`, saturating at the process start.
-pub fn age(t: &mut Instant, by: Duration) {
-    if let Some(older) = t.checked_sub(by) {
-        *t = older;
-    }
+pub fn age(t: &mut Instant, by: Duration) -> bool {
+    t.checked_sub(by).map(|older| *t = older).is_some()
 }

@@ -202,6 +202,10 @@ async fn token_chain(
     vars.insert("user_id".into(), json!(user_id));
     // One token per device: the device name is the token key.
     vars.insert("device_key".into(), json!(format!("{}-{}", actor.name.to_lowercase(), actor.device)));
+    // The hour the suite asks for, unless the profile's variables say otherwise.
+    if !ctx.target.profile().variables.contains_key("token_validity") {
+        vars.insert("token_validity".into(), json!(3600));
+    }
     let t = ctx.target.expect("token.create", &vars, Some(&by_code)).await?;
     actor.remember(&t);
     let token = t.get("token").map(str::to_string);

@@ -131,10 +131,15 @@ pub enum Lifetime {
     Code,
     Token,
     ResetLink,
+    /// The longest validity the target grants a token, whatever a client
+    /// asks (`lifetimes.token_cap`). Unlike the others it has no stated
+    /// default: only the profile can say it, so `time_travel` alone does not
+    /// make it checkable.
+    TokenCap,
 }
 
 impl Lifetime {
-    pub const ALL: &'static [Lifetime] = &[Lifetime::Code, Lifetime::Token, Lifetime::ResetLink];
+    pub const ALL: &'static [Lifetime] = &[Lifetime::Code, Lifetime::Token, Lifetime::ResetLink, Lifetime::TokenCap];
 
     /// The tag name: `@needs:code_lifetime`.
     pub fn as_str(self) -> &'static str {
@@ -142,6 +147,17 @@ impl Lifetime {
             Lifetime::Code => "code_lifetime",
             Lifetime::Token => "token_lifetime",
             Lifetime::ResetLink => "reset_lifetime",
+            Lifetime::TokenCap => "token_cap",
+        }
+    }
+
+    /// Its key under the profile's `lifetimes:`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Lifetime::Code => "code",
+            Lifetime::Token => "token",
+            Lifetime::ResetLink => "reset_link",
+            Lifetime::TokenCap => "token_cap",
         }
     }
 }
@@ -228,6 +244,7 @@ impl Declared {
         match need {
             Need::Family(f) => self.families.contains(&f),
             Need::Extra(e) => self.extras.contains(&e),
+            Need::Lifetime(Lifetime::TokenCap) => self.lifetimes.contains(&Lifetime::TokenCap),
             Need::Lifetime(l) => self.lifetimes.contains(&l) || self.extras.contains(&Extra::TimeTravel),
             Need::Shape(x) => self.shapes.contains(&x),
         }

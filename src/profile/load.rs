@@ -382,6 +382,21 @@ mod tests {
     }
 
     #[test]
+    fn a_token_cap_needs_a_validity_to_ask_for() {
+        let text = format!(
+            "name: t\nbase_url: http://127.0.0.1:1\nlifetimes: {{ token_cap: 60s }}\nauth: {{ bearer: t }}\n{CORE}"
+        );
+        let e = load_profile_str("p.yaml", &text).unwrap_err().to_string();
+        assert!(e.starts_with("p.yaml:3:1: at `lifetimes.token_cap`: a cap needs a `token.create` that sends"), "{e}");
+        let asks = text.replace(
+            "token.create: {method: POST, url: /t}",
+            "token.create: {method: POST, url: '/t?v={{ token_validity }}'}",
+        );
+        let p = load_profile_str("p.yaml", &asks).unwrap();
+        assert!(p.declared().lifetimes.contains(&super::super::Lifetime::TokenCap));
+    }
+
+    #[test]
     fn deep_nesting_is_refused_before_parsing() {
         let deep = format!("name: x\nbase_url: {}", "[".repeat(100_000));
         assert_eq!(too_deep(&deep), Some((2, 10 + MAX_NESTING + 1)));

@@ -12,6 +12,7 @@ mod operations;
 mod scope;
 mod spec;
 mod starter;
+mod throttling;
 mod tls;
 mod validate;
 mod values;
@@ -28,5 +29,6 @@ pub use operations::{
 };
 pub use scope::undefined_message;
 pub use starter::{starter_profile, Starter};
+pub use throttling::Throttling;
 pub use tls::{TlsConfig, TlsMaterial};
 pub use values::CaptureRegex;

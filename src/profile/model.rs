@@ -44,6 +44,9 @@ pub struct Profile {
     /// Bounds on what the harness reads from the target.
     #[serde(default)]
     pub limits: super::limits::Limits,
+    /// The bounds the guessing scenarios push to (`throttling:`).
+    #[serde(default)]
+    pub throttling: super::throttling::Throttling,
     /// Certificates: a private CA, a client certificate, or none checked.
     #[serde(default)]
     pub tls: super::tls::TlsConfig,
@@ -105,21 +108,29 @@ impl Profile {
 
     /// What the target declares, for deciding which scenarios apply.
     pub fn declared(&self) -> Declared {
-        let lifetimes = [
-            (Lifetime::Code, self.lifetimes.code),
-            (Lifetime::Token, self.lifetimes.token),
-            (Lifetime::ResetLink, self.lifetimes.reset_link),
-        ]
-        .into_iter()
-        .filter_map(|(l, d)| d.map(|_| l))
-        .collect();
-        let mut shapes = BTreeSet::new();
         let names = |op: &str, any: &[&str]| {
             self.operations.get(op).is_some_and(|spec| {
                 let used = super::scope::variables_used(spec);
                 any.iter().any(|v| used.contains(*v))
             })
         };
+        // A cap is the target's policy, not a test setting, so it may be
+        // long: it counts where a client can ask for a validity
+        // (`token.create` sends `token_validity`; validation says so when it
+        // does not) and a token can be seen outliving it (hooks, or a cap
+        // short enough to wait out).
+        let hooks = self.extras.contains(&super::Extra::TimeTravel);
+        let cap_checkable = |cap: Duration| hooks || cap <= MAX_WAITED;
+        let lifetimes = Lifetime::ALL
+            .iter()
+            .copied()
+            .filter(|l| match (l, self.lifetimes.of(*l)) {
+                (_, None) => false,
+                (Lifetime::TokenCap, Some(cap)) => cap_checkable(cap) && names("token.create", &["token_validity"]),
+                (_, Some(_)) => true,
+            })
+            .collect();
+        let mut shapes = BTreeSet::new();
         if names("password_reset.complete", &["email", "login"]) {
             shapes.insert(Shape::ResetNamesAccount);
         }
@@ -152,6 +163,27 @@ pub struct Lifetimes {
     /// A mailed reset link's or token's.
     #[serde(default, deserialize_with = "opt_duration")]
     pub reset_link: Option<Duration>,
+    /// The longest validity the target grants a token, whatever a client
+    /// asks for (`token.create` sends `token_validity`): beyond it the
+    /// target refuses, or grants no more than the cap.
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub token_cap: Option<Duration>,
+}
+
+/// The longest lifetime the harness waits out in real time, where the
+/// target has no `time_travel` hooks to age things.
+pub const MAX_WAITED: Duration = Duration::from_secs(120);
+
+impl Lifetimes {
+    /// What the profile declares for `kind`.
+    pub fn of(&self, kind: Lifetime) -> Option<Duration> {
+        match kind {
+            Lifetime::Code => self.code,
+            Lifetime::Token => self.token,
+            Lifetime::ResetLink => self.reset_link,
+            Lifetime::TokenCap => self.token_cap,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

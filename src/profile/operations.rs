@@ -144,7 +144,7 @@ pub const OPERATIONS: &[OperationDef] = &[
         "token.create",
         only(&[Otp]),
         "create a long-lived token for the user (where otp.validate gives none)",
-        &["user_id", "device_key"],
+        &["user_id", "device_key", "token_validity"],
         true,
     )),
     op("data_owner.get", only(&[E2eKeys]), "read the data owner and its public keys", &["data_owner_id"], true),

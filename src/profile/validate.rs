@@ -1,7 +1,7 @@
 //! Checks of meaning serde cannot express (the "one of" choices are the
 //! model's enums): templates that parse, families and extras that fit together,
 //! and every operation the suite speaks of being bound. All are collected.
-use super::model::{AuthScheme, Body, Extra, Family, OperationSpec, Profile, StatusPattern};
+use super::model::{AuthScheme, Body, Extra, Family, Lifetime, OperationSpec, Profile, StatusPattern};
 use super::operations::{operation, OPERATIONS};
 
 /// A problem: the key path it sits at, and what is wrong.
@@ -19,6 +19,9 @@ pub fn validate(p: &Profile) -> Vec<Problem> {
     let mut note = |r: Result<(), Problem>| problems.extend(r.err());
     note(check_template(&["base_url"], &p.base_url));
     note(check_auth(&p.auth));
+    if let Some((key, why)) = p.throttling.problem() {
+        note(Err(at(&["throttling", key], why)));
+    }
     if let Some((key, why)) = p.limits.problem() {
         note(Err(at(&["limits", key], why)));
     }
@@ -119,17 +122,27 @@ fn check_declared(p: &Profile) -> Vec<Problem> {
         }
     }
     let waited = !extra(Extra::TimeTravel);
-    for (key, d) in [("code", p.lifetimes.code), ("token", p.lifetimes.token), ("reset_link", p.lifetimes.reset_link)] {
-        match d {
+    for kind in Lifetime::ALL {
+        let key = kind.key();
+        match p.lifetimes.of(*kind) {
             Some(d) if d.is_zero() => problems.push(at(&["lifetimes", key], "must be longer than 0")),
             // Without hooks the harness waits a lifetime out, in every run.
-            Some(d) if waited && d > std::time::Duration::from_secs(120) => problems.push(at(
+            // A token cap is a policy; a long one only leaves its scenario not applicable.
+            Some(d) if waited && d > super::model::MAX_WAITED && *kind != Lifetime::TokenCap => problems.push(at(
                 &["lifetimes", key],
                 "the harness waits this out in real time: start the target with at most 2 minutes for the run, \
                  or give it time_travel hooks",
             )),
             _ => {}
         }
+    }
+    if p.lifetimes.token_cap.is_some()
+        && !p.operations.get("token.create").is_some_and(|o| super::scope::variables_used(o).contains("token_validity"))
+    {
+        problems.push(at(
+            &["lifetimes", "token_cap"],
+            "a cap needs a `token.create` that sends `{{ token_validity }}`: that is how a client asks for a longer validity",
+        ));
     }
     if has(Family::SsoPlatform) && p.platform.is_none() {
         problems.push(at(&["families"], "family `sso_platform` needs a `platform` section (the platform double)"));

@@ -17,11 +17,13 @@ use crate::world::AuthWorld;
 
 /// The lifetime a requirement states, where the profile declares none and
 /// hooks age the thing: codes 10 minutes (NIST SP 800-63B 5.1.3.2), tokens
-/// the hour the suite asks for (`token_validity`), reset links an hour.
-fn stated(kind: Lifetime) -> Duration {
+/// the hour the suite asks for (`token_validity`), reset links an hour. A
+/// token cap is the target's own policy: only its profile can say it.
+fn stated(kind: Lifetime) -> Option<Duration> {
     match kind {
-        Lifetime::Code => Duration::from_secs(600),
-        Lifetime::Token | Lifetime::ResetLink => Duration::from_secs(3600),
+        Lifetime::Code => Some(Duration::from_secs(600)),
+        Lifetime::Token | Lifetime::ResetLink => Some(Duration::from_secs(3600)),
+        Lifetime::TokenCap => None,
     }
 }
 
@@ -35,7 +37,7 @@ fn margin(lifetime: Duration) -> Duration {
 fn hook(kind: Lifetime) -> (&'static str, &'static str) {
     match kind {
         Lifetime::Code => ("test.age_process", "request_id"),
-        Lifetime::Token => ("test.age_token", "token"),
+        Lifetime::Token | Lifetime::TokenCap => ("test.age_token", "token"),
         Lifetime::ResetLink => ("test.age_reset_link", "reset_token"),
     }
 }
@@ -46,24 +48,27 @@ fn subject(w: &mut AuthWorld, name: &str, kind: Lifetime) -> Result<String, Clie
     let missing = || ClientError::Expectation(format!("{name} holds no {}", kind.as_str().replace('_', " ")));
     match kind {
         Lifetime::Code => a.request_id.clone().ok_or_else(missing),
-        Lifetime::Token => a.token().map(str::to_string).ok_or_else(missing),
+        Lifetime::Token | Lifetime::TokenCap => a.token().map(str::to_string).ok_or_else(missing),
         Lifetime::ResetLink => a.reset_links.last().map(|(_, t)| t.clone()).ok_or_else(missing),
     }
 }
 
-async fn age_to(w: &mut AuthWorld, name: &str, kind: Lifetime, past: bool) -> StepResult {
+pub(super) async fn age_to(w: &mut AuthWorld, name: &str, kind: Lifetime, past: bool) -> StepResult {
     let ctx = w.ctx();
     let profile = ctx.client.target.profile();
-    let declared = match kind {
-        Lifetime::Code => profile.lifetimes.code,
-        Lifetime::Token => profile.lifetimes.token,
-        Lifetime::ResetLink => profile.lifetimes.reset_link,
-    };
+    let declared = profile.lifetimes.of(kind);
     let born: Born = *actor(w, name)?.born.get(&kind).ok_or_else(|| {
         ClientError::Expectation(format!("{name} has no {} whose birth the harness saw", kind.as_str()))
     })?;
     let hooks = profile.extras.contains(&Extra::TimeTravel);
-    let lifetime = declared.unwrap_or_else(|| stated(kind));
+    let undeclared = || {
+        ClientError::Expectation(format!(
+            "the profile declares no `lifetimes.{}`{}",
+            kind.key(),
+            if hooks { "" } else { " and the target has no time_travel hooks" }
+        ))
+    };
+    let lifetime = declared.or(stated(kind)).ok_or_else(undeclared)?;
     // Just short: the thing is younger than its lifetime even if it was born
     // the moment the request left; just past: older even if born as the answer came.
     let (age, from) = if past {
@@ -84,14 +89,7 @@ async fn age_to(w: &mut AuthWorld, name: &str, kind: Lifetime, past: bool) -> St
         return Ok(());
     }
     if declared.is_none() {
-        return Err(ClientError::Expectation(format!(
-            "the profile declares no `lifetimes.{}` and the target has no time_travel hooks",
-            match kind {
-                Lifetime::Code => "code",
-                Lifetime::Token => "token",
-                Lifetime::ResetLink => "reset_link",
-            }
-        )));
+        return Err(undeclared());
     }
     tokio::time::sleep_until(tokio::time::Instant::from_std(from + age)).await;
     Ok(())

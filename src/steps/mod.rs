@@ -19,6 +19,7 @@ mod reset;
 mod session;
 mod snapshot;
 mod sso;
+mod token_cap;
 
 /// What a step returns; the message is what the report shows.
 pub type StepResult = Result<(), crate::client::ClientError>;
