@@ -52,6 +52,10 @@ assertions! {
     StoredTokenAccepted => "session.token-accepted": "a still-valid stored token is accepted without a code",
     SameUser => "session.same-user": "a stored token authenticates the user it was issued to",
     NotPresenter => "session.not-presenter": "another user's token never authenticates the one who presents it",
+    GuessCap => "guess.cap": "after the bound of wrong codes over new processes, a new process's right code does not sign in at once",
+    Throttled => "guess.throttled": "a series past the bound is slowed down: a 429, a Retry-After, a refused start or a growing delay",
+    NoLockout => "guess.no-lockout": "a throttled owner is asked to wait no longer than the profile's `throttling.max_wait`",
+    Timing => "timing.no-account-state": "an operation answers known accounts and unknown e-mails in times a rank test cannot tell apart by more than the threshold",
     TokenCap => "session.token-cap": "a token asked to outlive the target's cap is refused, or stops authenticating just past the cap",
     // End-to-end data and keys.
     Decrypts => "e2e.decrypts": "a data sample decrypts, with the reader's key, to what its author stored",

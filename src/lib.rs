@@ -30,4 +30,5 @@ pub mod snapshot;
 pub mod standard;
 pub mod step_docs;
 pub mod steps;
+pub mod timing;
 pub mod world;

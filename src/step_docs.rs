@@ -16,6 +16,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("src/steps/deep_link.rs", include_str!("steps/deep_link.rs")),
     ("src/steps/devices.rs", include_str!("steps/devices.rs")),
     ("src/steps/field_errors.rs", include_str!("steps/field_errors.rs")),
+    ("src/steps/guessing.rs", include_str!("steps/guessing.rs")),
     ("src/steps/hygiene.rs", include_str!("steps/hygiene.rs")),
     ("src/steps/keys.rs", include_str!("steps/keys.rs")),
     ("src/steps/lifetime.rs", include_str!("steps/lifetime.rs")),
@@ -29,6 +30,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("src/steps/session.rs", include_str!("steps/session.rs")),
     ("src/steps/snapshot.rs", include_str!("steps/snapshot.rs")),
     ("src/steps/sso.rs", include_str!("steps/sso.rs")),
+    ("src/steps/timing.rs", include_str!("steps/timing.rs")),
     ("src/steps/token_cap.rs", include_str!("steps/token_cap.rs")),
 ];
 

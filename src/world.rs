@@ -37,6 +37,10 @@ pub struct AuthWorld {
     /// Refusals checked so far, each waiting for its positive control: an
     /// accepted exchange of the same operation in this scenario.
     pub pending_controls: Vec<PendingControl>,
+    /// The tally of the scenario's guessing series, for the step that judges it.
+    pub pressure: Option<crate::operation::Pressure>,
+    /// Timing comparisons the scenario made, for its record.
+    pub timings: Vec<crate::model::TimingRecord>,
 }
 
 /// A refusal that counts only once the same operation is shown to work.

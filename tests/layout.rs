@@ -89,10 +89,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("doubles", &["crypto", "operation", "profile", "redact"]),
     ("snapshot", &["redact"]),
     ("model", &["crypto", "doubles", "exit", "expectations", "operation", "requirements"]),
-    ("report", &["exit", "model", "requirements"]),
+    ("timing", &["model"]),
+    ("report", &["exit", "model", "requirements", "timing"]),
     ("client", &["assertion", "crypto", "doubles", "operation", "profile", "redact"]),
-    ("world", &["assertion", "client", "crypto", "doubles", "operation", "snapshot"]),
-    ("steps", &["assertion", "client", "crypto", "doubles", "operation", "profile", "redact", "snapshot", "world"]),
+    ("world", &["assertion", "client", "crypto", "doubles", "model", "operation", "snapshot"]),
+    ("steps", &[
+        "assertion", "client", "crypto", "doubles", "model", "operation", "profile", "redact", "snapshot", "timing", "world",
+    ]),
     ("step_docs", &["world"]),
 ];
 

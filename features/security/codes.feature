@@ -9,3 +9,27 @@ Feature: One-time codes a security reviewer tries
     Then Daenerys's token is accepted
     When Daenerys presents her one-time code as her credential
     Then the target refuses the request
+
+  @req:SEC-CODE-02 @needs:email
+  Scenario: After a newer code is sent, the older one is refused
+    Given Catelyn has signed up by email
+    When Catelyn starts signing in by email
+    Then Catelyn receives a code by email
+    When Catelyn asks for another sign-in code, keeping the first
+    And Catelyn submits her first code to its own process
+    Then the target refuses the request
+    When Catelyn completes the sign-in with the code
+    Then Catelyn is signed in with a token
+
+  @req:SEC-CODE-03 @needs:email
+  Scenario: A code completes only the process it was sent for
+    Given Catelyn has signed up by email
+    And Cersei has signed up by email
+    When Catelyn starts signing in by email
+    And Cersei starts signing in by email
+    Then Catelyn receives a code by email
+    And Cersei receives a code by email
+    When Cersei submits Catelyn's code to her own process
+    Then the target refuses the request
+    When Cersei completes the sign-in with the code
+    Then Cersei is signed in with a token

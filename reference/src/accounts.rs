@@ -97,11 +97,24 @@ pub async fn token(State(app): State<Shared>, Form(form): Form<PasswordGrant>) -
     }
     let email = form.username.trim().to_lowercase();
     super::ledger::record(&app.config.ledger, &form.password);
+    let throttled = !app.config.has(Fault::PasswordsUnthrottled);
+    let now = std::time::Instant::now();
+    if let Some(wait) = app.store().throttles.password_wait(&email, now).filter(|_| throttled) {
+        return super::error::ApiError::into_response(super::throttle::too_many(wait));
+    }
     let account = app.store().accounts.accounts.get(&email).cloned();
     // An unknown e-mail is checked against a hash too: the same work, the same answer.
     let stored = account.as_ref().map(|a| a.hash.clone()).unwrap_or_else(|| super::partner::dummy_hash().to_string());
-    let right = verify(as_hashed(&app, form.password), stored).await
+    let hashed = account.is_some() || !app.config.has(Fault::LoginSkipsHash);
+    let right = (hashed && verify(as_hashed(&app, form.password), stored).await)
         || (account.is_some() && app.config.has(Fault::LoginAnyPassword));
+    if throttled {
+        let mut store = app.store();
+        match account.is_some() && right {
+            true => store.throttles.right_password(&email),
+            false => store.throttles.wrong_password(&email, now, app.config.has(Fault::PasswordLockout)),
+        }
+    }
     match account {
         Some(a) if right => {
             let token = app.store().accounts.open_session(&a.email);
@@ -165,11 +178,16 @@ pub async fn forgot(State(app): State<Shared>, body: Option<Json<Forgot>>) -> Re
             html: format!("<p>Your password reset token is: <code>{token}</code></p><p>It expires in 30 minutes.</p>"),
         };
         let sender = app.clone();
-        tokio::spawn(async move {
+        let send = async move {
             if let Err(e) = sender.notifier.mail(&email, &mail).await {
                 tracing::warn!("password reset mail: {e}");
             }
-        });
+        };
+        // The defect: the answer waits for the mail, so only known accounts answer late.
+        match app.config.has(Fault::ResetMailSynchronous) {
+            true => send.await,
+            false => drop(tokio::spawn(send)),
+        }
     }
     (StatusCode::ACCEPTED, Json(json!({}))).into_response()
 }

@@ -17,6 +17,7 @@ use super::accounts_store::{plausible_email, random_code, Account, CodeFlow, COD
 use super::faults::Fault;
 use super::notify::Notifier;
 use super::server::Shared;
+use super::throttle::{admit_guess, admit_start};
 
 #[derive(Deserialize)]
 pub struct Start {
@@ -31,12 +32,21 @@ pub async fn start(State(app): State<Shared>, body: Option<Json<Start>>) -> Resp
     if !plausible_email(&email) {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_email");
     }
+    let mut store = app.store();
+    if let Err(e) = admit_start(&app.config, &mut store.throttles, &email, Instant::now()) {
+        return e.into_response();
+    }
     let code = random_code();
     super::ledger::record(&app.config.ledger, &code);
     let flow_id = uuid::Uuid::new_v4().to_string();
     let flow =
         CodeFlow { email: email.clone(), code: code.clone(), created: Instant::now(), wrong_tries: 0, used: false };
-    app.store().accounts.flows.insert(flow_id.clone(), flow);
+    // The newest code is the one: older flows of the address end here.
+    if !app.config.has(Fault::OlderCodeValid) {
+        store.accounts.flows.retain(|_, f| f.email != email || f.used);
+    }
+    store.accounts.flows.insert(flow_id.clone(), flow);
+    drop(store);
     let mail = Notifier::code_mail(&code, "there");
     let sender = app.clone();
     tokio::spawn(async move {
@@ -61,16 +71,26 @@ pub struct Verify {
 pub async fn verify(State(app): State<Shared>, body: Option<Json<Verify>>) -> Response {
     let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
     let mut store = app.store();
+    let now = Instant::now();
+    let Some(email) = store.accounts.flows.get(&body.flow_id).map(|f| f.email.clone()) else {
+        return error(StatusCode::BAD_REQUEST, "invalid_code");
+    };
+    if let Err(e) = admit_guess(&app.config, &mut store.throttles, &email, now) {
+        return e.into_response();
+    }
+    // The defect: a code mailed for any live flow opens this one.
+    let elsewhere =
+        app.config.has(Fault::CodeAnyProcess) && store.accounts.flows.values().any(|f| !f.used && f.code == body.code);
     let Some(flow) = store.accounts.flows.get_mut(&body.flow_id) else {
         return error(StatusCode::BAD_REQUEST, "invalid_code");
     };
-    let live =
-        !flow.used && flow.wrong_tries < MAX_CODE_TRIES && Instant::now().duration_since(flow.created) <= CODE_LIFETIME;
+    let live = !flow.used && flow.wrong_tries < MAX_CODE_TRIES && now.duration_since(flow.created) <= CODE_LIFETIME;
     if !live {
         return error(StatusCode::BAD_REQUEST, "invalid_code");
     }
-    if flow.code != body.code && !app.config.has(Fault::OtpUnchecked) {
+    if flow.code != body.code && !elsewhere && !app.config.has(Fault::OtpUnchecked) {
         flow.wrong_tries += 1;
+        store.throttles.wrong_code(&email, now);
         return error(StatusCode::BAD_REQUEST, "invalid_code");
     }
     flow.used = !app.config.has(Fault::OtpReusable);

@@ -11,17 +11,19 @@ pub struct ApiError {
     pub fields: Vec<&'static str>,
     /// Where the refusal was raised, shown only under `errors-verbose`.
     pub trace: Option<String>,
+    /// Seconds to wait before trying again (a 429's `Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str) -> ApiError {
-        ApiError { status, code, fields: Vec::new(), trace: None }
+        ApiError { status, code, fields: Vec::new(), trace: None, retry_after: None }
     }
     pub fn bad_request(code: &'static str) -> ApiError {
         Self::new(StatusCode::BAD_REQUEST, code)
     }
     pub fn field(code: &'static str, field: &'static str) -> ApiError {
-        ApiError { status: StatusCode::BAD_REQUEST, code, fields: vec![field], trace: None }
+        ApiError { status: StatusCode::BAD_REQUEST, code, fields: vec![field], trace: None, retry_after: None }
     }
     pub fn unauthorized() -> ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized")
@@ -57,7 +59,11 @@ impl IntoResponse for ApiError {
         if let Some(trace) = self.trace {
             body["trace"] = trace.into();
         }
-        (self.status, Json(body)).into_response()
+        let mut reply = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            reply.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        reply
     }
 }
 

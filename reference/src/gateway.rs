@@ -15,6 +15,7 @@ use super::faults::Fault;
 use super::notify::Notifier;
 use super::server::{AppState, Shared};
 use super::store::{OwnerKind, Process, CODE_LIFETIME, MAX_TRIES};
+use super::throttle::{admit_guess, admit_start};
 
 #[derive(Deserialize)]
 pub struct StartQuery {
@@ -116,7 +117,7 @@ pub async fn start_process(
         return Err(ApiError::field("invalid_code_length", "codeLength"));
     }
     let known = {
-        let store = app.store();
+        let mut store = app.store();
         let known = store.user_by_login(&login).is_some();
         // Every patient start names an existing master HCP (seed 000: "mandatory
         // for patients"), a sign-in as much as a sign-up: refusing only new
@@ -132,6 +133,7 @@ pub async fn start_process(
         if store.processes.contains_key(request_id) {
             return Err(ApiError::new(StatusCode::CONFLICT, "request_id_in_use"));
         }
+        admit_start(cfg, &mut store.throttles, &login, Instant::now())?;
         known
     };
     let digits = if cfg.has(Fault::OtpShortCode) { 4 } else { code_length };
@@ -175,7 +177,12 @@ pub async fn start_process(
         // The defect: the code already went out.
         return Err(ApiError::new(StatusCode::FORBIDDEN, "captcha_rejected"));
     }
-    app.store().processes.insert(request_id.to_string(), process);
+    let mut store = app.store();
+    // The newest code is the one: older processes of the login end here.
+    if !cfg.has(Fault::OlderCodeValid) {
+        store.processes.retain(|_, p| p.login != login || p.validated);
+    }
+    store.processes.insert(request_id.to_string(), process);
     Ok(cfg.has(Fault::StartEnumerates).then_some(known))
 }
 
@@ -212,6 +219,11 @@ pub fn validate_code(app: &AppState, request_id: &str, code: &str) -> ApiResult<
     let invalid = invalid_code;
     let mut store = app.store();
     let now = Instant::now();
+    let login = store.processes.get(request_id).ok_or_else(invalid)?.login.clone();
+    admit_guess(cfg, &mut store.throttles, &login, now)?;
+    // The defect: a code sent for any live process opens this one.
+    let elsewhere = cfg.has(Fault::CodeAnyProcess)
+        && store.processes.values().any(|p| !p.validated && constant_time_eq(p.code.as_bytes(), code.as_bytes()));
     let process = store.processes.get_mut(request_id).ok_or_else(invalid)?;
     let max = if cfg.has(Fault::OtpThreeTries) { 3 } else { MAX_TRIES };
     let dead = process.wrong_tries >= max && !cfg.has(Fault::OtpUnlimitedTries);
@@ -229,8 +241,9 @@ pub fn validate_code(app: &AppState, request_id: &str, code: &str) -> ApiResult<
     } else {
         constant_time_eq(process.code.as_bytes(), code.as_bytes())
     };
-    if !matches {
+    if !(matches || elsewhere) {
         process.wrong_tries += 1;
+        store.throttles.wrong_code(&login, now);
         return Err(invalid());
     }
     process.validated = true;

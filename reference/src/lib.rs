@@ -27,6 +27,7 @@ mod partner_reset;
 mod platform_client;
 mod server;
 mod store;
+mod throttle;
 mod tls;
 mod v3;
 

@@ -114,6 +114,8 @@ pub struct Store {
     pub deep_link_cache: HashMap<String, String>,
     /// The plain accounts service (`/api/...`).
     pub accounts: super::accounts_store::Accounts,
+    /// Recent starts, wrong codes and wrong passwords, per login.
+    pub throttles: super::throttle::Throttles,
 }
 
 /// A mailed password-reset link: for whom, since when, and whether it was used.

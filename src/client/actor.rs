@@ -42,6 +42,9 @@ pub struct Actor {
     pub purpose: &'static str,
     /// Codes received, oldest first; the last is the current one.
     pub codes: Vec<String>,
+    /// A process put aside when the actor asked for another code, to try
+    /// its (older) code afterwards.
+    pub earlier: Option<Process>,
     pub user_id: Option<String>,
     pub group_id: Option<String>,
     pub data_owner_id: Option<String>,
@@ -75,6 +78,16 @@ pub struct Actor {
     /// the harness can tell: between the request that made it leaving and
     /// its answer arriving (`Born`), and how far a test hook has aged each.
     pub born: BTreeMap<Lifetime, Born>,
+}
+
+/// What names one started process to the target: the request id the
+/// harness chose, the values its start answered (a flow token), its code.
+#[derive(Clone, Default)]
+pub struct Process {
+    pub request_id: Option<String>,
+    pub values: BTreeMap<String, String>,
+    pub purpose: &'static str,
+    pub code: String,
 }
 
 /// The window a code, token or link was made in, and the age a test hook

@@ -8,7 +8,7 @@ mod keys;
 mod otp;
 mod samples;
 
-pub use actor::{Actor, ActorKind, Born, Channel, Device, SampleRecord};
+pub use actor::{Actor, ActorKind, Born, Channel, Device, Process, SampleRecord};
 pub use context::{ClientContext, MailDouble, SmsDouble};
 pub use error::{check, ClientError};
 pub use keys::{

@@ -21,5 +21,5 @@ pub use mailbox::Mailbox;
 pub use platform::{Misbehaviour, PlatformCall, PlatformConfig, PlatformDouble};
 pub use served_tls::{serve_http, DoublesTls, HandshakeLog};
 pub use sms::{Sms, SmsSink};
-pub use smtp::SmtpSink;
+pub use smtp::{SinkPolicy, SmtpSink};
 pub use smtp_conn::StartTlsOffer;

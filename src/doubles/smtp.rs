@@ -27,18 +27,37 @@ impl Drop for SmtpSink {
     }
 }
 
+/// How the sink answers: the largest message it takes, and how long it
+/// takes to accept one.
+#[derive(Debug, Clone, Copy)]
+pub struct SinkPolicy {
+    pub max_size: usize,
+    /// Waited before the end of each message is answered, as a relay that
+    /// scans and queues it does: a target that sends its mail before
+    /// answering its own client then answers that much later, which the
+    /// timing scenarios can see (a sink answering in microseconds hides it).
+    pub latency: Duration,
+}
+
+impl SinkPolicy {
+    /// Messages up to `max_size` bytes, accepted at once.
+    pub fn sized(max_size: usize) -> SinkPolicy {
+        SinkPolicy { max_size, latency: Duration::ZERO }
+    }
+}
+
 impl SmtpSink {
     /// Binds `listen` (port 0 for an ephemeral port) and serves until
     /// dropped, offering STARTTLS when `starttls` is given.
     pub async fn start(
         listen: &str,
-        max_size: usize,
+        policy: SinkPolicy,
         inbox: Arc<Inbox<Mail>>,
         starttls: Option<StartTlsOffer>,
     ) -> std::io::Result<SmtpSink> {
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        let task = tokio::spawn(serve(listener, max_size, inbox, starttls));
+        let task = tokio::spawn(serve(listener, policy, inbox, starttls));
         Ok(SmtpSink { addr, task })
     }
 
@@ -55,7 +74,7 @@ const MAX_SESSIONS: usize = 64;
 /// connection reset before it was taken) is logged and retried after a
 /// growing pause: the sink must outlive it, or every later mail would be
 /// blamed on the target.
-async fn serve(listener: TcpListener, max_size: usize, inbox: Arc<Inbox<Mail>>, starttls: Option<StartTlsOffer>) {
+async fn serve(listener: TcpListener, policy: SinkPolicy, inbox: Arc<Inbox<Mail>>, starttls: Option<StartTlsOffer>) {
     let sessions = Arc::new(Semaphore::new(MAX_SESSIONS));
     let mut pause = Duration::from_millis(5);
     loop {
@@ -80,7 +99,7 @@ async fn serve(listener: TcpListener, max_size: usize, inbox: Arc<Inbox<Mail>>, 
         let inbox = inbox.clone();
         let starttls = starttls.clone();
         tokio::spawn(async move {
-            if let Err(e) = Session::new(stream, max_size, starttls).run(&inbox).await {
+            if let Err(e) = Session::new(stream, policy, starttls).run(&inbox).await {
                 tracing::debug!("smtp session ended: {e}");
             }
             drop(permit);
@@ -119,7 +138,7 @@ mod tests {
     #[tokio::test]
     async fn full_dialogue_with_dot_unstuffing_and_several_recipients() {
         let inbox = Inbox::new("mail");
-        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone(), None).await.unwrap();
+        let sink = SmtpSink::start("127.0.0.1:0", SinkPolicy::sized(10_000), inbox.clone(), None).await.unwrap();
         dialogue(
             sink.addr(),
             &[
@@ -148,7 +167,7 @@ mod tests {
     #[tokio::test]
     async fn size_limit_is_enforced() {
         let inbox = Inbox::new("mail");
-        let sink = SmtpSink::start("127.0.0.1:0", 64, inbox.clone(), None).await.unwrap();
+        let sink = SmtpSink::start("127.0.0.1:0", SinkPolicy::sized(64), inbox.clone(), None).await.unwrap();
         let big = format!("Subject: big\r\n\r\n{}\r\n.\r\n", "x".repeat(200));
         dialogue(
             sink.addr(),
@@ -168,7 +187,7 @@ mod tests {
     #[tokio::test]
     async fn an_endless_line_gets_one_answer_and_the_sink_keeps_serving() {
         let inbox = Inbox::new("mail");
-        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone(), None).await.unwrap();
+        let sink = SmtpSink::start("127.0.0.1:0", SinkPolicy::sized(10_000), inbox.clone(), None).await.unwrap();
         let mut stream = TcpStream::connect(sink.addr()).await.unwrap();
         let mut greeting = [0u8; 64];
         let _ = stream.read(&mut greeting).await.unwrap();
@@ -185,7 +204,7 @@ mod tests {
     #[tokio::test]
     async fn sessions_beyond_the_bound_are_told_421() {
         let inbox = Inbox::new("mail");
-        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone(), None).await.unwrap();
+        let sink = SmtpSink::start("127.0.0.1:0", SinkPolicy::sized(10_000), inbox.clone(), None).await.unwrap();
         let mut held = Vec::new();
         for _ in 0..MAX_SESSIONS {
             let mut s = TcpStream::connect(sink.addr()).await.unwrap();
@@ -227,7 +246,7 @@ mod tests {
         let (acceptor, log) = tls.starttls().unwrap();
         let offer = StartTlsOffer::new(crate::profile::StartTls::Required, acceptor, log);
         let inbox = Inbox::new("mail");
-        let sink = SmtpSink::start("127.0.0.1:0", 10_000, inbox.clone(), offer).await.unwrap();
+        let sink = SmtpSink::start("127.0.0.1:0", SinkPolicy::sized(10_000), inbox.clone(), offer).await.unwrap();
 
         let mut plain = BufReader::new(TcpStream::connect(sink.addr()).await.unwrap());
         assert!(reply(&mut plain).await.starts_with("220"));

@@ -21,6 +21,7 @@ pub(super) struct Session {
     /// How much of `buf` is known to hold no CRLF (a long line is scanned once).
     scanned: usize,
     max_size: usize,
+    latency: std::time::Duration,
     greeted: bool,
     from: Option<String>,
     to: Vec<String>,
@@ -34,13 +35,14 @@ enum Read {
 }
 
 impl Session {
-    pub(super) fn new(stream: TcpStream, max_size: usize, starttls: Option<StartTlsOffer>) -> Session {
+    pub(super) fn new(stream: TcpStream, policy: super::smtp::SinkPolicy, starttls: Option<StartTlsOffer>) -> Session {
         Session {
             stream: Conn::new(stream),
             starttls,
             buf: Vec::with_capacity(4096),
             scanned: 0,
-            max_size,
+            max_size: policy.max_size,
+            latency: policy.latency,
             greeted: false,
             from: None,
             to: Vec::new(),
@@ -232,6 +234,9 @@ impl Session {
         match Mail::parse(from, to, &body) {
             Ok(mail) => {
                 inbox.deliver(mail);
+                if !self.latency.is_zero() {
+                    tokio::time::sleep(self.latency).await;
+                }
                 self.reply("250 2.0.0 queued\r\n").await
             }
             Err(e) => self.reply(&format!("554 5.6.0 {e}\r\n")).await,

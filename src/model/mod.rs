@@ -3,7 +3,9 @@
 mod outcome;
 mod scenario;
 mod timeline;
+mod timing;
 
 pub use outcome::{Incomplete, NotApplicable, NotRun, RunOutcome};
 pub use scenario::{Evidence, MessageRecord, ScenarioRecord, ScenarioStatus};
 pub use timeline::{assign, StepRecord, StepStatus};
+pub use timing::{Comparison, TimingRecord};

@@ -63,4 +63,7 @@ pub struct Evidence {
     pub messages: Vec<MessageRecord>,
     pub platform_calls: Vec<PlatformCall>,
     pub jwt_verdicts: Vec<Verdict>,
+    /// Timing comparisons (features/security/timing.feature).
+    #[serde(default)]
+    pub timings: Vec<super::TimingRecord>,
 }

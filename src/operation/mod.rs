@@ -8,6 +8,7 @@ mod perform;
 mod reply_body;
 mod target;
 mod template;
+mod throttle;
 mod tls;
 
 pub use error::{OperationError, PROFILE_ERROR, UNREACHABLE};
@@ -15,4 +16,5 @@ pub use exchange::{Exchange, EVIDENCE_BODY};
 pub use perform::CounterpartRequest;
 pub use target::{describe_statuses, Credentials, Injection, Target};
 pub use template::{Renderer, Vars};
+pub use throttle::{retry_after, throttles, Pressure};
 pub use tls::client_builder;

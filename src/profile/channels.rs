@@ -162,6 +162,15 @@ pub struct SmtpSinkConfig {
     /// Whether the sink offers STARTTLS (RFC 3207), under the doubles' CA.
     #[serde(default)]
     pub starttls: StartTls,
+    /// How long the sink takes to accept a message, as a relay does (20 ms
+    /// by default; `0s` for at once): it shows a target that sends its
+    /// mail before answering (SEC-TIME-02).
+    #[serde(default = "default_latency", deserialize_with = "super::model::duration")]
+    pub latency: std::time::Duration,
+}
+
+fn default_latency() -> std::time::Duration {
+    std::time::Duration::from_millis(20)
 }
 
 /// `mailbox.smtp.starttls`: what the SMTP sink says of TLS.

@@ -13,6 +13,7 @@ mod scope;
 mod spec;
 mod starter;
 mod throttling;
+mod timing;
 mod tls;
 mod validate;
 mod values;
@@ -30,5 +31,6 @@ pub use operations::{
 pub use scope::undefined_message;
 pub use starter::{starter_profile, Starter};
 pub use throttling::Throttling;
+pub use timing::Timing;
 pub use tls::{TlsConfig, TlsMaterial};
 pub use values::CaptureRegex;

@@ -47,6 +47,9 @@ pub struct Profile {
     /// The bounds the guessing scenarios push to (`throttling:`).
     #[serde(default)]
     pub throttling: super::throttling::Throttling,
+    /// How the timing scenarios sample (`timing:`).
+    #[serde(default)]
+    pub timing: super::timing::Timing,
     /// Certificates: a private CA, a client certificate, or none checked.
     #[serde(default)]
     pub tls: super::tls::TlsConfig,

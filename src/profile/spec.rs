@@ -39,6 +39,17 @@ pub struct OperationSpec {
     /// apply to that status.
     pub outcome: Option<String>,
     pub timeout: Option<Duration>,
+    /// How the target says "slow down" besides a 429 or a Retry-After: a
+    /// regex over the reply body (`throttled: {regex: too_many_login_attempts}`,
+    /// allauth's 400), for the guessing scenarios.
+    pub throttled: Option<regex::Regex>,
+}
+
+/// `throttled: {regex: ...}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Throttled {
+    regex: String,
 }
 
 /// `outcome: {json: /status}`.
@@ -85,6 +96,8 @@ struct RawOperation {
     outcome: Option<Outcome>,
     #[serde(default, deserialize_with = "opt_duration")]
     timeout: Option<Duration>,
+    #[serde(default)]
+    throttled: Option<Throttled>,
 }
 
 impl TryFrom<RawOperation> for OperationSpec {
@@ -97,6 +110,12 @@ impl TryFrom<RawOperation> for OperationSpec {
         if r.content_type.is_some() && r.raw.is_none() {
             return Err("`content_type` is only meaningful with a `raw` body".into());
         }
+        let throttled = match r.throttled {
+            None => None,
+            Some(t) => {
+                Some(regex::Regex::new(&t.regex).map_err(|e| format!("`throttled.regex` does not compile: {e}"))?)
+            }
+        };
         let body = match (r.json, r.form, r.raw) {
             (None, None, None) => None,
             (Some(j), None, None) => Some(Body::Json(j)),
@@ -116,6 +135,7 @@ impl TryFrom<RawOperation> for OperationSpec {
             extract: r.extract,
             outcome: r.outcome.map(|o| o.json),
             timeout: r.timeout,
+            throttled,
         })
     }
 }

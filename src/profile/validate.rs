@@ -19,6 +19,9 @@ pub fn validate(p: &Profile) -> Vec<Problem> {
     let mut note = |r: Result<(), Problem>| problems.extend(r.err());
     note(check_template(&["base_url"], &p.base_url));
     note(check_auth(&p.auth));
+    if let Some((key, why)) = p.timing.problem() {
+        note(Err(at(&["timing", key], why)));
+    }
     if let Some((key, why)) = p.throttling.problem() {
         note(Err(at(&["throttling", key], why)));
     }

@@ -13,6 +13,16 @@ const TEMPLATE: &str = include_str!("report.html.j2");
 pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)?;
+    // The timing plot is numbers and fixed labels only (timing/plot.rs),
+    // so it goes in unescaped; anything that does not parse draws nothing.
+    env.add_function("timing_svg", |t: minijinja::Value| {
+        let svg = serde_json::to_value(&t)
+            .ok()
+            .and_then(|v| serde_json::from_value::<crate::model::TimingRecord>(v).ok())
+            .map(|t| crate::timing::plot::svg(&t))
+            .unwrap_or_default();
+        minijinja::Value::from_safe_string(svg)
+    });
     let verdicts = requirement_verdicts(outcome);
     let failed = verdicts.iter().any(|v| v.verdict == Verdict::Fail);
     let partial = verdicts.iter().any(|v| matches!(v.verdict, Verdict::Partial | Verdict::NotApplicable));

@@ -11,7 +11,7 @@ const MAX_TEXT: usize = 4000;
 
 pub fn gather(ctx: &StepContext, world: &AuthWorld) -> Evidence {
     let r = &ctx.client.redactor;
-    let mut ev = Evidence::default();
+    let mut ev = Evidence { timings: world.timings.clone(), ..Evidence::default() };
     for actor in world.actors.values() {
         if let Some(mail) = &ctx.client.mail {
             for m in mail.mailbox.delivered_to(&actor.email) {

@@ -8,7 +8,7 @@ use super::outcome::RunError;
 use crate::client::{ClientContext, MailDouble, SmsDouble};
 use crate::crypto::{KeyPool, OaepHash};
 use crate::doubles::{
-    Catcher, Inbox, MailApi, Mailbox, PlatformConfig, PlatformDouble, SmsSink, SmtpSink, StartTlsOffer,
+    Catcher, Inbox, MailApi, Mailbox, PlatformConfig, PlatformDouble, SinkPolicy, SmsSink, SmtpSink, StartTlsOffer,
 };
 use crate::operation::Target;
 use crate::profile::{MailBackend, OaepHashName, Profile};
@@ -60,9 +60,10 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
             }
             None => None,
         };
-        let sink = SmtpSink::start(&addr, m.max_size, mail_inbox.clone(), offer)
-            .await
-            .map_err(io(format!("cannot start the SMTP sink on {addr}")))?;
+        let sink =
+            SmtpSink::start(&addr, SinkPolicy { max_size: m.max_size, latency: m.latency }, mail_inbox.clone(), offer)
+                .await
+                .map_err(io(format!("cannot start the SMTP sink on {addr}")))?;
         smtp = Some(sink);
     }
     let sms_inbox = Inbox::new("SMS");

@@ -21,6 +21,7 @@ pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
         request_id: None,
         purpose: "sign_up",
         codes: Vec::new(),
+        earlier: None,
         user_id: None,
         group_id: None,
         data_owner_id: None,

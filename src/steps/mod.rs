@@ -6,6 +6,7 @@ mod data;
 mod deep_link;
 mod devices;
 mod field_errors;
+mod guessing;
 pub mod hygiene;
 mod keys;
 mod lifetime;
@@ -19,6 +20,7 @@ mod reset;
 mod session;
 mod snapshot;
 mod sso;
+mod timing;
 mod token_cap;
 
 /// What a step returns; the message is what the report shows.

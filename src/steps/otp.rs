@@ -10,7 +10,7 @@ use crate::client::{self, ClientError, StartOptions};
 use crate::client::{ActorKind, Channel};
 use crate::world::AuthWorld;
 
-async fn start_as(w: &mut AuthWorld, name: &str, channel: Channel, opts: StartOptions) -> StepResult {
+pub(super) async fn start_as(w: &mut AuthWorld, name: &str, channel: Channel, opts: StartOptions) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, name)?;
     a.channel = channel;
@@ -19,7 +19,7 @@ async fn start_as(w: &mut AuthWorld, name: &str, channel: Channel, opts: StartOp
     Ok(())
 }
 
-fn channel(word: &str) -> Channel {
+pub(super) fn channel(word: &str) -> Channel {
     if word.eq_ignore_ascii_case("sms") {
         Channel::Sms
     } else {
@@ -168,17 +168,33 @@ async fn receives_nothing(w: &mut AuthWorld, name: String) -> StepResult {
     check(Assertion::NoMessage, !got, || format!("{name} received a message although the start was refused"))
 }
 
-async fn submit(w: &mut AuthWorld, name: &str, code: String) -> StepResult {
+/// Submits `code` to the actor's current process, or to `process`.
+pub(super) async fn submit(w: &mut AuthWorld, name: &str, code: String) -> StepResult {
+    submit_to(w, name, code, None).await
+}
+
+/// Submits `code` to `process` (one the actor put aside), else to the
+/// actor's current one.
+pub(super) async fn submit_to(
+    w: &mut AuthWorld,
+    name: &str,
+    code: String,
+    process: Option<&client::Process>,
+) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, name)?;
-    let request_id =
-        a.request_id.clone().ok_or_else(|| ClientError::Expectation(format!("{name} has no started process")))?;
+    let request_id = process
+        .map_or(a.request_id.clone(), |p| p.request_id.clone())
+        .ok_or_else(|| ClientError::Expectation(format!("{name} has no started process")))?;
     // Wrong codes are redacted too: ours are derived from the right one.
     ctx.client.redactor.register(&code, crate::redact::SecretKind::Code);
     let mut vars = a.context();
+    if let Some(p) = process {
+        vars.extend(p.values.iter().map(|(k, v)| (k.clone(), json!(v))));
+    }
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("code".into(), json!(code));
-    vars.insert("purpose".into(), json!(a.purpose));
+    vars.insert("purpose".into(), json!(process.map_or(a.purpose, |p| p.purpose)));
     let ex = ctx.client.target.call("otp.validate", &vars, None).await?;
     w.record(ex);
     Ok(())
@@ -204,18 +220,31 @@ async fn submit_wrong(w: &mut AuthWorld, name: String, times: String) -> StepRes
     let times: usize = times.parse().unwrap_or(1);
     let right = actor(w, &name)?.code().map(str::to_string).unwrap_or_default();
     for i in 0..times {
-        // A wrong code of the right shape: the real one with each digit shifted.
-        let mut wrong: String = right
-            .chars()
-            .map(|c| c.to_digit(10).map_or('0', |d| char::from(b'0' + ((d as u8 + 1 + i as u8) % 10))))
-            .collect();
-        if wrong.is_empty() || wrong == right {
-            wrong = "000000".into();
-        }
-        submit(w, &name, wrong).await?;
+        submit(w, &name, wrong_code(&right, i)).await?;
         super::checks::refused(w, &format!("wrong code #{}", i + 1))?;
     }
     Ok(())
+}
+
+/// A wrong code of the right shape: the real one with every digit and
+/// letter shifted by `1 + i` (separators kept), so the `i`-th of a series
+/// differs from the right one and from the others.
+pub(super) fn wrong_code(right: &str, i: usize) -> String {
+    let shift = |c: char, base: u8, span: u8| char::from(base + ((c as u8 - base + 1 + (i % 9) as u8) % span));
+    let wrong: String = right
+        .chars()
+        .map(|c| match c {
+            '0'..='9' => shift(c, b'0', 10),
+            'A'..='Z' => shift(c, b'A', 26),
+            'a'..='z' => shift(c, b'a', 26),
+            _ => c,
+        })
+        .collect();
+    if wrong.is_empty() || wrong == right {
+        "000000".into()
+    } else {
+        wrong
+    }
 }
 
 /// When Daenerys completes the sign-up with the code and a new key pair

@@ -24,7 +24,7 @@ const FORGED_HOST: &str = "attacker.invalid";
 const FORGERIES: &[(&str, &str)] =
     &[("Host", FORGED_HOST), ("X-Forwarded-Host", FORGED_HOST), ("Forwarded", "host=attacker.invalid;proto=https")];
 
-async fn ask_reset(w: &mut AuthWorld, name: &str, headers: &[(&str, &str)]) -> StepResult {
+pub(super) async fn ask_reset(w: &mut AuthWorld, name: &str, headers: &[(&str, &str)]) -> StepResult {
     ensure_actor(w, name);
     let ctx = w.ctx();
     let a = actor(w, name)?;

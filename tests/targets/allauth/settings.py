@@ -67,9 +67,22 @@ else:
     ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
     ACCOUNT_EMAIL_VERIFICATION = "none"
 # Every request of the harness comes from one address, 127.0.0.1: allauth's
-# per-IP rate limits would throttle the run itself (brute-force throttling
-# is checked separately, with its own bound).
-ACCOUNT_RATE_LIMITS = False
+# per-IP rate limits would throttle the run itself as one attacker. Its
+# per-key and per-user limits stay at allauth's defaults (65.x,
+# account/app_settings.py), which is what the guessing scenarios judge.
+ACCOUNT_RATE_LIMITS = {
+    "change_password": "5/m/user",
+    "change_phone": "1/m/user",
+    "manage_email": "10/m/user",
+    "reset_password": "5/m/key",
+    "reauthenticate": "10/m/user",
+    "reset_password_from_key": None,
+    "signup": None,
+    "login": None,
+    "request_login_code": "3/m/key",
+    "login_failed": "5/300s/key",
+    "verify_phone": "1/30s/key",
+}
 
 # Lifetimes, short for the run so that the harness can wait them out in
 # real time (the profile's `lifetimes:` says the same); Django's and
