@@ -93,9 +93,22 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("report", &["exit", "model", "requirements", "timing"]),
     ("client", &["assertion", "crypto", "doubles", "operation", "profile", "redact"]),
     ("world", &["assertion", "client", "crypto", "doubles", "model", "operation", "snapshot"]),
-    ("steps", &[
-        "assertion", "client", "crypto", "doubles", "model", "operation", "profile", "redact", "snapshot", "timing", "world",
-    ]),
+    (
+        "steps",
+        &[
+            "assertion",
+            "client",
+            "crypto",
+            "doubles",
+            "model",
+            "operation",
+            "profile",
+            "redact",
+            "snapshot",
+            "timing",
+            "world",
+        ],
+    ),
     ("step_docs", &["world"]),
 ];
 

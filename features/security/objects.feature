@@ -31,3 +31,25 @@ Feature: Another user's objects, as a security reviewer tries them
     When Cersei asks for a token for Daenerys's user id
     Then the target refuses the request
     And Daenerys's token is accepted
+
+  @req:SEC-OBJ-04
+  Scenario: Nobody adds a transfer key to another user's data owner
+    Given Daenerys has signed up by email
+    And Cersei has signed up by email
+    When Daenerys signs in on her tablet by email with a new key pair
+    And Cersei adds a transfer key of her own to Daenerys's data owner
+    Then the target refuses the request
+    And Daenerys's data owner holds no transfer key of Cersei's
+
+  @req:SEC-OBJ-05 @needs:master_hcp
+  Scenario: Nobody completes another user's notifications
+    Given Samwell has signed up by email as a healthcare professional
+    And Daenerys has signed up by email under Samwell
+    And Cersei has signed up by email
+    When Daenerys signs in again by email with a new key pair
+    Then Samwell has a pending key pair update naming Daenerys's new key
+    When Cersei completes Samwell's key pair update
+    Then the target refuses the request
+    And Samwell has a pending key pair update naming Daenerys's new key
+    When Samwell completes his key pair update
+    Then the target accepts the request

@@ -125,6 +125,8 @@ faults! {
     ForeignKeyAccepted => "foreign-key-accepted": "any signed-in user may add a public key to any data owner (end-to-end key injection)",
     ForeignSharingChange => "foreign-sharing-change": "stopping a data owner's sharing takes effect before the caller is checked: another user's request is refused, yet applied",
     TokenForAnyUser => "token-for-any-user": "a signed-in user may create a token for any user id",
+    ForeignTransferKey => "foreign-transfer-key": "anyone signed in may add a transfer key to any data owner",
+    ForeignTaskComplete => "foreign-task-complete": "anyone signed in may complete any notification, whoever it was for",
     TokenCapIgnored => "token-cap-ignored": "a token lives as long as its client asks, beyond the ten-year cap",
     GuessesPerProcessOnly => "guesses-per-process-only": "wrong codes are capped per process only: each new process gives a guesser five fresh tries",
     StartsUnthrottled => "starts-unthrottled": "any number of processes may be started for one login, each sending a message",

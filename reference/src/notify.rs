@@ -23,11 +23,12 @@ pub enum DeliveryError {
 pub struct Notifier {
     /// `(host, port)`; `None`: mail is not sent over SMTP.
     smtp: Option<(String, u16)>,
-    /// STARTTLS whenever the SMTP server offers it, as mailers do by
-    /// default; never, under the `smtp-plaintext` fault.
-    starttls: bool,
-    /// CAs trusted for STARTTLS besides the platform's store.
-    trusted: Vec<CertificateDer<'static>>,
+    /// The SMTP transport, built once: its TLS parameters load the
+    /// platform's trust store, milliseconds of CPU that, paid per mail on a
+    /// runtime worker, would delay whichever answer shares the worker
+    /// (known accounts' reset answers, measurably). Without the `pool`
+    /// feature it still opens one connection per mail.
+    transport: Option<Result<AsyncSmtpTransport<Tokio1Executor>, String>>,
     from: String,
     sms_webhook: Option<String>,
     http: reqwest::Client,
@@ -46,27 +47,22 @@ impl Notifier {
             let (host, port) = s.rsplit_once(':').unwrap_or((s, "25"));
             (host.to_string(), port.parse().unwrap_or(25))
         });
+        let starttls = !config.has(Fault::SmtpPlaintext);
+        let transport = smtp.as_ref().map(|(host, port)| {
+            let tls = tls_for(starttls, &trusted, host)?;
+            Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                .port(*port)
+                .tls(tls)
+                .timeout(Some(std::time::Duration::from_secs(5)))
+                .build())
+        });
         Notifier {
             smtp,
-            starttls: !config.has(Fault::SmtpPlaintext),
-            http: super::tls::http_client(trusted.clone()),
-            trusted,
+            transport,
+            http: super::tls::http_client(trusted),
             from: config.mail_from.clone(),
             sms_webhook: config.sms_webhook.clone(),
         }
-    }
-
-    /// Opportunistic STARTTLS, the certificate checked against the
-    /// platform's store and the trusted CAs; plain text under the fault.
-    fn tls(&self, host: &str) -> Result<Tls, String> {
-        if !self.starttls {
-            return Ok(Tls::None);
-        }
-        let mut params = TlsParameters::builder(host.to_string());
-        for cert in &self.trusted {
-            params = params.add_root_certificate(Certificate::from_der(cert.to_vec()).map_err(|e| e.to_string())?);
-        }
-        Ok(Tls::Opportunistic(params.build_rustls().map_err(|e| e.to_string())?))
     }
 
     pub fn code_mail(code: &str, first_name: &str) -> CodeMail {
@@ -97,11 +93,11 @@ impl Notifier {
             )
             .map_err(|e| build(e.to_string()))?;
         let smtp_error = |message: String| DeliveryError::Smtp { server: format!("{host}:{port}"), message };
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-            .port(*port)
-            .tls(self.tls(host).map_err(smtp_error)?)
-            .timeout(Some(std::time::Duration::from_secs(5)))
-            .build();
+        let transport = match &self.transport {
+            Some(Ok(t)) => t,
+            Some(Err(e)) => return Err(smtp_error(e.clone())),
+            None => return Ok(()),
+        };
         transport.send(msg).await.map(|_| ()).map_err(|e| smtp_error(e.to_string()))
     }
 
@@ -120,4 +116,17 @@ impl Notifier {
         }
         Ok(())
     }
+}
+
+/// STARTTLS whenever the server offers it, trusting the platform's store
+/// and `trusted`; plain text when `starttls` is off (the fault).
+fn tls_for(starttls: bool, trusted: &[CertificateDer<'static>], host: &str) -> Result<Tls, String> {
+    if !starttls {
+        return Ok(Tls::None);
+    }
+    let mut params = TlsParameters::builder(host.to_string());
+    for cert in trusted {
+        params = params.add_root_certificate(Certificate::from_der(cert.to_vec()).map_err(|e| e.to_string())?);
+    }
+    Ok(Tls::Opportunistic(params.build_rustls().map_err(|e| e.to_string())?))
 }

@@ -1,7 +1,7 @@
 //! Object-level access, as a security reviewer tries it on every operation
 //! that names an object (features/security/objects.feature): one signed-in
-//! user acting on another's data owner or user id with her own, valid
-//! credentials. Each attack is refused, and its object is read back by its
+//! user acting on another's data owner, transfer keys, notification or user
+//! id with her own, valid credentials. Each attack is refused, and its object is read back by its
 //! owner afterwards, unchanged.
 use cucumber::{then, when};
 use serde_json::json;
@@ -98,4 +98,93 @@ async fn still_shares(w: &mut AuthWorld, name: String, delegate: String) -> Step
     check(Assertion::OwnerUnchanged, shares, || {
         format!("{name}'s data owner no longer shares with {delegate}: someone else's request changed it")
     })
+}
+
+/// When Cersei adds a transfer key of her own to Daenerys's data owner
+///
+/// With her own token, the first actor adds a transfer key to the second actor's data owner: from the victim's key to her own, carrying a private key she chose. A device of the victim would take it for its own new key: the victim's data would then be shared with a key the attacker holds.
+#[when(regex = r"^(\w+) adds a transfer key of (?:her|his|their) own to (\w+)'s data owner$")]
+async fn adds_transfer_key_to_other(w: &mut AuthWorld, attacker: String, victim: String) -> StepResult {
+    let victim_owner = owner_id(w, &victim)?;
+    let victim_key = actor(w, &victim)?
+        .key
+        .as_ref()
+        .map(|k| k.fingerprint().to_string())
+        .ok_or_else(|| ClientError::Expectation(format!("{victim} holds no key pair")))?;
+    let ctx = w.ctx();
+    let a = actor(w, &attacker)?;
+    let key = a.key.as_ref().ok_or_else(|| ClientError::Expectation(format!("{attacker} holds no key pair")))?;
+    let mut vars = a.context();
+    vars.insert("data_owner_id".into(), json!(victim_owner));
+    vars.insert("from_fingerprint".into(), json!(victim_key));
+    vars.insert("to_fingerprint".into(), json!(key.fingerprint()));
+    // Content of the attacker's choosing: what it holds does not matter to the check.
+    vars.insert("wrapped_key".into(), json!(hex::encode([0x5a_u8; 32])));
+    vars.insert("encrypted_private_key".into(), json!(hex::encode([0xa5_u8; 48])));
+    let ex = ctx.client.target.call("data_owner.add_transfer_key", &vars, Some(&client::session(a)?)).await?;
+    w.record(ex);
+    let (sent, op) = named(w, &victim_owner)?;
+    super::checks::attack_sent(sent, &op, &format!("{victim}'s data owner id (`data_owner_id`)"))
+}
+
+/// Then Daenerys's data owner holds no transfer key of Cersei's
+///
+/// Reads the actor's data owner with her own token and checks that none of its transfer keys leads to the other actor's key.
+#[then(regex = r"^(\w+)'s data owner holds no transfer key of (\w+)'s$")]
+async fn no_foreign_transfer_key(w: &mut AuthWorld, name: String, attacker: String) -> StepResult {
+    let theirs = actor(w, &attacker)?
+        .key
+        .as_ref()
+        .map(|k| k.fingerprint().to_string())
+        .ok_or_else(|| ClientError::Expectation(format!("{attacker} holds no key pair")))?;
+    let id = owner_id(w, &name)?;
+    let ctx = w.ctx();
+    let view = client::owner_view(&ctx.client, actor(w, &name)?, &id).await?;
+    let planted = view
+        .transfer_keys
+        .as_object()
+        .is_some_and(|from| from.values().any(|to| to.as_object().is_some_and(|to| to.contains_key(&theirs))));
+    w.record(view.exchange);
+    check(Assertion::OwnerUnchanged, !planted, || {
+        format!("{name}'s data owner holds a transfer key to {attacker}'s key: another user's request planted it")
+    })
+}
+
+/// The id of `name`'s first pending KEY_PAIR_UPDATE, read with her own token.
+async fn pending_update(w: &mut AuthWorld, name: &str) -> Result<String, ClientError> {
+    let ctx = w.ctx();
+    let (ex, list) = client::pending_notifications(&ctx.client, actor(w, name)?).await?;
+    w.record(ex);
+    list.iter()
+        .find(|n| n.kind == "KEY_PAIR_UPDATE")
+        .map(|n| n.id.clone())
+        .ok_or_else(|| ClientError::Expectation(format!("{name} has no pending key pair update")))
+}
+
+/// When Cersei completes Samwell's key pair update
+///
+/// With her own token, the first actor marks the second actor's pending KEY_PAIR_UPDATE notification done (`notifications.complete` with its id): it would vanish before its recipient gave access back.
+#[when(regex = r"^(\w+) completes (\w+)'s key pair update$")]
+async fn completes_others_update(w: &mut AuthWorld, attacker: String, victim: String) -> StepResult {
+    let id = pending_update(w, &victim).await?;
+    let ctx = w.ctx();
+    let mut vars = actor(w, &attacker)?.context();
+    vars.insert("task_id".into(), json!(id));
+    let creds = client::session(actor(w, &attacker)?)?;
+    let ex = ctx.client.target.call("notifications.complete", &vars, Some(&creds)).await?;
+    w.record(ex);
+    let (sent, op) = named(w, &id)?;
+    super::checks::attack_sent(sent, &op, &format!("{victim}'s notification id (`task_id`)"))
+}
+
+/// When Samwell completes his key pair update
+///
+/// Marks the actor's own pending KEY_PAIR_UPDATE notification done (the positive control of another's attempt).
+#[when(regex = r"^(\w+) completes (?:her|his|their) key pair update$")]
+async fn completes_own_update(w: &mut AuthWorld, name: String) -> StepResult {
+    let id = pending_update(w, &name).await?;
+    let ctx = w.ctx();
+    let ex = client::complete_notification(&ctx.client, actor(w, &name)?, &id).await?;
+    w.record(ex);
+    Ok(())
 }
