@@ -57,6 +57,8 @@ assertions! {
     NoLockout => "guess.no-lockout": "a throttled owner is asked to wait no longer than the profile's `throttling.max_wait`",
     Timing => "timing.no-account-state": "an operation answers known accounts and unknown e-mails in times a rank test cannot tell apart by more than the threshold",
     TokenCap => "session.token-cap": "a token asked to outlive the target's cap is refused, or stops authenticating just past the cap",
+    ForgeryRefused => "jwt.forgery-refused": "a forgery of the target's own session JWT is refused with a declared refusal, and the refusal carries no token",
+    NoFetch => "jwt.no-fetch": "the target fetches no URL a forged token's header names (jku, x5u)",
     // End-to-end data and keys.
     Decrypts => "e2e.decrypts": "a data sample decrypts, with the reader's key, to what its author stored",
     ReadsBack => "data.reads-back": "a plain record (no e2e_keys) reads back as exactly what its author stored",

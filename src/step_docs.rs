@@ -18,6 +18,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("src/steps/field_errors.rs", include_str!("steps/field_errors.rs")),
     ("src/steps/guessing.rs", include_str!("steps/guessing.rs")),
     ("src/steps/hygiene.rs", include_str!("steps/hygiene.rs")),
+    ("src/steps/jwt_forgery.rs", include_str!("steps/jwt_forgery.rs")),
     ("src/steps/keys.rs", include_str!("steps/keys.rs")),
     ("src/steps/lifetime.rs", include_str!("steps/lifetime.rs")),
     ("src/steps/object_access.rs", include_str!("steps/object_access.rs")),

@@ -19,6 +19,10 @@ pub struct StepContext {
     pub platform: Option<PlatformDouble>,
     pub keys: Arc<KeyPool>,
     pub snapshots: SnapshotSettings,
+    /// The first session token of the run that was a JWT, described
+    /// ("RS256 JWT, kid ..."): a run whose profile does not declare `jwt`
+    /// then says the JWT attacks could run.
+    pub jwt_seen: std::sync::OnceLock<String>,
 }
 
 #[derive(Default, cucumber::World)]
@@ -41,6 +45,10 @@ pub struct AuthWorld {
     pub pressure: Option<crate::operation::Pressure>,
     /// Timing comparisons the scenario made, for its record.
     pub timings: Vec<crate::model::TimingRecord>,
+    /// The forged tokens presented so far: their exchange and how each was made.
+    pub forged: Vec<(usize, String)>,
+    /// The attacker's site a forged header points to, once a step started it.
+    pub attacker: Option<crate::doubles::AttackerSite>,
 }
 
 /// A refusal that counts only once the same operation is shown to work.

@@ -17,6 +17,7 @@ use super::faults::Fault;
 use super::notify::CodeMail;
 use super::partner::{hash, verify};
 use super::server::{AppState, Shared};
+use super::session_jwt;
 
 pub(super) fn error(status: StatusCode, code: &str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code }))).into_response()
@@ -117,7 +118,8 @@ pub async fn token(State(app): State<Shared>, Form(form): Form<PasswordGrant>) -
     }
     match account {
         Some(a) if right => {
-            let token = app.store().accounts.open_session(&a.email);
+            let keys = super::session_jwt::keys(&app).await;
+            let token = app.store().accounts.open_session(&a.email, &keys);
             super::ledger::record(&app.config.ledger, &token);
             token_reply(&token)
         }
@@ -132,23 +134,19 @@ pub async fn token(State(app): State<Shared>, Form(form): Form<PasswordGrant>) -
 
 /// `POST /api/auth/logout` (bearer) -> 204; the session ends.
 pub async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let Some(token) = bearer(&headers) else { return error(StatusCode::UNAUTHORIZED, "unauthorized") };
-    let mut store = app.store();
-    if store.accounts.session_account(&token, false, Instant::now()).is_none() {
+    let Some(caller) = session_jwt::caller(&app, &headers, false).await else {
         return error(StatusCode::UNAUTHORIZED, "unauthorized");
-    }
+    };
     if !app.config.has(Fault::LogoutKeepsToken) {
-        store.accounts.sessions.remove(&token);
+        app.store().accounts.sessions.remove(&caller.sid);
     }
     StatusCode::NO_CONTENT.into_response()
 }
 
 /// `GET /api/users/me` (bearer) -> `{id, email}`.
 pub async fn me(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let Some(token) = bearer(&headers) else { return error(StatusCode::UNAUTHORIZED, "unauthorized") };
-    let store = app.store();
-    match store.accounts.session_account(&token, app.config.has(Fault::TokenPrefixCheck), Instant::now()) {
-        Some(a) => Json(json!({ "id": a.id, "email": a.email })).into_response(),
+    match session_jwt::caller(&app, &headers, true).await {
+        Some(c) => Json(json!({ "id": c.account.id, "email": c.account.email })).into_response(),
         None => error(StatusCode::UNAUTHORIZED, "unauthorized"),
     }
 }
@@ -262,9 +260,10 @@ pub struct Change {
 /// (bearer) -> 204; the account's other sessions end, this one stays.
 pub async fn change(State(app): State<Shared>, headers: HeaderMap, body: Option<Json<Change>>) -> Response {
     let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
-    let Some(token) = bearer(&headers) else { return error(StatusCode::UNAUTHORIZED, "unauthorized") };
-    let account = app.store().accounts.session_account(&token, false, Instant::now()).cloned();
-    let Some(account) = account else { return error(StatusCode::UNAUTHORIZED, "unauthorized") };
+    let Some(caller) = session_jwt::caller(&app, &headers, false).await else {
+        return error(StatusCode::UNAUTHORIZED, "unauthorized");
+    };
+    let account = caller.account;
     super::ledger::record(&app.config.ledger, &body.current_password);
     super::ledger::record(&app.config.ledger, &body.new_password);
     let current = as_hashed(&app, body.current_password);
@@ -279,7 +278,7 @@ pub async fn change(State(app): State<Shared>, headers: HeaderMap, body: Option<
         }
     }
     if !app.config.has(Fault::ChangeKeepsSessions) {
-        store.accounts.end_sessions_of(&account.email, Some(&token));
+        store.accounts.end_sessions_of(&account.email, Some(&caller.sid));
     }
     StatusCode::NO_CONTENT.into_response()
 }

@@ -70,6 +70,7 @@ pub struct Verify {
 /// end the flow.
 pub async fn verify(State(app): State<Shared>, body: Option<Json<Verify>>) -> Response {
     let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
+    let keys = super::session_jwt::keys(&app).await;
     let mut store = app.store();
     let now = Instant::now();
     let Some(email) = store.accounts.flows.get(&body.flow_id).map(|f| f.email.clone()) else {
@@ -101,7 +102,7 @@ pub async fn verify(State(app): State<Shared>, body: Option<Json<Verify>>) -> Re
         email: email.clone(),
         hash: String::new(),
     });
-    let token = accounts.open_session(&email);
+    let token = accounts.open_session(&email, &keys);
     super::ledger::record(&app.config.ledger, &token);
     token_reply(&token)
 }

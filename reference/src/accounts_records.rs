@@ -11,7 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::accounts::{bearer, error};
+use super::accounts::error;
 use super::accounts_store::Record;
 use super::faults::Fault;
 use super::server::Shared;
@@ -22,11 +22,8 @@ const MAX_TEXT: usize = 64 * 1024;
 const TRUNCATED: usize = 16;
 
 /// The e-mail of the account a request's bearer session belongs to.
-fn caller(app: &Shared, headers: &HeaderMap) -> Option<String> {
-    let token = bearer(headers)?;
-    let store = app.store();
-    let account = store.accounts.session_account(&token, app.config.has(Fault::TokenPrefixCheck), Instant::now());
-    account.map(|a| a.email.clone())
+async fn caller(app: &Shared, headers: &HeaderMap) -> Option<String> {
+    super::session_jwt::caller(app, headers, true).await.map(|c| c.account.email)
 }
 
 fn unauthorized() -> Response {
@@ -45,7 +42,7 @@ pub struct NewRecord {
 
 /// `POST /api/records {text}` (bearer) -> 201 `{id, text}`.
 pub async fn create(State(app): State<Shared>, headers: HeaderMap, body: Option<Json<NewRecord>>) -> Response {
-    let Some(owner) = caller(&app, &headers) else { return unauthorized() };
+    let Some(owner) = caller(&app, &headers).await else { return unauthorized() };
     let Some(Json(body)) = body else { return error(StatusCode::BAD_REQUEST, "invalid_request") };
     if body.text.is_empty() || body.text.len() > MAX_TEXT {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields");
@@ -62,7 +59,7 @@ pub async fn create(State(app): State<Shared>, headers: HeaderMap, body: Option<
 
 /// `GET /api/records/{id}` (bearer) -> `{id, text}`, to its author only.
 pub async fn get(State(app): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let Some(owner) = caller(&app, &headers) else { return unauthorized() };
+    let Some(owner) = caller(&app, &headers).await else { return unauthorized() };
     let store = app.store();
     let record = store.accounts.records.get(&id);
     match record {
@@ -73,7 +70,7 @@ pub async fn get(State(app): State<Shared>, headers: HeaderMap, Path(id): Path<S
 
 /// `GET /api/records` (bearer) -> the caller's records, oldest first.
 pub async fn list(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let Some(owner) = caller(&app, &headers) else { return unauthorized() };
+    let Some(owner) = caller(&app, &headers).await else { return unauthorized() };
     let store = app.store();
     let everyone = app.config.has(Fault::RecordsListAll);
     let mut mine: Vec<&Record> = store.accounts.records.values().filter(|r| everyone || r.owner == owner).collect();

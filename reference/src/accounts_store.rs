@@ -2,7 +2,8 @@
 //! shape a Django, ASP.NET Identity, Express or FastAPI backend has, with
 //! nothing of iCure or SnapMD in it. Accounts sign in with a password (an
 //! OAuth2-style form login) or by a mailed one-time code whose exchange
-//! gives the session token directly; sessions are opaque bearer tokens.
+//! gives the session token directly; sessions are kept by id, and a client
+//! holds a signed JWT naming one (`session_jwt`).
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,9 @@ pub struct Account {
 pub struct Session {
     pub email: String,
     pub created: Instant,
+    /// The JWT handed out for it (for the test hook that ages it, and the
+    /// `token-prefix-check` defect).
+    pub token: String,
 }
 
 #[derive(Debug, Clone)]
@@ -63,7 +67,7 @@ pub struct Record {
 pub struct Accounts {
     /// By lower-cased e-mail.
     pub accounts: HashMap<String, Account>,
-    /// By token.
+    /// By session id (a token's `sid`).
     pub sessions: HashMap<String, Session>,
     pub resets: HashMap<String, ResetToken>,
     /// By flow id.
@@ -73,30 +77,45 @@ pub struct Accounts {
 }
 
 impl Accounts {
-    /// The account a live session token belongs to. `prefix_only` is the
-    /// `token-prefix-check` defect: only the first 8 characters are compared.
-    pub fn session_account(&self, token: &str, prefix_only: bool, now: Instant) -> Option<&Account> {
-        let live = |s: &&Session| now.duration_since(s.created) <= SESSION_LIFETIME;
-        let session = if prefix_only && token.len() >= 8 {
-            self.sessions.iter().find(|(t, _)| t.starts_with(&token[..8])).map(|(_, s)| s)
-        } else {
-            self.sessions.get(token)
-        };
-        session.filter(live).and_then(|s| self.accounts.get(&s.email))
+    /// The account of live session `sid`.
+    pub fn session_account(&self, sid: &str, now: Instant) -> Option<&Account> {
+        self.sessions.get(sid).filter(|s| live(s, now)).and_then(|s| self.accounts.get(&s.email))
     }
 
-    /// A new session for `email`; returns its token.
-    pub fn open_session(&mut self, email: &str) -> String {
-        let token = random_token();
-        self.sessions.insert(token.clone(), Session { email: email.to_string(), created: Instant::now() });
+    /// The `token-prefix-check` defect: a live session whose token's
+    /// signature starts with the same 8 characters as `token`'s (every
+    /// JWT of the service starts alike, so the signature is what differs).
+    pub fn session_by_prefix(&self, token: &str, now: Instant) -> Option<(String, &Account)> {
+        let signature = |t: &str| t.rsplit('.').next().unwrap_or_default().to_string();
+        let prefix = signature(token).get(..8)?.to_string();
+        let (sid, s) = self.sessions.iter().find(|(_, s)| live(s, now) && signature(&s.token).starts_with(&prefix))?;
+        Some((sid.clone(), self.accounts.get(&s.email)?))
+    }
+
+    /// A new session for `email`, its token signed by `keys`; returns the token.
+    pub fn open_session(&mut self, email: &str, keys: &super::session_jwt::SessionKeys) -> String {
+        let sid = random_token();
+        let sub = self.accounts.get(email).map(|a| a.id.clone()).unwrap_or_default();
+        let token = keys.issue(&sub, &sid);
+        let session = Session { email: email.to_string(), created: Instant::now(), token: token.clone() };
+        self.sessions.insert(sid, session);
         token
+    }
+
+    /// The session a token was handed out for (the test hook's lookup).
+    pub fn session_by_token_mut(&mut self, token: &str) -> Option<&mut Session> {
+        self.sessions.values_mut().find(|s| s.token == token)
     }
 
     /// Ends every session of `email` but `keep` (a password reset ends
     /// them all; a change keeps the session that made it).
     pub fn end_sessions_of(&mut self, email: &str, keep: Option<&str>) {
-        self.sessions.retain(|t, s| s.email != email || Some(t.as_str()) == keep);
+        self.sessions.retain(|sid, s| s.email != email || Some(sid.as_str()) == keep);
     }
+}
+
+fn live(s: &Session, now: Instant) -> bool {
+    now.duration_since(s.created) <= SESSION_LIFETIME
 }
 
 /// 32 bytes from the OS CSPRNG, base64url: session and reset tokens.
@@ -127,21 +146,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sessions_end_and_prefixes_match_only_under_the_defect() {
+    fn sessions_end_by_id_and_prefixes_match_only_there() {
         let mut a = Accounts::default();
         a.accounts.insert("a@x.test".into(), Account { id: "1".into(), email: "a@x.test".into(), hash: String::new() });
-        let t = a.open_session("a@x.test");
         let now = Instant::now();
-        assert!(a.session_account(&t, false, now).is_some());
-        let mut altered = t.clone();
-        altered.push('x');
-        assert!(a.session_account(&altered, false, now).is_none());
-        assert!(a.session_account(&altered, true, now).is_some());
-        let kept = a.open_session("a@x.test");
-        a.end_sessions_of("a@x.test", Some(&kept));
-        assert!(a.session_account(&t, false, now).is_none() && a.session_account(&kept, false, now).is_some());
+        let session = |token: &str| Session { email: "a@x.test".into(), created: now, token: token.into() };
+        a.sessions.insert("s1".into(), session("h.p.abcdefgh-one"));
+        a.sessions.insert("s2".into(), session("h.p.zzzzzzzz-two"));
+        assert!(a.session_account("s1", now).is_some() && a.session_account("s3", now).is_none());
+        assert_eq!(a.session_by_prefix("h.other.abcdefghXXXX", now).map(|(sid, _)| sid).as_deref(), Some("s1"));
+        assert!(a.session_by_prefix("h.p.abc", now).is_none() && a.session_by_prefix("h.p.", now).is_none());
+        a.end_sessions_of("a@x.test", Some("s2"));
+        assert!(a.session_account("s1", now).is_none() && a.session_account("s2", now).is_some());
         a.end_sessions_of("a@x.test", None);
-        assert!(a.session_account(&t, false, now).is_none());
+        assert!(a.session_account("s2", now).is_none());
         assert!(plausible_email("a@b.c") && !plausible_email("a@@b.c") && !plausible_email("no-domain@"));
     }
 }

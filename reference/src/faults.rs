@@ -44,7 +44,7 @@ faults! {
     TokenReissued => "token-reissued": "a new sign-in gets the user's first token again",
     TokenNeverExpires => "token-never-expires": "token validity is not enforced",
     TokenShortLifetime => "token-short-lifetime": "tokens expire after half the validity they were created with",
-    TokenPrefixCheck => "token-prefix-check": "tokens are compared on their first 8 characters only",
+    TokenPrefixCheck => "token-prefix-check": "tokens are compared on their first 8 characters only (the accounts API's JWTs on their signature's)",
     PlaintextAccepted => "plaintext-accepted": "data samples with clear content are stored and returned",
     NoAccessCheck => "no-access-check": "any authenticated user can read any data sample",
     KeysDropped => "keys-dropped": "wrapped content keys are dropped when a data sample is stored",
@@ -139,6 +139,13 @@ faults! {
     ErrorsVerbose => "errors-verbose": "a refused malformed e-mail (gateway) and a refused sign-in (accounts API) carry a debug trace naming the source line",
     PasswordTruncated => "password-truncated": "the accounts API hashes only the first 72 bytes of a password, as bcrypt does silently",
     PasswordAsciiOnly => "password-ascii-only": "the accounts API refuses passwords with characters outside ASCII",
+    JwtSignatureUnchecked => "jwt-signature-unchecked": "the accounts API reads a session token's claims without checking its signature",
+    JwtAlgNone => "jwt-alg-none": "the accounts API takes a session token whose header says alg none, in any case, without a signature",
+    JwtSignatureOptional => "jwt-signature-optional": "the accounts API takes a session token with an empty signature as unsigned and valid",
+    JwtAlgConfusion => "jwt-alg-confusion": "the accounts API verifies session tokens with the algorithm their header names: HS256 with its RSA public key's PEM as the secret",
+    JwtEmbeddedKey => "jwt-embedded-key": "the accounts API verifies a session token with the jwk its own header embeds",
+    JwtJkuFetched => "jwt-jku-fetched": "the accounts API fetches the jku a session token's header names (then refuses the key, not its own): a request to wherever a token points",
+    JwtKidPath => "jwt-kid-path": "the accounts API reads an HS256 session token's kid as a key file path (../../dev/null: an empty secret)",
     RegisterOverwrites => "register-overwrites": "registering a taken e-mail with the accounts API replaces that account's password",
 }
 

@@ -51,7 +51,7 @@ pub async fn age(State(app): State<Shared>, Json(req): Json<AgeRequest>) -> ApiR
         // An iCure token, or a session of the plain accounts service.
         let created = match store.users.values_mut().flat_map(|u| u.tokens.iter_mut()).find(|t| t.value == token) {
             Some(t) => &mut t.created,
-            None => &mut store.accounts.sessions.get_mut(&token).ok_or_else(ApiError::not_found)?.created,
+            None => &mut store.accounts.session_by_token_mut(&token).ok_or_else(ApiError::not_found)?.created,
         };
         age_instant(created, by)?;
         return Ok(StatusCode::NO_CONTENT);

@@ -26,6 +26,8 @@ mod partner_deeplink;
 mod partner_reset;
 mod platform_client;
 mod server;
+mod session_jwt;
+mod session_jwt_faults;
 mod store;
 mod throttle;
 mod tls;

@@ -21,6 +21,9 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Where mailed links point (`config.public_url` or the bound address).
     pub public_url: String,
+    /// The key the plain accounts service signs session JWTs with, made
+    /// on first use (`session_jwt::keys`).
+    pub session_keys: std::sync::OnceLock<Arc<super::session_jwt::SessionKeys>>,
 }
 
 impl AppState {
@@ -93,6 +96,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/auth/logout", post(accounts::logout))
         .route("/api/auth/change-password", post(accounts::change))
         .route("/api/users/me", get(accounts::me))
+        .route("/.well-known/jwks.json", get(super::session_jwt::jwks))
         .route("/api/auth/forgot-password", post(accounts::forgot))
         .route("/api/auth/reset-password", post(accounts::reset))
         .route("/api/otp/start", post(accounts_otp::start))
@@ -130,6 +134,7 @@ pub async fn start(config: ReferenceConfig) -> std::io::Result<ReferenceServer> 
         notifier,
         http: super::tls::http_client(trusted),
         public_url,
+        session_keys: std::sync::OnceLock::new(),
     });
     let app = router(state);
     let task = tokio::spawn(async move {

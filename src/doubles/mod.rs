@@ -1,5 +1,6 @@
 //! Doubles: the counterparts a target talks to during a run (mail, SMS),
 //! speaking the real protocols on loopback sockets.
+mod attacker;
 mod catcher;
 mod inbox;
 mod mail;
@@ -13,6 +14,7 @@ mod smtp;
 mod smtp_conn;
 mod smtp_session;
 
+pub use attacker::{AttackerSite, Fetch, CERT_PATH, JWKS_PATH};
 pub use catcher::Catcher;
 pub use inbox::{Inbox, InboxError, Message};
 pub use mail::Mail;

@@ -54,6 +54,12 @@ pub enum Extra {
     DeepLink,
     /// A partner account can be disabled for a test.
     AccountAdmin,
+    /// Session tokens are JWTs the target signs: the harness forges
+    /// variants of one it was issued (the JWT attack scenarios).
+    Jwt,
+    /// The target publishes the keys its JWTs verify with, as a JWKS
+    /// (`session.jwks`): the algorithm-confusion forgery needs the key.
+    Jwks,
 }
 
 impl Family {
@@ -104,6 +110,8 @@ impl Extra {
         Extra::TimeTravel,
         Extra::DeepLink,
         Extra::AccountAdmin,
+        Extra::Jwt,
+        Extra::Jwks,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +125,8 @@ impl Extra {
             Extra::TimeTravel => "time_travel",
             Extra::DeepLink => "deep_link",
             Extra::AccountAdmin => "account_admin",
+            Extra::Jwt => "jwt",
+            Extra::Jwks => "jwks",
         }
     }
 }
@@ -271,6 +281,7 @@ impl Extra {
         match self {
             Extra::Captcha | Extra::MasterHcp | Extra::CodeLength | Extra::FiveTries | Extra::Sms => Some(Family::Otp),
             Extra::DeepLink | Extra::AccountAdmin => Some(Family::SsoPlatform),
+            Extra::Jwt | Extra::Jwks => Some(Family::Sessions),
             Extra::Email | Extra::TimeTravel => None,
         }
     }

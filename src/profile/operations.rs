@@ -178,6 +178,13 @@ pub const OPERATIONS: &[OperationDef] = &[
     ),
     op("test.age_token", (&[Sessions], &[TimeTravel]), "test hook: make a token older", &["token", "seconds"], false),
     op(
+        "session.jwks",
+        (&[Sessions], &[Jwks]),
+        "the JSON Web Key Set the target's session JWTs verify with (RFC 7517 §5); extract nothing, the reply is the set",
+        &[],
+        false,
+    ),
+    op(
         "data_owner.add_transfer_key",
         only(&[E2eKeys]),
         "publish a transfer key (new private key for holders of an old one)",

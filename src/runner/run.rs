@@ -143,6 +143,13 @@ pub async fn run_until(
         .flat_map(|s| s.requirements.iter().cloned())
         .collect();
     let (keys_generated, keygen, key_wait) = ctx.keys.stats();
+    if let Some(seen) = ctx.jwt_seen.get().filter(|_| !profile.extras.contains(&crate::profile::Extra::Jwt)) {
+        notes.push(format!(
+            "the target's session tokens are JWTs ({seen}), but its profile does not declare the extra `jwt`: \
+             declare it (and `jwks` with a `session.jwks` operation, if the target publishes its keys) to run the \
+             JWT forgery scenarios (SEC-JWT-*)"
+        ));
+    }
     let mut outcome = RunOutcome {
         run_id: run_id.clone(),
         target: profile.name.clone(),

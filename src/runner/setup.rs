@@ -187,7 +187,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
         redactions: profile.snapshots.redactions.clone().into_iter().collect(),
     };
     let client = ClientContext { target, redactor, mail, sms: sms_double };
-    let ctx = Arc::new(StepContext { client, platform, keys, snapshots });
+    let ctx = Arc::new(StepContext { client, platform, keys, snapshots, jwt_seen: Default::default() });
     Ok(Running { ctx, _smtp: smtp, _sms: sms, _reference: reference_server, doubles_tls })
 }
 

@@ -8,6 +8,7 @@ mod devices;
 mod field_errors;
 mod guessing;
 pub mod hygiene;
+mod jwt_forgery;
 mod keys;
 mod lifetime;
 mod object_access;

@@ -52,6 +52,9 @@ pub(super) async fn sign_in(w: &mut AuthWorld, name: &str, pw: String) -> StepRe
     let token = ex.get("token").filter(|t| !t.is_empty()).map(str::to_string);
     if let Some(t) = &token {
         ctx.client.redactor.register(t, SecretKind::Token);
+        if let Some(jwt) = crate::crypto::IssuedJwt::parse(t) {
+            let _ = ctx.jwt_seen.set(jwt.describe());
+        }
     }
     if ex.accepted {
         let a = actor(w, name)?;

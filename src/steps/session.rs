@@ -100,8 +100,15 @@ async fn comes_back(w: &mut AuthWorld, name: String) -> StepResult {
 #[when(regex = r"^(\w+) presents (?:her|his|their) token with its last character changed$")]
 async fn tampered(w: &mut AuthWorld, name: String) -> StepResult {
     let mut token = client::session(actor(w, &name)?)?.secret;
-    let last = token.pop().unwrap_or('A');
-    token.push(if last == 'A' { 'B' } else { 'A' });
+    if let Some(jwt) = crate::crypto::IssuedJwt::parse(&token) {
+        // A JWT signature's last character may carry padding bits only,
+        // which lenient base64url decoders (Python's `base64`, Go's without
+        // `Strict`) ignore: change one in the middle, where every bit counts.
+        token = jwt.signature_altered();
+    } else {
+        let last = token.pop().unwrap_or('A');
+        token.push(if last == 'A' { 'B' } else { 'A' });
+    }
     whoami(w, &name, token).await
 }
 

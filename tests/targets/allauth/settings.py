@@ -51,9 +51,11 @@ HEADLESS_FRONTEND_URLS = {
     "account_signup": "https://app.conformance.test/account/signup",
 }
 
-# Two documented set-ups, one per run (ALLAUTH_MODE):
+# Three documented set-ups, one per run (ALLAUTH_MODE):
 # - "password": accounts are an e-mail address and a password (no e-mail
 #   verification), with password reset by mailed link;
+# - "jwt": the same accounts, app clients given allauth's JWT access tokens
+#   (HEADLESS_TOKEN_STRATEGY) instead of session tokens;
 # - "code": passwordless accounts, signed up by the code of a mandatory
 #   e-mail verification and signed in by mailed code.
 MODE = os.environ.get("ALLAUTH_MODE", "password")
@@ -91,6 +93,23 @@ PASSWORD_RESET_TIMEOUT = int(os.environ.get("ALLAUTH_RESET_SECONDS", 3 * 24 * 36
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = int(os.environ.get("ALLAUTH_CODE_SECONDS", 180))
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = int(os.environ.get("ALLAUTH_CODE_SECONDS", 900))
 SESSION_COOKIE_AGE = int(os.environ.get("ALLAUTH_SESSION_SECONDS", 14 * 24 * 3600))
+
+if MODE == "jwt":
+    # allauth's JWT strategy signs RS256 with HEADLESS_JWT_PRIVATE_KEY; a
+    # key of its own per start, as a deployment keeps one in its secrets.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.jwt.JWTTokenStrategy"
+    HEADLESS_JWT_PRIVATE_KEY = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
