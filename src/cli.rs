@@ -214,6 +214,11 @@ pub struct ReferenceArgs {
     /// server (the doubles' CA, `<report dir>/doubles-ca.pem`).
     #[arg(long)]
     pub trust_ca: Option<PathBuf>,
+    /// Past the bound of code requests for one login, answer as usual and
+    /// send nothing (instead of 429 with Retry-After): a target that turns
+    /// floods away without a word.
+    #[arg(long)]
+    pub quiet_throttle: bool,
     #[command(flatten)]
     pub partner: PartnerArgs,
 }
@@ -364,6 +369,7 @@ impl ReferenceArgs {
                 None => None,
             },
             partner: self.partner.into_config()?,
+            quiet_throttle: self.quiet_throttle,
             ..ReferenceConfig::default()
         })
     }

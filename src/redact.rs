@@ -94,7 +94,7 @@ impl Redactor {
             serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.json(v)),
             serde_json::Value::Object(map) => {
                 for (k, v) in map.iter_mut() {
-                    if is_secret_key(k) && !v.is_null() {
+                    if is_secret_key(k) && !v.is_null() && !v.is_boolean() && !names_an_error(k, v) {
                         *v = serde_json::Value::String("[REDACTED]".into());
                     } else {
                         self.json(v);
@@ -141,7 +141,17 @@ pub fn cut(text: &str, max: usize) -> String {
     out
 }
 
-/// Keys whose values are secrets whatever they hold.
+/// An error code under a secret-sounding key: `"code": "invalid_code"`
+/// (allauth, Laravel) is the name of an error, not a one-time code, and
+/// hiding it hides why a request was refused. Only lower-case words joined
+/// by underscores qualify, which no code a target mails looks like.
+fn names_an_error(key: &str, value: &serde_json::Value) -> bool {
+    key.eq_ignore_ascii_case("code")
+        && value.as_str().is_some_and(|s| s.contains('_') && s.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+}
+
+/// Keys whose values are secrets whatever they hold (a boolean, such as
+/// `has_usable_password`, holds none, and `Redactor::json` keeps it).
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase().replace(['-', '_'], "");
     // Any kind of token or password by its suffix: session_token,
@@ -178,6 +188,24 @@ mod tests {
         for k in ["token_type", "expires_in", "email", "status"] {
             assert!(!is_secret_key(k), "{k}");
         }
+    }
+
+    #[test]
+    fn flags_and_error_names_under_secret_keys_stay_readable() {
+        let r = Redactor::new();
+        let mut doc = serde_json::json!({
+            "has_usable_password": true,
+            "errors": [{ "code": "email_password_mismatch", "param": "password" }],
+            "code": "NKNQ-HKPS",
+            "password": "correct_horse_battery",
+            "otp": { "code": 123456 },
+        });
+        r.json(&mut doc);
+        assert_eq!(doc["has_usable_password"], true);
+        assert_eq!(doc["errors"][0]["code"], "email_password_mismatch");
+        assert_eq!(doc["code"], "[REDACTED]");
+        assert_eq!(doc["password"], "[REDACTED]");
+        assert_eq!(doc["otp"]["code"], "[REDACTED]");
     }
 
     #[test]

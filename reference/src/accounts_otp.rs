@@ -33,9 +33,10 @@ pub async fn start(State(app): State<Shared>, body: Option<Json<Start>>) -> Resp
         return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_email");
     }
     let mut store = app.store();
-    if let Err(e) = admit_start(&app.config, &mut store.throttles, &email, Instant::now()) {
-        return e.into_response();
-    }
+    let send = match admit_start(&app.config, &mut store.throttles, &email, Instant::now()) {
+        Ok(send) => send,
+        Err(e) => return e.into_response(),
+    };
     let code = random_code();
     super::ledger::record(&app.config.ledger, &code);
     let flow_id = uuid::Uuid::new_v4().to_string();
@@ -49,11 +50,14 @@ pub async fn start(State(app): State<Shared>, body: Option<Json<Start>>) -> Resp
     drop(store);
     let mail = Notifier::code_mail(&code, "there");
     let sender = app.clone();
-    tokio::spawn(async move {
-        if let Err(e) = sender.notifier.mail(&email, &mail).await {
-            tracing::warn!("sign-in code mail: {e}");
-        }
-    });
+    // Turned away quietly (`quiet_throttle`): answered, never sent.
+    if send {
+        tokio::spawn(async move {
+            if let Err(e) = sender.notifier.mail(&email, &mail).await {
+                tracing::warn!("sign-in code mail: {e}");
+            }
+        });
+    }
     Json(json!({ "flow_id": flow_id })).into_response()
 }
 

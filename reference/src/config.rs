@@ -40,6 +40,10 @@ pub struct ReferenceConfig {
     /// reference calls out over TLS: the platform, the SMS webhook, and
     /// STARTTLS to its SMTP server (which it uses whenever offered).
     pub trust_ca: Option<String>,
+    /// Past the bound of code requests for one login, answer a start as
+    /// usual and send nothing, as services that do not tell a flooder they
+    /// noticed do; otherwise a 429 with Retry-After.
+    pub quiet_throttle: bool,
 }
 
 /// What a partner backend is configured with to reach the platform
@@ -79,6 +83,7 @@ impl Default for ReferenceConfig {
             ledger: None,
             tls: None,
             trust_ca: None,
+            quiet_throttle: false,
         }
     }
 }

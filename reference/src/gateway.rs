@@ -116,7 +116,7 @@ pub async fn start_process(
     if !(6..=12).contains(&code_length) {
         return Err(ApiError::field("invalid_code_length", "codeLength"));
     }
-    let known = {
+    let (known, send) = {
         let mut store = app.store();
         let known = store.user_by_login(&login).is_some();
         // Every patient start names an existing master HCP (seed 000: "mandatory
@@ -133,8 +133,8 @@ pub async fn start_process(
         if store.processes.contains_key(request_id) {
             return Err(ApiError::new(StatusCode::CONFLICT, "request_id_in_use"));
         }
-        admit_start(cfg, &mut store.throttles, &login, Instant::now())?;
-        known
+        let send = admit_start(cfg, &mut store.throttles, &login, Instant::now())?;
+        (known, send)
     };
     let digits = if cfg.has(Fault::OtpShortCode) { 4 } else { code_length };
     let code = new_code(digits);
@@ -151,6 +151,8 @@ pub async fn start_process(
         master: (kind == OwnerKind::Patient && !body.hcp_id.is_empty()).then(|| body.hcp_id.clone()),
     };
     match channel {
+        // Turned away quietly (`quiet_throttle`): answered, never sent.
+        _ if !send => {}
         Channel::Email => {
             let mail = Notifier::code_mail(&code, &body.first_name);
             app.notifier.mail(&login, &mail).await.map_err(|e| {

@@ -48,17 +48,23 @@ pub fn too_many(wait: Duration) -> ApiError {
 
 /// Whether `login` may start a process now: not while its guesses are
 /// used up (a new code would be a fresh one to guess), nor past its starts.
+/// `Ok(false)`: admitted but not to be sent, the `quiet_throttle` way of
+/// turning a flood away without telling the flooder.
 pub fn admit_start(
     cfg: &ReferenceConfig,
     throttles: &mut Throttles,
     login: &str,
     now: Instant,
-) -> Result<(), ApiError> {
+) -> Result<bool, ApiError> {
     admit_guess(cfg, throttles, login, now)?;
-    if !cfg.has(Fault::StartsUnthrottled) {
-        throttles.start(login, now).map_err(too_many)?;
+    if cfg.has(Fault::StartsUnthrottled) {
+        return Ok(true);
     }
-    Ok(())
+    match throttles.start(login, now) {
+        Ok(()) => Ok(true),
+        Err(_) if cfg.quiet_throttle => Ok(false),
+        Err(wait) => Err(too_many(wait)),
+    }
 }
 
 /// Whether a code of `login` is checked now, whichever process it is for.

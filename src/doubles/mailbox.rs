@@ -41,6 +41,16 @@ impl Mailbox {
         }
     }
 
+    /// How many mails reached `recipient` so far, where the backend keeps
+    /// them all (the SMTP sink); `None` where it cannot tell (a mail API
+    /// or catcher shows what was read, not what came).
+    pub fn count_for(&self, recipient: &str) -> Option<usize> {
+        match self {
+            Mailbox::Smtp(inbox) => Some(inbox.delivered_to(recipient).len()),
+            Mailbox::Http(_) | Mailbox::Catcher(_) => None,
+        }
+    }
+
     /// Whether a mail carrying a reset link or token (found by `rule`, the
     /// token too) reached `recipient`: a notice without one ("no account
     /// here") gives nothing away and is no reset mail.

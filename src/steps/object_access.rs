@@ -24,22 +24,46 @@ fn named(w: &AuthWorld, id: &str) -> Result<(bool, String), ClientError> {
     Ok((ex.url.contains(id) || ex.request_body.as_deref().is_some_and(|b| b.contains(id)), ex.operation.clone()))
 }
 
+/// Calls `operation` as `attacker`, with her own token, on `victim`'s data
+/// owner (`data_owner_id`) and the `extra` variables; the request must
+/// name that data owner, or the attack was never sent.
+async fn on_victims_owner(
+    w: &mut AuthWorld,
+    attacker: &str,
+    victim: &str,
+    operation: &str,
+    extra: Vec<(&str, serde_json::Value)>,
+) -> StepResult {
+    let victim_owner = owner_id(w, victim)?;
+    let ctx = w.ctx();
+    let a = actor(w, attacker)?;
+    let mut vars = a.context();
+    vars.insert("data_owner_id".into(), json!(victim_owner));
+    vars.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
+    let ex = ctx.client.target.call(operation, &vars, Some(&client::session(a)?)).await?;
+    w.record(ex);
+    let (sent, op) = named(w, &victim_owner)?;
+    super::checks::attack_sent(sent, &op, &format!("{victim}'s data owner id (`data_owner_id`)"))
+}
+
+/// The fingerprint of the actor's key pair.
+fn fingerprint(w: &mut AuthWorld, name: &str) -> Result<String, ClientError> {
+    actor(w, name)?
+        .key
+        .as_ref()
+        .map(|k| k.fingerprint().to_string())
+        .ok_or_else(|| ClientError::Expectation(format!("{name} holds no key pair")))
+}
+
 /// When Cersei adds a key of her own to Daenerys's data owner
 ///
 /// With her own token, the first actor adds her own public key to the second actor's data owner (`data_owner.add_key`): an end-to-end key injection, which would let her read everything shared with that owner from then on. The request must name the victim's data owner.
 #[when(regex = r"^(\w+) adds a key of (?:her|his|their) own to (\w+)'s data owner$")]
 async fn adds_key_to_other(w: &mut AuthWorld, attacker: String, victim: String) -> StepResult {
-    let victim_owner = owner_id(w, &victim)?;
-    let ctx = w.ctx();
     let a = actor(w, &attacker)?;
     let key = a.key.as_ref().ok_or_else(|| ClientError::Expectation(format!("{attacker} holds no key pair")))?;
-    let mut vars = a.context();
-    vars.insert("data_owner_id".into(), json!(victim_owner));
-    vars.insert("public_key".into(), json!(key.public_hex()));
-    let ex = ctx.client.target.call("data_owner.add_key", &vars, Some(&client::session(a)?)).await?;
-    w.record(ex);
-    let (sent, op) = named(w, &victim_owner)?;
-    super::checks::attack_sent(sent, &op, &format!("{victim}'s data owner id (`data_owner_id`)"))
+    let extra = vec![("public_key", json!(key.public_hex()))];
+    on_victims_owner(w, &attacker, &victim, "data_owner.add_key", extra).await
 }
 
 /// When Cersei stops Daenerys's sharing with Samwell
@@ -47,16 +71,8 @@ async fn adds_key_to_other(w: &mut AuthWorld, attacker: String, victim: String) 
 /// With her own token, the first actor ends the second's automatic sharing with a third (`data_owner.stop_sharing` on the victim's data owner): a change only the owner may make.
 #[when(regex = r"^(\w+) stops (\w+)'s sharing with (\w+)$")]
 async fn stops_others_sharing(w: &mut AuthWorld, attacker: String, victim: String, delegate: String) -> StepResult {
-    let (victim_owner, delegate_owner) = (owner_id(w, &victim)?, owner_id(w, &delegate)?);
-    let ctx = w.ctx();
-    let a = actor(w, &attacker)?;
-    let mut vars = a.context();
-    vars.insert("data_owner_id".into(), json!(victim_owner));
-    vars.insert("delegate_id".into(), json!(delegate_owner));
-    let ex = ctx.client.target.call("data_owner.stop_sharing", &vars, Some(&client::session(a)?)).await?;
-    w.record(ex);
-    let (sent, op) = named(w, &victim_owner)?;
-    super::checks::attack_sent(sent, &op, &format!("{victim}'s data owner id (`data_owner_id`)"))
+    let extra = vec![("delegate_id", json!(owner_id(w, &delegate)?))];
+    on_victims_owner(w, &attacker, &victim, "data_owner.stop_sharing", extra).await
 }
 
 /// When Cersei asks for a token for Daenerys's user id
@@ -105,26 +121,14 @@ async fn still_shares(w: &mut AuthWorld, name: String, delegate: String) -> Step
 /// With her own token, the first actor adds a transfer key to the second actor's data owner: from the victim's key to her own, carrying a private key she chose. A device of the victim would take it for its own new key: the victim's data would then be shared with a key the attacker holds.
 #[when(regex = r"^(\w+) adds a transfer key of (?:her|his|their) own to (\w+)'s data owner$")]
 async fn adds_transfer_key_to_other(w: &mut AuthWorld, attacker: String, victim: String) -> StepResult {
-    let victim_owner = owner_id(w, &victim)?;
-    let victim_key = actor(w, &victim)?
-        .key
-        .as_ref()
-        .map(|k| k.fingerprint().to_string())
-        .ok_or_else(|| ClientError::Expectation(format!("{victim} holds no key pair")))?;
-    let ctx = w.ctx();
-    let a = actor(w, &attacker)?;
-    let key = a.key.as_ref().ok_or_else(|| ClientError::Expectation(format!("{attacker} holds no key pair")))?;
-    let mut vars = a.context();
-    vars.insert("data_owner_id".into(), json!(victim_owner));
-    vars.insert("from_fingerprint".into(), json!(victim_key));
-    vars.insert("to_fingerprint".into(), json!(key.fingerprint()));
-    // Content of the attacker's choosing: what it holds does not matter to the check.
-    vars.insert("wrapped_key".into(), json!(hex::encode([0x5a_u8; 32])));
-    vars.insert("encrypted_private_key".into(), json!(hex::encode([0xa5_u8; 48])));
-    let ex = ctx.client.target.call("data_owner.add_transfer_key", &vars, Some(&client::session(a)?)).await?;
-    w.record(ex);
-    let (sent, op) = named(w, &victim_owner)?;
-    super::checks::attack_sent(sent, &op, &format!("{victim}'s data owner id (`data_owner_id`)"))
+    let extra = vec![
+        ("from_fingerprint", json!(fingerprint(w, &victim)?)),
+        ("to_fingerprint", json!(fingerprint(w, &attacker)?)),
+        // Content of the attacker's choosing: what it holds does not matter to the check.
+        ("wrapped_key", json!(hex::encode([0x5a_u8; 32]))),
+        ("encrypted_private_key", json!(hex::encode([0xa5_u8; 48]))),
+    ];
+    on_victims_owner(w, &attacker, &victim, "data_owner.add_transfer_key", extra).await
 }
 
 /// Then Daenerys's data owner holds no transfer key of Cersei's
@@ -132,11 +136,7 @@ async fn adds_transfer_key_to_other(w: &mut AuthWorld, attacker: String, victim:
 /// Reads the actor's data owner with her own token and checks that none of its transfer keys leads to the other actor's key.
 #[then(regex = r"^(\w+)'s data owner holds no transfer key of (\w+)'s$")]
 async fn no_foreign_transfer_key(w: &mut AuthWorld, name: String, attacker: String) -> StepResult {
-    let theirs = actor(w, &attacker)?
-        .key
-        .as_ref()
-        .map(|k| k.fingerprint().to_string())
-        .ok_or_else(|| ClientError::Expectation(format!("{attacker} holds no key pair")))?;
+    let theirs = fingerprint(w, &attacker)?;
     let id = owner_id(w, &name)?;
     let ctx = w.ctx();
     let view = client::owner_view(&ctx.client, actor(w, &name)?, &id).await?;
