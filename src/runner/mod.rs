@@ -2,12 +2,14 @@
 //! reference), drive cucumber-rs, collect each scenario's result and evidence.
 mod config;
 mod context;
+mod cucumber_json;
 mod doubles_tls;
 mod dry_run;
 mod evidence;
 mod interrupt;
 mod lint;
 mod outcome;
+mod parser;
 mod plan;
 mod redacting;
 mod run;

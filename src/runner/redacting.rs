@@ -2,10 +2,9 @@
 //! `cucumber.json` carry step failure messages as the steps raised them,
 //! before the after-hook registered the secrets it found (codes in mails no
 //! step read) and before the reports' own redaction. Every line of the
-//! console goes through the run's [`Redactor`] on its way out, and
-//! `cucumber.json` is redacted as JSON once cucumber has written it.
+//! console goes through the run's [`Redactor`] on its way out
+//! (`cucumber.json` is redacted once written: `cucumber_json::redact_file`).
 use std::io::{self, Write};
-use std::path::Path;
 
 use crate::redact::Redactor;
 
@@ -52,25 +51,13 @@ impl<W: Write> Drop for RedactingWriter<W> {
     }
 }
 
-/// Redacts every string of the JSON file at `path` in place; a file that
-/// is not JSON (a run stopped while cucumber wrote it) becomes `[]`, which
-/// every consumer of cucumber's format accepts.
-pub(super) fn redact_json_file(path: &Path, redactor: &Redactor) -> io::Result<()> {
-    let mut value = std::fs::read(path)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .unwrap_or_else(|| serde_json::json!([]));
-    redactor.json(&mut value);
-    std::fs::write(path, serde_json::to_vec(&value).map_err(io::Error::other)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::redact::SecretKind;
 
     #[test]
-    fn console_lines_and_cucumber_json_lose_their_secrets() {
+    fn console_lines_lose_their_secrets() {
         let redactor = Redactor::new();
         let mut out = Vec::new();
         {
@@ -87,15 +74,5 @@ mod tests {
                 && shown.contains("partial [REDACTED"),
             "{shown}"
         );
-
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("cucumber.json");
-        std::fs::write(&file, r#"[{"error_message": "Authorization: Bearer s3cr3t-t0ken-value"}]"#).unwrap();
-        redact_json_file(&file, &redactor).unwrap();
-        let text = std::fs::read_to_string(&file).unwrap();
-        assert!(!text.contains("s3cr3t") && serde_json::from_str::<serde_json::Value>(&text).is_ok(), "{text}");
-        std::fs::write(&file, "[{\"cut").unwrap();
-        redact_json_file(&file, &redactor).unwrap();
-        assert_eq!(std::fs::read_to_string(&file).unwrap(), "[]");
     }
 }

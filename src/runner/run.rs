@@ -11,10 +11,12 @@ use futures::FutureExt as _;
 
 use super::config::RunConfig;
 use super::context::Records;
+use super::cucumber_json::{self, StreamingJson};
 use super::evidence;
 use super::outcome::RunError;
+use super::parser::FeatureParser;
 use super::plan::{plan, Selector};
-use super::redacting::{redact_json_file, RedactingWriter};
+use super::redacting::RedactingWriter;
 use super::setup;
 use super::staging::Staging;
 use super::timeline::{self, StepTimeline};
@@ -92,7 +94,7 @@ pub async fn run_until(
     let step_times = timeline.steps.clone();
     let writer = writer::Basic::raw(console, writer::Coloring::Auto, 0)
         .summarized()
-        .tee::<AuthWorld, _>(writer::Json::for_tee(json_out))
+        .tee::<AuthWorld, _>(StreamingJson::new(json_out).discard_stats_writes().discard_arbitrary_writes())
         .tee::<AuthWorld, _>(timeline.discard_stats_writes().discard_arbitrary_writes())
         .normalized();
 
@@ -101,7 +103,8 @@ pub async fn run_until(
     let records = Records::default();
     let after_records = records.clone();
     let filter = selector.clone();
-    let mut cucumber = AuthWorld::cucumber()
+    let mut cucumber = AuthWorld::cucumber::<std::path::PathBuf>()
+        .with_parser::<_, std::path::PathBuf>(FeatureParser)
         .with_writer(writer)
         .fail_on_skipped()
         .max_concurrent_scenarios(config.concurrency.max(1))
@@ -189,7 +192,7 @@ pub async fn run_until(
     outcome.warnings.extend(running.tls_warnings());
     drop(running);
     if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {
-        redact_json_file(&staging.path().join("cucumber.json"), &ctx.client.redactor)
+        cucumber_json::redact_file(&staging.path().join("cucumber.json"), &ctx.client.redactor)
             .map_err(io_err("cannot redact cucumber.json"))?;
         let target = staging
             .finish(dir, &outcome, sign_key.as_ref())

@@ -1,4 +1,4 @@
-//! Secret redaction for everything the harness shows or writes.
+//! The redactor every output of the harness passes through.
 //!
 //! Two layers: every secret the harness learns during a run (codes, tokens,
 //! passwords, private keys) is registered by value and replaced wherever it
@@ -6,9 +6,12 @@
 //! hex key material, Authorization values) are masked by pattern. Value
 //! redaction is what makes this safe: a target that echoes a token inside an
 //! error message is still redacted.
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use regex::Regex;
+
+use super::index::SecretIndex;
 
 /// What a registered secret is; shown in its place, e.g. `[REDACTED:token]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,13 +24,14 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
-    fn label(self) -> &'static str {
+    /// What stands in the secret's place.
+    pub(super) fn placeholder(self) -> &'static str {
         match self {
-            SecretKind::Code => "code",
-            SecretKind::Token => "token",
-            SecretKind::Password => "password",
-            SecretKind::PrivateKey => "private-key",
-            SecretKind::Captcha => "captcha",
+            SecretKind::Code => "[REDACTED:code]",
+            SecretKind::Token => "[REDACTED:token]",
+            SecretKind::Password => "[REDACTED:password]",
+            SecretKind::PrivateKey => "[REDACTED:private-key]",
+            SecretKind::Captcha => "[REDACTED:captcha]",
         }
     }
 }
@@ -35,7 +39,7 @@ impl SecretKind {
 /// Shared, per-run registry of secrets. Cloning shares the registry.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    secrets: Arc<RwLock<Vec<(String, SecretKind)>>>,
+    secrets: Arc<RwLock<SecretIndex>>,
 }
 
 fn patterns() -> &'static [(Regex, &'static str)] {
@@ -61,29 +65,19 @@ impl Redactor {
     /// Registers a secret value; short values (under 4 chars) are ignored so
     /// that redaction cannot eat ordinary words.
     pub fn register(&self, value: &str, kind: SecretKind) {
-        if value.len() < 4 {
-            return;
-        }
-        let mut s = self.secrets.write().unwrap_or_else(|e| e.into_inner());
-        if !s.iter().any(|(v, _)| v == value) {
-            s.push((value.to_string(), kind));
-            // Longest first, so a secret containing another is replaced whole.
-            s.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
-        }
+        self.secrets.write().unwrap_or_else(|e| e.into_inner()).insert(value, kind);
     }
 
     /// Redacts registered secrets, then secret-shaped text.
     pub fn text(&self, input: &str) -> String {
-        let mut out = input.to_string();
-        for (value, kind) in self.secrets.read().unwrap_or_else(|e| e.into_inner()).iter() {
-            if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), &format!("[REDACTED:{}]", kind.label()));
+        let by_value = self.secrets.read().unwrap_or_else(|e| e.into_inner()).replace(input);
+        let mut out = by_value.map_or(Cow::Borrowed(input), Cow::Owned);
+        for (re, replacement) in patterns() {
+            if let Cow::Owned(replaced) = re.replace_all(&out, *replacement) {
+                out = Cow::Owned(replaced);
             }
         }
-        for (re, replacement) in patterns() {
-            out = re.replace_all(&out, *replacement).into_owned();
-        }
-        out
+        out.into_owned()
     }
 
     /// Redacts a JSON document in place: string leaves by value and shape,
