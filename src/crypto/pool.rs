@@ -19,8 +19,8 @@ use super::keys::{KeyError, KeyPair, OaepHash};
 type Receiver = Mutex<mpsc::Receiver<Result<KeyPair, KeyError>>>;
 
 pub struct KeyPool {
-    /// Started on first need: eagerly without a bank, on the first key the
-    /// bank cannot give with one.
+    /// Started on first need: the first key asked for (with a bank, the
+    /// first one the bank cannot give).
     rx: OnceCell<Receiver>,
     producers: usize,
     depth: usize,
@@ -59,13 +59,19 @@ pub struct PoolStats {
 }
 
 impl KeyPool {
-    /// Starts `producers` blocking generators keeping up to `depth` keys ready.
-    /// Must be called inside a tokio runtime.
+    /// A pool of `producers` blocking generators keeping up to `depth` keys
+    /// ready, started by the first [`KeyPool::take`]: a run none of whose
+    /// scenarios needs a key pair generates none. Must be used inside a
+    /// tokio runtime.
     pub fn start(producers: usize, depth: usize, hash: OaepHash) -> Arc<KeyPool> {
-        let pool =
-            KeyPool { rx: OnceCell::new(), producers, depth, hash, bank: None, stats: Arc::new(PoolStats::default()) };
-        let _ = pool.rx.set(pool.spawn_producers());
-        Arc::new(pool)
+        Arc::new(KeyPool {
+            rx: OnceCell::new(),
+            producers,
+            depth,
+            hash,
+            bank: None,
+            stats: Arc::new(PoolStats::default()),
+        })
     }
 
     /// A pool that first hands out the bank's keys (of the same OAEP hash),
@@ -149,6 +155,15 @@ impl KeyPool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn producers_start_with_the_first_key_asked_for() {
+        let pool = KeyPool::start(2, 2, OaepHash::Sha256);
+        assert!(pool.rx.get().is_none(), "no generator runs before a key is asked for");
+        pool.take().await.unwrap();
+        assert!(pool.rx.get().is_some());
+        assert!(pool.stats().0 >= 1);
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_bank_replays_keys_in_order_and_never_twice_in_a_run() {

@@ -28,7 +28,7 @@ pub fn client_config(tls: &TlsConfig) -> Result<ClientConfig, rustls::Error> {
         Arc::new(AcceptAny(provider))
     } else {
         let extra = tls.loaded.as_ref().map(|m| m.extra_roots.clone()).unwrap_or_default();
-        Arc::new(rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider)?)
+        Arc::new(authconform_tls::LazyTrust::new(extra, provider)?)
     };
     let builder = builder.dangerous().with_custom_certificate_verifier(verifier);
     let mut config = match tls.loaded.as_ref().and_then(|m| m.identity.as_ref()) {

@@ -295,6 +295,11 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
         missing.dedup();
         return Err(RunError::NothingApplicable { scenarios: plan.not_applicable.len(), missing: missing.join(", ") });
     }
+    if config.starts_reference() && !plan.selected.iter().any(|s| s.tags.iter().any(|t| t == "needs:sso_platform")) {
+        // Nothing will sign in through a partner: the embedded reference
+        // needs no partner key (an RSA key generation) and no platform double.
+        profile.platform = None;
+    }
     let expected = match &config.expected_failures {
         Some(path) => crate::expectations::load(path, |r| catalogue.get(r).is_some(), |s| plan.names.contains(s))
             .map_err(RunError::Expectations)?

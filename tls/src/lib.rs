@@ -7,6 +7,7 @@
 //! fresh machine with a Rust toolchain and a C compiler lacks (ring has no
 //! post-quantum key exchange, hence rustls's deprecation mark).
 mod listener;
+mod trust;
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 pub use listener::{HandshakeFailure, TlsListener};
 pub use rustls;
 pub use tokio_rustls::{server::TlsStream, TlsAcceptor, TlsConnector};
+pub use trust::LazyTrust;
 
 /// The crypto provider of every TLS configuration of the project.
 #[allow(deprecated)]
@@ -73,7 +75,7 @@ pub fn certificates(pem: &str) -> Result<Vec<CertificateDer<'static>>, String> {
 /// generates for its doubles), speaking `http/1.1` where ALPN is used.
 pub fn client_config(extra_roots: Vec<CertificateDer<'static>>) -> Result<rustls::ClientConfig, rustls::Error> {
     let provider = provider();
-    let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots, provider.clone())?;
+    let verifier = LazyTrust::new(extra_roots, provider.clone())?;
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
