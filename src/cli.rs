@@ -25,6 +25,8 @@ pub enum Command {
     Reference(ReferenceArgs),
     /// Run a certification plan and write a signed-if-asked evidence bundle.
     Certify(CertifyArgs),
+    /// Run the scenarios once, then again and again as N concurrent virtual users: latency per operation, and what broke under load.
+    Load(LoadArgs),
     /// Check a report folder against its manifest (and signature, with --key).
     Verify(VerifyArgs),
     /// List every step the features may use: pattern, parameters, description, example.
@@ -115,6 +117,18 @@ pub struct CertifyArgs {
     /// The plan, as named under `plans:` in scenarios/requirements.yaml (otp, sso, full).
     #[arg(long)]
     pub plan: String,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(clap::Args)]
+pub struct LoadArgs {
+    /// Virtual users: each runs the selected scenarios one after another, again and again.
+    #[arg(long, default_value_t = 8)]
+    pub users: usize,
+    /// How long the load phase lasts after the ordinary run (e.g. 30s, 2m).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "30s")]
+    pub duration: std::time::Duration,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -346,6 +360,19 @@ impl CertifyArgs {
     pub fn into_config(self, root: &std::path::Path) -> Result<RunConfig, UsageError> {
         let mut c = self.run.into_config(root)?;
         c.plan = Some(self.plan);
+        Ok(c)
+    }
+}
+
+impl LoadArgs {
+    pub fn into_config(self, root: &std::path::Path) -> Result<RunConfig, UsageError> {
+        let users = std::num::NonZeroUsize::new(self.users)
+            .ok_or_else(|| UsageError::Option { option: "--users", message: "must be at least 1".into() })?;
+        if self.duration.is_zero() {
+            return Err(UsageError::Option { option: "--duration", message: "must be longer than 0s".into() });
+        }
+        let mut c = self.run.into_config(root)?;
+        c.load = Some(authconform::runner::LoadSettings { users, duration: self.duration });
         Ok(c)
     }
 }

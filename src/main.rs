@@ -42,6 +42,10 @@ fn command(command: cli::Command) -> Result<i32, Error> {
             let suite = suite(args.run.root.clone())?;
             run(args.into_config(suite.path())?)
         }
+        cli::Command::Load(args) => {
+            let suite = suite(args.run.root.clone())?;
+            run(args.into_config(suite.path())?)
+        }
         cli::Command::Steps(args) => steps(args.format),
         cli::Command::Operations => {
             print!("{}", authconform::profile::render_operations());

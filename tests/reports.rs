@@ -56,6 +56,7 @@ fn outcome() -> RunOutcome {
         incomplete: None,
         notes: vec![],
         warnings: vec![],
+        load: None,
     }
 }
 

@@ -44,6 +44,10 @@ pub struct RunOutcome {
     /// were not checked): a WARN line in every report.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// `authconform load`: what the virtual users measured after the
+    /// ordinary run (whose verdicts the rest of the outcome gives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<super::LoadSummary>,
 }
 
 /// Why a run stopped early, and the planned scenarios that did not finish:
@@ -107,15 +111,24 @@ impl RunOutcome {
         if !self.profile_errors().is_empty() {
             return exit::USAGE;
         }
-        let blocking =
-            self.scenarios.iter().filter(|s| s.status == ScenarioStatus::Failed && s.expected_failure.is_none()).any(
-                |s| {
+        // A MUST requirement that passed alone and failed under load does
+        // not conform either: a race in a single-use code is a defect.
+        let broke_under_load = self.load.as_ref().is_some_and(|l| {
+            l.failed_under_load.iter().any(|f| {
+                self.catalogue.get(&f.requirement).is_none_or(|req| req.level == crate::requirements::Level::Must)
+            })
+        });
+        let blocking = broke_under_load
+            || self
+                .scenarios
+                .iter()
+                .filter(|s| s.status == ScenarioStatus::Failed && s.expected_failure.is_none())
+                .any(|s| {
                     s.requirements.is_empty()
                         || s.requirements.iter().any(|r| {
                             self.catalogue.get(r).is_none_or(|req| req.level == crate::requirements::Level::Must)
                         })
-                },
-            );
+                });
         if blocking {
             exit::NOT_CONFORMING
         } else if self.errors() > 0 || self.incomplete.is_some() {

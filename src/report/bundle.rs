@@ -26,6 +26,9 @@ pub fn write_bundle(dir: &Path, outcome: &RunOutcome, key: Option<&SigningKey>) 
     });
     write_atomic(dir, "summary.json", serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?.as_bytes())?;
     write_atomic(dir, "report.html", super::html::html_report(outcome).map_err(std::io::Error::other)?.as_bytes())?;
+    if let Some(load) = &outcome.load {
+        write_atomic(dir, "load.json", serde_json::to_string_pretty(load).map_err(std::io::Error::other)?.as_bytes())?;
+    }
     write_atomic(dir, "evidence.jsonl", evidence_lines(outcome).map_err(std::io::Error::other)?.as_bytes())?;
     if let Some(i) = &outcome.incomplete {
         let mut text = format!(

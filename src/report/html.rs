@@ -57,5 +57,7 @@ pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
         unexpected_passes => outcome.unexpected_passes,
         incomplete => outcome.incomplete,
         warnings => outcome.warnings,
+        load => outcome.load,
+        load_svg => minijinja::Value::from_safe_string(outcome.load.as_ref().map(super::load_section::svg).unwrap_or_default()),
     })
 }

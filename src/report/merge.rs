@@ -74,6 +74,7 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
         incomplete: None,
         notes: Vec::new(),
         warnings: Vec::new(),
+        load: None,
     };
     let mut candidates = Vec::new();
     for s in &mut shards {
@@ -82,6 +83,16 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
         merged.scenarios.append(&mut s.scenarios);
         merged.not_applicable.append(&mut s.not_applicable);
         merged.failed_requirements.append(&mut s.failed_requirements);
+        // Load shards: histograms added, so the merged percentiles are
+        // those of every sample.
+        if let Some(load) = s.load.take() {
+            match &mut merged.load {
+                Some(m) => {
+                    m.merge(&load).map_err(|e| MergeError::Mismatch(format!("shard {}: load.json: {e}", s.run_id)))?
+                }
+                None => merged.load = Some(load),
+            }
+        }
         if let Some(mut i) = s.incomplete.take() {
             let merged_i = merged
                 .incomplete

@@ -5,6 +5,7 @@ mod bundle;
 mod evidence;
 mod html;
 mod junit;
+mod load_section;
 mod manifest;
 mod merge;
 mod summary;

@@ -194,6 +194,9 @@ pub fn markdown_summary(outcome: &RunOutcome) -> String {
             md.push_str(&format!("- {} ({}:{})\n", n.scenario, n.file, n.line));
         }
     }
+    if let Some(load) = &outcome.load {
+        md += &super::load_section::markdown(load);
+    }
     md
 }
 
@@ -258,6 +261,9 @@ pub fn console_summary(outcome: &RunOutcome) -> String {
         outcome.keys_generated,
         outcome.key_wait_ms
     ));
+    if let Some(load) = &outcome.load {
+        out += &super::load_section::console(load);
+    }
     let profile_errors = outcome.profile_errors();
     if let Some(first) = profile_errors.first() {
         out.push_str(&format!(

@@ -43,6 +43,9 @@ pub struct RunConfig {
     pub expected_failures: Option<PathBuf>,
     /// `(index, count)`, 1-based: run only this shard of the plan (`--shard 2/4`).
     pub shard: Option<(usize, usize)>,
+    /// `authconform load`: after the ordinary run, its scenarios again as
+    /// this many virtual users for this long.
+    pub load: Option<super::LoadSettings>,
 }
 
 impl RunConfig {
@@ -66,6 +69,7 @@ impl RunConfig {
             dry_run: false,
             shard: None,
             expected_failures: None,
+            load: None,
         }
     }
 

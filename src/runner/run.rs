@@ -5,26 +5,25 @@ use std::fs::File;
 use std::io;
 use std::time::Instant;
 
-use cucumber::event::ScenarioFinished;
 use cucumber::{writer, World as _, WriterExt as _};
 use futures::FutureExt as _;
 
 use super::config::RunConfig;
 use super::context::Records;
 use super::cucumber_json::{self, StreamingJson};
-use super::evidence;
 use super::outcome::RunError;
 use super::parser::FeatureParser;
 use super::plan::{plan, Selector};
+use super::record::{panic_payload, record};
 use super::redacting::RedactingWriter;
 use super::setup;
 use super::staging::Staging;
-use super::timeline::{self, StepTimeline};
+use super::timeline::StepTimeline;
 use crate::model::{Incomplete, NotRun, RunOutcome, ScenarioRecord, ScenarioStatus};
 use crate::profile::load_profile;
 use crate::report;
 use crate::requirements::{requirement_tags, Catalogue};
-use crate::world::{AuthWorld, StepContext};
+use crate::world::AuthWorld;
 
 fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> RunError {
     let what = what.into();
@@ -172,6 +171,7 @@ pub async fn run_until(
         incomplete: None,
         notes,
         warnings: run_warnings(&profile),
+        load: None,
     };
     let not_run = not_finished(&plan.selected, &outcome.scenarios);
     outcome.incomplete = match stopped {
@@ -189,6 +189,10 @@ pub async fn run_until(
         }),
     };
     apply_expectations(&mut outcome, &expected);
+    if let (Some(settings), None) = (config.load, &outcome.incomplete) {
+        let load = super::load::run_load(&ctx, config.features_dir(), &selector, settings, &outcome.scenarios);
+        outcome.load = Some(load.await);
+    }
     outcome.warnings.extend(running.tls_warnings());
     drop(running);
     if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {
@@ -253,6 +257,17 @@ pub(super) struct Prepared {
 
 /// Loads the profile and catalogue and plans the scenarios: every check on
 /// what the user wrote, nothing started.
+/// Whether a scenario surely never reaches the embedded reference's partner:
+/// it needs only the code and key families. (Password, reset and session
+/// scenarios sign in through the partner when the profile has one.)
+fn partner_free(tags: &[String]) -> bool {
+    use crate::profile::Family;
+    tags.iter()
+        .filter_map(|t| t.strip_prefix("needs:"))
+        .filter_map(|need| Family::ALL.iter().find(|f| f.as_str() == need))
+        .all(|f| matches!(f, Family::Otp | Family::E2eKeys))
+}
+
 /// What weakens every verdict of a run, for a WARN line in each report.
 fn run_warnings(profile: &crate::profile::Profile) -> Vec<String> {
     let mut out = Vec::new();
@@ -295,9 +310,9 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
         missing.dedup();
         return Err(RunError::NothingApplicable { scenarios: plan.not_applicable.len(), missing: missing.join(", ") });
     }
-    if config.starts_reference() && !plan.selected.iter().any(|s| s.tags.iter().any(|t| t == "needs:sso_platform")) {
-        // Nothing will sign in through a partner: the embedded reference
-        // needs no partner key (an RSA key generation) and no platform double.
+    if config.starts_reference() && plan.selected.iter().all(|s| partner_free(&s.tags)) {
+        // Nothing will go through the partner: the embedded reference needs
+        // no partner key (an RSA key generation) and no platform double.
         profile.platform = None;
     }
     let expected = match &config.expected_failures {
@@ -338,132 +353,16 @@ fn plan_tags(
     })
 }
 
-/// The after-hook: turns a finished scenario into a redacted record.
-fn record(
-    ctx: &StepContext,
-    records: &Records,
-    feature: &cucumber::gherkin::Feature,
-    rule: Option<&cucumber::gherkin::Rule>,
-    scenario: &cucumber::gherkin::Scenario,
-    finished: &ScenarioFinished,
-    world: Option<&AuthWorld>,
-) {
-    let mut tags = feature.tags.clone();
-    tags.extend(rule.map(|r| r.tags.clone()).unwrap_or_default());
-    tags.extend(scenario.tags.iter().cloned());
-    let (mut status, mut failure) = match finished {
-        ScenarioFinished::StepPassed => (ScenarioStatus::Passed, None),
-        ScenarioFinished::StepSkipped => {
-            (ScenarioStatus::Failed, Some("a step was skipped (undefined step?)".to_string()))
-        }
-        ScenarioFinished::BeforeHookFailed(info) => {
-            (ScenarioStatus::Failed, Some(format!("before hook failed: {}", panic_text(info))))
-        }
-        ScenarioFinished::StepFailed(_, _, err) => {
-            let text = step_error_text(err);
-            let status = if text.starts_with(crate::operation::UNREACHABLE) {
-                ScenarioStatus::Error
-            } else {
-                ScenarioStatus::Failed
-            };
-            (status, Some(text))
-        }
-    };
-    // Every refusal needs its positive control by the end of the scenario.
-    let uncontrolled = world.map(|w| w.uncontrolled_refusals()).unwrap_or_default();
-    if status == ScenarioStatus::Passed && !uncontrolled.is_empty() {
-        status = ScenarioStatus::Failed;
-        failure = Some(uncontrolled.join("\n"));
-    }
-    // Evidence first: gathering it registers the secrets found in messages
-    // (codes no step read), which the exchanges' redaction then applies too.
-    let evidence = world.map(|w| evidence::gather(ctx, w)).unwrap_or_default();
-    let exchanges =
-        world.map(|w| w.exchanges.iter().map(|e| e.redacted(&ctx.client.redactor)).collect()).unwrap_or_default();
-    let file = timeline::feature_file(feature);
-    let rec = ScenarioRecord {
-        feature: feature.name.clone(),
-        file,
-        scenario: scenario.name.clone(),
-        line: scenario.position.line,
-        requirements: requirement_tags(&tags),
-        tags,
-        status,
-        checks: failure
-            .as_deref()
-            .map(crate::assertion::Assertion::named_in)
-            .unwrap_or_default()
-            .iter()
-            .map(|a| a.id().to_string())
-            .collect(),
-        failure: failure.map(|f| ctx.client.redactor.text(&f)),
-        expected_failure: None,
-        exchanges,
-        evidence,
-        steps: Vec::new(),
-    };
-    let finding = world.and_then(|w| hygiene_finding(ctx, &rec, w));
-    let failed_late = rec.status == ScenarioStatus::Failed && matches!(finished, ScenarioFinished::StepPassed);
-    let message = rec.failure.clone().unwrap_or_default();
-    records.push(rec);
-    if let Some(f) = finding {
-        records.push(f);
-    }
-    if failed_late {
-        // cucumber-rs reports a panicking after-hook as the scenario's
-        // failure, so its console, JSON and JUnit writers agree with ours.
-        std::panic::panic_any(message);
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::partner_free;
 
-/// The requirement every error reply of every scenario answers to.
-const HYGIENE: &str = "SEC-ERR-01";
-
-/// The run-wide error hygiene scan of one scenario: a leak in any of its
-/// error replies becomes a failed record of SEC-ERR-01 of its own, beside
-/// the scenario's, so the requirement the scenario checks keeps its verdict
-/// and the leak is still a failure. A scenario of SEC-ERR-01 checks itself.
-fn hygiene_finding(ctx: &StepContext, rec: &ScenarioRecord, world: &AuthWorld) -> Option<ScenarioRecord> {
-    if rec.requirements.iter().any(|r| r == HYGIENE) {
-        return None;
-    }
-    let leaks = crate::operation::hygiene::error_leaks(&world.exchanges);
-    let (ex, leak) = leaks.first()?;
-    let redactor = &ctx.client.redactor;
-    let message = crate::assertion::Assertion::ErrorHygiene.fail(leak.describe(ex, redactor)).to_string();
-    Some(ScenarioRecord {
-        scenario: format!("Error replies show no internals (in \"{}\")", rec.scenario),
-        tags: vec!["@security".into(), format!("@req:{HYGIENE}")],
-        requirements: vec![HYGIENE.to_string()],
-        status: ScenarioStatus::Failed,
-        failure: Some(redactor.text(&message)),
-        checks: vec![crate::assertion::Assertion::ErrorHygiene.id().to_string()],
-        expected_failure: None,
-        exchanges: leaks.iter().map(|(e, _)| e.redacted(redactor)).collect(),
-        evidence: Default::default(),
-        steps: Vec::new(),
-        ..rec.clone()
-    })
-}
-
-fn step_error_text(err: &cucumber::event::StepError) -> String {
-    match err {
-        cucumber::event::StepError::NotFound => "undefined step".into(),
-        cucumber::event::StepError::AmbiguousMatch(e) => format!("ambiguous step: {e}"),
-        cucumber::event::StepError::Panic(info) => panic_text(info),
-    }
-}
-
-fn panic_text(info: &cucumber::event::Info) -> String {
-    panic_payload(info.as_ref())
-}
-
-fn panic_payload(info: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = info.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = info.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else {
-        "the step panicked".into()
+    #[test]
+    fn only_code_and_key_scenarios_are_known_to_leave_the_partner_alone() {
+        let tags = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(partner_free(&tags(&["needs:otp", "needs:email", "req:OTP-REG-01"])));
+        assert!(partner_free(&tags(&["needs:e2e_keys", "needs:otp"])));
+        assert!(!partner_free(&tags(&["needs:password_reset"])), "a reset signs up through the partner");
+        assert!(!partner_free(&tags(&["needs:otp", "needs:sso_platform"])));
     }
 }
