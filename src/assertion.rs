@@ -52,6 +52,7 @@ assertions! {
     StoredTokenAccepted => "session.token-accepted": "a still-valid stored token is accepted without a code",
     SameUser => "session.same-user": "a stored token authenticates the user it was issued to",
     NotPresenter => "session.not-presenter": "another user's token never authenticates the one who presents it",
+    OnceAtOnce => "code.once-at-once": "of two simultaneous submits of one single-use code, exactly one is accepted",
     GuessCap => "guess.cap": "after the bound of wrong codes over new processes, a new process's right code does not sign in at once",
     Throttled => "guess.throttled": "a series past the bound is slowed down: a 429, a Retry-After, a refused start or a growing delay",
     NoLockout => "guess.no-lockout": "a throttled owner is asked to wait no longer than the profile's `throttling.max_wait`",

@@ -25,6 +25,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("src/steps/otp.rs", include_str!("steps/otp.rs")),
     ("src/steps/password.rs", include_str!("steps/password.rs")),
     ("src/steps/password_attacks.rs", include_str!("steps/password_attacks.rs")),
+    ("src/steps/races.rs", include_str!("steps/races.rs")),
     ("src/steps/records.rs", include_str!("steps/records.rs")),
     ("src/steps/reply.rs", include_str!("steps/reply.rs")),
     ("src/steps/reset.rs", include_str!("steps/reset.rs")),

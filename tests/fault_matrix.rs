@@ -67,7 +67,7 @@ fn every_fault_is_caught_by_the_requirements_that_claim_it() {
             }
         }
     }
-    for fault in Fault::ALL {
+    for fault in Fault::ALL.iter().filter(|f| !LOAD_ONLY.iter().any(|(l, _)| l == *f)) {
         if !table.values().any(|faults| faults.contains_key(fault.name())) {
             problems.push(format!("{fault}: under no profile of the table"));
         }
@@ -86,6 +86,13 @@ fn every_fault_is_caught_by_the_requirements_that_claim_it() {
     problems.extend(assertion_coverage(&reached));
     assert!(problems.is_empty(), "fault matrix mismatches:\n{}", problems.join("\n"));
 }
+
+/// Faults that one run of the suite cannot show, by design, with the test
+/// that shows them caught.
+const LOAD_ONLY: &[(Fault, &str)] = &[(
+    Fault::ProcessTableFills,
+    "tests/load.rs: the requirement passes alone and fails under load, which fails the run",
+)];
 
 /// Checks whose failure no fault of the reference can cause, with the test
 /// that proves them able to fail instead.

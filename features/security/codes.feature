@@ -33,3 +33,9 @@ Feature: One-time codes a security reviewer tries
     Then the target refuses the request
     When Cersei completes the sign-in with the code
     Then Cersei is signed in with a token
+
+  @req:SEC-CODE-04 @needs:email
+  Scenario: A code sent twice at the same moment is accepted once
+    Given Brienne has started signing up by email
+    When Brienne submits the code twice at once
+    Then exactly one of the two was accepted

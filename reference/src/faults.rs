@@ -33,6 +33,8 @@ faults! {
     OtpShortCode => "otp-short-code": "codes have 4 digits whatever codeLength asks",
     OtpUnchecked => "otp-unchecked": "any code of the right length validates the process",
     OtpReusable => "otp-reusable": "a validated code can be validated again",
+    ProcessTableFills => "process-table-fills": "finished processes are never cleaned up: starts answer 503 once 200 were made (found only under load)",
+    CodeRace => "code-race": "a code is marked used only after a 20 ms write, so two submits sent together both pass",
     OtpNeverExpires => "otp-never-expires": "codes never expire",
     OtpShortLifetime => "otp-short-lifetime": "codes expire after 5 minutes instead of 10",
     OtpUnlimitedTries => "otp-unlimited-tries": "a process survives any number of wrong codes",

@@ -133,6 +133,11 @@ pub async fn start_process(
         if store.processes.contains_key(request_id) {
             return Err(ApiError::new(StatusCode::CONFLICT, "request_id_in_use"));
         }
+        // The defect: finished processes are never cleaned up, and the table
+        // holding them is capped; a run passes, a busy day does not.
+        if cfg.has(Fault::ProcessTableFills) && store.processes.len() >= PROCESS_TABLE_CAP {
+            return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "process_table_full"));
+        }
         let send = admit_start(cfg, &mut store.throttles, &login, Instant::now())?;
         (known, send)
     };
@@ -207,7 +212,28 @@ pub async fn validate(
     }
     let (request_id, code) = attempt.rsplit_once('-').ok_or_else(invalid_code)?;
     validate_code(&app, request_id, code)?;
+    if app.config.has(Fault::CodeRace) {
+        // The defect: the check and the "used" mark are two steps with a
+        // slower write between them (as a read, then an update, against a
+        // database), so a second submit inside that window passes the check.
+        mark_validated(&app, request_id, false);
+        tokio::time::sleep(RACE_WINDOW).await;
+        mark_validated(&app, request_id, true);
+    }
     Ok((StatusCode::OK, Json(serde_json::json!({}))))
+}
+
+/// Processes the `process-table-fills` fault holds before it refuses new
+/// ones: more than one ordinary run starts, fewer than a load run does.
+const PROCESS_TABLE_CAP: usize = 200;
+
+/// How long the `code-race` fault leaves a checked code unmarked.
+const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(20);
+
+fn mark_validated(app: &AppState, request_id: &str, validated: bool) {
+    if let Some(p) = app.store().processes.get_mut(request_id) {
+        p.validated = validated;
+    }
 }
 
 fn invalid_code() -> ApiError {

@@ -199,12 +199,21 @@ mod tests {
     use super::*;
 
     fn record(requirement: &str, status: ScenarioStatus) -> ScenarioRecord {
-        serde_json::from_value(serde_json::json!({
-            "feature": "f", "file": "features/f.feature", "scenario": "s", "line": 1, "tags": [],
-            "requirements": [requirement], "status": status, "failure": null, "checks": [],
-            "expected_failure": null, "exchanges": [], "evidence": {}, "steps": []
-        }))
-        .unwrap()
+        ScenarioRecord {
+            feature: "f".into(),
+            file: "features/f.feature".into(),
+            scenario: "s".into(),
+            line: 1,
+            tags: Vec::new(),
+            requirements: vec![requirement.into()],
+            status,
+            failure: None,
+            checks: Vec::new(),
+            expected_failure: None,
+            exchanges: Vec::new(),
+            evidence: Default::default(),
+            steps: Vec::new(),
+        }
     }
 
     #[test]

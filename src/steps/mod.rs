@@ -15,6 +15,7 @@ mod object_access;
 mod otp;
 mod password;
 mod password_attacks;
+mod races;
 mod records;
 mod reply;
 mod reset;

@@ -181,8 +181,22 @@ pub(super) async fn submit_to(
     code: String,
     process: Option<&client::Process>,
 ) -> StepResult {
+    let vars = validation_vars(w, name, code, process)?;
+    let ex = w.ctx().client.target.call("otp.validate", &vars, None).await?;
+    w.record(ex);
+    Ok(())
+}
+
+/// The variables of `otp.validate` for `code` sent to `process`, else to
+/// the actor's current one.
+pub(super) fn validation_vars(
+    w: &mut AuthWorld,
+    name: &str,
+    code: String,
+    process: Option<&client::Process>,
+) -> Result<crate::operation::Vars, ClientError> {
     let ctx = w.ctx();
-    let a = actor(w, name)?;
+    let a = &*actor(w, name)?;
     let request_id = process
         .map_or(a.request_id.clone(), |p| p.request_id.clone())
         .ok_or_else(|| ClientError::Expectation(format!("{name} has no started process")))?;
@@ -195,9 +209,7 @@ pub(super) async fn submit_to(
     vars.insert("request_id".into(), json!(request_id));
     vars.insert("code".into(), json!(code));
     vars.insert("purpose".into(), json!(process.map_or(a.purpose, |p| p.purpose)));
-    let ex = ctx.client.target.call("otp.validate", &vars, None).await?;
-    w.record(ex);
-    Ok(())
+    Ok(vars)
 }
 
 /// When Robb submits the code
