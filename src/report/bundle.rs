@@ -8,8 +8,21 @@ use super::summary::{markdown_summary, requirement_verdicts};
 use crate::model::RunOutcome;
 
 fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(dir, name, |w| w.write_all(contents))
+}
+
+/// Writes what `fill` writes to a temporary file, then renames it to `name`.
+fn write_atomic_with(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(contents)?;
+    {
+        let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut out)?;
+        out.flush()?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(dir.join(name)).map_err(|e| e.error)?;
     Ok(())
@@ -20,11 +33,17 @@ fn write_atomic(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> 
 pub fn write_bundle(dir: &Path, outcome: &RunOutcome, key: Option<&SigningKey>) -> std::io::Result<()> {
     write_atomic(dir, "junit.xml", &super::junit::junit_xml(outcome)?)?;
     write_atomic(dir, "summary.md", markdown_summary(outcome).as_bytes())?;
-    let json = serde_json::json!({
-        "outcome": outcome,
-        "requirements": requirement_verdicts(outcome),
-    });
-    write_atomic(dir, "summary.json", serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?.as_bytes())?;
+    // Serialised straight to the file: a 10,000-scenario outcome copied
+    // into a `serde_json::Value` first took more memory than the run.
+    #[derive(serde::Serialize)]
+    struct Summary<'a> {
+        outcome: &'a RunOutcome,
+        requirements: Vec<super::summary::RequirementVerdict>,
+    }
+    let summary = Summary { outcome, requirements: requirement_verdicts(outcome) };
+    write_atomic_with(dir, "summary.json", |w| {
+        serde_json::to_writer_pretty(w, &summary).map_err(std::io::Error::other)
+    })?;
     write_atomic(dir, "report.html", super::html::html_report(outcome).map_err(std::io::Error::other)?.as_bytes())?;
     if let Some(load) = &outcome.load {
         write_atomic(dir, "load.json", serde_json::to_string_pretty(load).map_err(std::io::Error::other)?.as_bytes())?;
