@@ -20,28 +20,15 @@ cargo build --release --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-mkdir -p "$work/suite/features"
-cp -r scenarios "$work/suite/"
-cat >>"$work/suite/scenarios/requirements.yaml" <<'EOF'
-  BENCH-01:
-    title: An unknown login can start signing in (benchmark scenario)
-    level: MUST
-    source: docs/icure-protocol.md §7
-EOF
+source scripts/bench-lib.sh
+make_suite "$work/suite"
 sed -i 's|^\(    listen: ${AUTHCONFORM_SMTP:-127.0.0.1:2525}\)$|\1\n    latency: 0s|' "$work/suite/scenarios/targets/reference.yaml"
 grep -q "latency: 0s" "$work/suite/scenarios/targets/reference.yaml" || { echo "could not set the sink's latency" >&2; exit 2; }
-
-feature() {
-    printf '@needs:otp @needs:email\nFeature: Scale\n\n  @req:BENCH-01\n  Scenario Outline: An unknown login starts\n'
-    printf '    Given <who> is a new patient\n    When <who> starts signing in by email\n    Then the target accepts the request\n\n'
-    printf '    Examples:\n      | who |\n'
-    for ((i = 0; i < $1; i++)); do printf '      | P%d |\n' "$i"; done
-}
 
 results="$work/results"
 for ((rep = 1; rep <= reps; rep++)); do
     for n in $sizes; do
-        feature "$n" >"$work/suite/features/scale.feature"
+        feature "$n" >"$work/suite/features/bench.feature"
         rm -rf "$work/reports"
         /usr/bin/time -f "%e %U %M" -o "$work/time" "$bin" run --root "$work/suite" --report-dir "$work/reports" >/dev/null 2>"$work/err" || {
             echo "run of $n rows failed:" >&2
@@ -55,7 +42,6 @@ for ((rep = 1; rep <= reps; rep++)); do
     done
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 printf '\n| rows | wall (median) | CPU user | peak RSS | reports | wall per 1,000 rows |\n|---:|---:|---:|---:|---:|---:|\n'
 for n in $sizes; do
     wall=$(awk -v n="$n" '$1 == n { print $2 }' "$results" | median)

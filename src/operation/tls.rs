@@ -6,10 +6,8 @@
 //! under `tls.insecure`.
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use rustls::client::danger::ServerCertVerifier;
+use rustls::ClientConfig;
 
 use crate::profile::TlsConfig;
 
@@ -25,7 +23,7 @@ pub fn client_config(tls: &TlsConfig) -> Result<ClientConfig, rustls::Error> {
     let provider = authconform_tls::provider();
     let builder = ClientConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions()?;
     let verifier: Arc<dyn ServerCertVerifier> = if tls.insecure {
-        Arc::new(AcceptAny(provider))
+        Arc::new(authconform_tls::LazyTrust::anyone(provider))
     } else {
         let extra = tls.loaded.as_ref().map(|m| m.extra_roots.clone()).unwrap_or_default();
         Arc::new(authconform_tls::LazyTrust::new(extra, provider)?)
@@ -49,46 +47,6 @@ pub(super) fn hint(cause: &str) -> &'static str {
         " (the server asks for a client certificate: set the profile's `tls.client_cert` and `tls.client_key`)"
     } else {
         ""
-    }
-}
-
-/// `tls.insecure`: every certificate passes; signatures are still checked,
-/// so the handshake is real, only the identity is not.
-#[derive(Debug)]
-struct AcceptAny(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAny {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 

@@ -5,6 +5,10 @@
 //! clients, most runs (loopback targets over plain HTTP) never check a
 //! certificate, and a one-scenario run spent a third of its time there.
 //! [`LazyTrust`] makes the verifier on the first handshake instead.
+//!
+//! It also stands for `tls.insecure` ([`LazyTrust::anyone`]): every
+//! certificate passes, signatures are still checked, so the handshake is
+//! real and only the identity is not.
 use std::sync::{Arc, OnceLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -12,12 +16,14 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvi
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-/// The platform's trust store plus `extra_roots`, loaded on first use.
+/// The platform's trust store plus `extra_roots`, loaded on first use; or
+/// no trust at all.
 #[derive(Debug)]
 pub struct LazyTrust {
     extra_roots: Vec<CertificateDer<'static>>,
     provider: Arc<CryptoProvider>,
     verifier: OnceLock<Result<rustls_platform_verifier::Verifier, String>>,
+    anyone: bool,
 }
 
 impl LazyTrust {
@@ -31,7 +37,12 @@ impl LazyTrust {
         for root in &extra_roots {
             check.add(root.clone())?;
         }
-        Ok(LazyTrust { extra_roots, provider, verifier: OnceLock::new() })
+        Ok(LazyTrust { extra_roots, provider, verifier: OnceLock::new(), anyone: false })
+    }
+
+    /// Trusts every certificate (`tls.insecure`).
+    pub fn anyone(provider: Arc<CryptoProvider>) -> LazyTrust {
+        LazyTrust { extra_roots: Vec::new(), provider, verifier: OnceLock::new(), anyone: true }
     }
 
     fn verifier(&self) -> Result<&rustls_platform_verifier::Verifier, rustls::Error> {
@@ -57,6 +68,9 @@ impl ServerCertVerifier for LazyTrust {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        if self.anyone {
+            return Ok(ServerCertVerified::assertion());
+        }
         self.verifier()?.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
     }
 
@@ -100,5 +114,8 @@ mod tests {
         let not_a_cert = CertificateDer::from(vec![0u8; 8]);
         assert!(trust.verify_server_cert(&not_a_cert, &[], &name, &[], UnixTime::now()).is_err());
         assert!(trust.verifier.get().is_some(), "the first check reads the store");
+        let anyone = LazyTrust::anyone(crate::provider());
+        assert!(anyone.verify_server_cert(&not_a_cert, &[], &name, &[], UnixTime::now()).is_ok());
+        assert!(anyone.verifier.get().is_none(), "trusting anyone reads nothing");
     }
 }
