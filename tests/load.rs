@@ -85,3 +85,25 @@ fn a_defect_only_load_finds_fails_the_run() {
     let summary = authconform::report::console_summary(&o);
     assert!(summary.contains("FAIL UNDER LOAD OTP-CODE-03"), "{summary}");
 }
+
+#[test]
+fn a_stop_during_the_load_phase_ends_it_with_its_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut c = common::config(vec![]);
+    c.tags = Some("@req:OTP-CODE-03".into());
+    c.report_dir = Some(tmp.path().to_path_buf());
+    // Far longer than the test: only the stop can end the phase.
+    c.load = Some(LoadSettings { users: NonZeroUsize::new(2).unwrap(), duration: Duration::from_secs(3600) });
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let stop = async {
+        // The ordinary run of one scenario takes well under a second.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        "interrupted (SIGINT)".to_string()
+    };
+    let o = rt.block_on(authconform::runner::run_until(&c, stop)).unwrap_or_else(|e| panic!("{}", e.render()));
+    assert!(o.incomplete.is_none(), "the ordinary run had finished");
+    assert!(o.notes.iter().any(|n| n.contains("load phase ended early (interrupted (SIGINT))")), "{:?}", o.notes);
+    let l = o.load.as_ref().expect("the figures of the time it ran");
+    assert!(l.scenarios_passed > 0 && !l.operations.is_empty(), "{l:?}");
+    assert!(o.report_path.as_ref().unwrap().join("load.json").is_file());
+}

@@ -52,14 +52,16 @@ struct ScenarioTally {
     message: Option<String>,
 }
 
-/// Runs the load phase and sums it up against the ordinary run's records.
+/// Runs the load phase and sums it up against the ordinary run's records;
+/// `stop` (a Ctrl-C) ends it early, and says why.
 pub(super) async fn run_load(
     ctx: &Arc<StepContext>,
     features: PathBuf,
     selector: &Selector,
     settings: LoadSettings,
     alone: &[ScenarioRecord],
-) -> LoadSummary {
+    stop: impl std::future::Future<Output = String>,
+) -> (LoadSummary, Option<String>) {
     let tally = Arc::new(Mutex::new(Tally::default()));
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + settings.duration;
@@ -68,10 +70,13 @@ pub(super) async fn run_load(
         .collect();
     // At the deadline the scenarios in flight are dropped: cut off, they
     // count neither way.
-    let _ = tokio::time::timeout_at(deadline, futures::future::join_all(users)).await;
+    let stopped = tokio::select! {
+        _ = tokio::time::timeout_at(deadline, futures::future::join_all(users)) => None,
+        why = stop => Some(why),
+    };
     let elapsed = started.elapsed().as_secs_f64();
     let tally = std::mem::take(&mut *tally.lock().unwrap_or_else(|e| e.into_inner()));
-    summarise(tally, settings.users.get(), elapsed, alone)
+    (summarise(tally, settings.users.get(), elapsed, alone), stopped)
 }
 
 async fn virtual_user(

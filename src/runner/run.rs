@@ -45,6 +45,9 @@ pub async fn run_until(
     stop: impl std::future::Future<Output = String>,
 ) -> Result<RunOutcome, crate::Error> {
     let started = Instant::now();
+    // Kept for the load phase too: a Ctrl-C there ends it early.
+    let stop = std::pin::pin!(stop);
+    let mut stop = stop;
     if !config.starts_reference() && !config.faults.is_empty() {
         return Err(RunError::FaultNeedsEmbedded.into());
     }
@@ -129,7 +132,7 @@ pub async fn run_until(
     // finished are in the records already.
     let stopped: Option<String> = tokio::select! {
         finished = driven => finished.err().map(|panic| format!("the harness panicked: {}", panic_payload(panic.as_ref()))),
-        why = stop => Some(why),
+        why = &mut stop => Some(why),
     };
 
     let mut scenarios = records.take();
@@ -190,8 +193,13 @@ pub async fn run_until(
     };
     apply_expectations(&mut outcome, &expected);
     if let (Some(settings), None) = (config.load, &outcome.incomplete) {
-        let load = super::load::run_load(&ctx, config.features_dir(), &selector, settings, &outcome.scenarios);
-        outcome.load = Some(load.await);
+        let (load, stopped) =
+            super::load::run_load(&ctx, config.features_dir(), &selector, settings, &outcome.scenarios, &mut stop)
+                .await;
+        if let Some(why) = stopped {
+            outcome.notes.push(format!("the load phase ended early ({why}); its figures cover the time it ran"));
+        }
+        outcome.load = Some(load);
     }
     outcome.warnings.extend(running.tls_warnings());
     drop(running);
