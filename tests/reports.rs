@@ -97,3 +97,21 @@ fn verdicts_follow_levels_and_applicability() {
     assert_eq!(of("OTP-REG-02"), "NOT APPLICABLE");
     assert_eq!(of("OTP-TOKEN-01"), "NOT RUN");
 }
+
+#[test]
+fn a_large_run_shows_the_evidence_of_what_did_not_pass_and_lists_the_rest() {
+    let mut o = outcome();
+    let passed = o.scenarios[0].clone();
+    let limit = authconform::report::FULL_EVIDENCE_UP_TO;
+    o.scenarios.extend((0..limit).map(|i| ScenarioRecord { line: 1000 + i, ..passed.clone() }));
+    let html = authconform::report::html_report(&o).unwrap();
+    assert_eq!(html.matches(r#"<section class="scenario""#).count(), 1, "only the failed scenario in full");
+    assert!(html.contains("A code works once") && html.contains(r#"id="compact-note""#));
+    assert_eq!(html.matches(r#"<tr><td class="passed">"#).count(), limit + 1, "every passed scenario listed");
+
+    // At the limit, every scenario keeps its evidence.
+    o.scenarios.truncate(limit);
+    let html = authconform::report::html_report(&o).unwrap();
+    assert_eq!(html.matches(r#"<section class="scenario""#).count(), limit);
+    assert!(!html.contains(r#"id="passed-scenarios""#));
+}

@@ -6,9 +6,12 @@
 use minijinja::{context, Environment};
 
 use super::summary::{requirement_verdicts, Verdict};
-use crate::model::RunOutcome;
+use crate::model::{RunOutcome, ScenarioRecord, ScenarioStatus};
 
 const TEMPLATE: &str = include_str!("report.html.j2");
+
+/// Up to this many scenarios, report.html shows every scenario's evidence.
+pub const FULL_EVIDENCE_UP_TO: usize = 500;
 
 pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
     let mut env = Environment::new();
@@ -46,13 +49,23 @@ pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
         not_applicable => outcome.not_applicable.len(),
         wall_s => format!("{:.2}", outcome.wall_ms / 1000.0),
     };
+    // A large run's page shows the evidence of the scenarios that did not
+    // pass, and lists the passed ones in one table: 10,000 scenarios with
+    // every exchange made a 17 MB page a browser opened slowly. Every
+    // exchange is in evidence.jsonl either way.
+    let compact = outcome.scenarios.len() > FULL_EVIDENCE_UP_TO;
+    let (detailed, listed): (Vec<&ScenarioRecord>, Vec<&ScenarioRecord>) = outcome
+        .scenarios
+        .iter()
+        .partition(|s| !compact || s.status != ScenarioStatus::Passed || s.expected_failure.is_some());
     // Requirements the plan did not touch are left out of a plan's page.
     let shown: Vec<_> =
         verdicts.into_iter().filter(|v| outcome.plan.is_none() || v.verdict != Verdict::NotRun).collect();
     env.get_template("report.html")?.render(context! {
         run,
         verdicts => shown,
-        scenarios => outcome.scenarios,
+        scenarios => detailed,
+        passed_listed => listed,
         not_applicable => outcome.not_applicable,
         unexpected_passes => outcome.unexpected_passes,
         incomplete => outcome.incomplete,

@@ -12,7 +12,7 @@ mod summary;
 
 pub use bundle::{seal_abandoned, write_bundle, INCOMPLETE};
 pub use evidence::evidence_lines;
-pub use html::html_report;
+pub use html::{html_report, FULL_EVIDENCE_UP_TO};
 pub use junit::junit_xml;
 pub use manifest::{
     render_verification, verify, KeyFileError, Manifest, SignatureState, SigningKey, Verification, MANIFEST, SIGNATURE,
