@@ -295,9 +295,18 @@ pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
     if !config.starts_reference() && profile.platform.as_ref().is_some_and(|p| p.partner_public_key.is_none()) {
         // Without the partner's registered key no JWT can be checked: the SSO
         // scenarios cannot say anything, so they are not applicable, and said so.
-        notes
-            .push("`platform.partner_public_key` is not set; SSO scenarios are not applicable to this run".to_string());
         profile.drop_family(crate::profile::Family::SsoPlatform);
+        // Without accounts of its own, the target's password accounts are
+        // the partner's: its reset scenarios cannot run either.
+        let resets_too = !profile.families.contains(&crate::profile::Family::Password)
+            && profile.families.contains(&crate::profile::Family::PasswordReset);
+        if resets_too {
+            profile.drop_family(crate::profile::Family::PasswordReset);
+        }
+        notes.push(format!(
+            "`platform.partner_public_key` is not set; SSO{} scenarios are not applicable to this run",
+            if resets_too { " and password-reset (its accounts are the partner's)" } else { "" }
+        ));
         profile.platform = None;
     }
     let catalogue = Catalogue::load(&config.requirements_path())?;
