@@ -76,6 +76,14 @@ impl AuthWorld {
         self.ctx.clone().expect("the runner sets the run context before every scenario")
     }
 
+    /// The before-hook of every cucumber-rs run: the world learns the run's
+    /// context and which scenario it is.
+    pub fn enter(&mut self, ctx: &Arc<StepContext>, feature: &str, scenario: &str) {
+        self.ctx = Some(ctx.clone());
+        self.feature = feature.to_string();
+        self.scenario = scenario.to_string();
+    }
+
     pub fn record(&mut self, ex: Exchange) -> &Exchange {
         self.exchanges.push(ex);
         self.last = Some(self.exchanges.len() - 1);

@@ -88,6 +88,23 @@ pub struct OperationLoad {
     pub histogram: String,
 }
 
+impl OperationLoad {
+    /// The figures of one operation's histogram.
+    fn of(operation: String, h: &Latencies, server_errors: u64, per_second: f64) -> OperationLoad {
+        OperationLoad {
+            operation,
+            count: h.count(),
+            server_errors,
+            p50_ms: h.ms_at(0.50),
+            p95_ms: h.ms_at(0.95),
+            p99_ms: h.ms_at(0.99),
+            max_ms: h.max_ms(),
+            per_second,
+            histogram: h.encode(),
+        }
+    }
+}
+
 /// A requirement whose scenario passed alone and failed under load.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LoadFailure {
@@ -122,16 +139,9 @@ impl LoadSummary {
     pub fn operations_from(histograms: &BTreeMap<String, (Latencies, u64)>, duration_s: f64) -> Vec<OperationLoad> {
         histograms
             .iter()
-            .map(|(operation, (h, server_errors))| OperationLoad {
-                operation: operation.clone(),
-                count: h.count(),
-                server_errors: *server_errors,
-                p50_ms: h.ms_at(0.50),
-                p95_ms: h.ms_at(0.95),
-                p99_ms: h.ms_at(0.99),
-                max_ms: h.max_ms(),
-                per_second: if duration_s > 0.0 { h.count() as f64 / duration_s } else { 0.0 },
-                histogram: h.encode(),
+            .map(|(operation, (h, server_errors))| {
+                let per_second = if duration_s > 0.0 { h.count() as f64 / duration_s } else { 0.0 };
+                OperationLoad::of(operation.clone(), h, *server_errors, per_second)
             })
             .collect()
     }
@@ -150,16 +160,8 @@ impl LoadSummary {
         }
         self.operations = ops
             .into_iter()
-            .map(|(operation, (h, server_errors, per_second))| OperationLoad {
-                operation,
-                count: h.count(),
-                server_errors,
-                p50_ms: h.ms_at(0.50),
-                p95_ms: h.ms_at(0.95),
-                p99_ms: h.ms_at(0.99),
-                max_ms: h.max_ms(),
-                per_second,
-                histogram: h.encode(),
+            .map(|(operation, (h, server_errors, per_second))| {
+                OperationLoad::of(operation, &h, server_errors, per_second)
             })
             .collect();
         self.users += other.users;

@@ -82,10 +82,10 @@ impl<W: Write> StreamingJson<W> {
         };
         let json = serde_json::to_string(&header).map_err(io::Error::other)?;
         // `elements` is the last field: open its list and leave it open.
-        let head = json.strip_suffix("[]}").filter(|h| h.ends_with(&ELEMENTS_OPEN[..ELEMENTS_OPEN.len() - 1]));
+        let head = json.strip_suffix("]}").filter(|h| h.ends_with(ELEMENTS_OPEN));
         let head = head.ok_or_else(|| io::Error::other("cucumber's Feature no longer ends with its elements"))?;
         let sep = if self.features_written == 0 { "[\n" } else { ",\n" };
-        write!(self.out, "{sep}{head}[")?;
+        write!(self.out, "{sep}{head}")?;
         self.open = Some(file);
         self.features_written += 1;
         self.elements_in_open = 0;

@@ -96,9 +96,7 @@ async fn virtual_user(
             .with_writer(Quiet)
             .max_concurrent_scenarios(1)
             .before(move |feature, _rule, scenario, world| {
-                world.ctx = Some(before_ctx.clone());
-                world.feature = feature.name.clone();
-                world.scenario = scenario.name.clone();
+                world.enter(&before_ctx, &feature.name, &scenario.name);
                 async {}.boxed_local()
             })
             .after(move |feature, rule, scenario, finished, world| {

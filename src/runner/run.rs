@@ -111,9 +111,7 @@ pub async fn run_until(
         .fail_on_skipped()
         .max_concurrent_scenarios(config.concurrency.max(1))
         .before(move |feature, _rule, scenario, world| {
-            world.ctx = Some(before_ctx.clone());
-            world.feature = feature.name.clone();
-            world.scenario = scenario.name.clone();
+            world.enter(&before_ctx, &feature.name, &scenario.name);
             async {}.boxed_local()
         })
         .after(move |feature, rule, scenario, finished, world| {
