@@ -53,7 +53,7 @@ pub fn actor<'a>(w: &'a mut AuthWorld, name: &str) -> Result<&'a mut Actor, Clie
 /// Given Daenerys is a new patient
 ///
 /// Introduces a patient with a unique e-mail address and phone number for this scenario.
-#[given(regex = r"^(\w+) is a new patient$")]
+#[given(regex = r"^([^\s']+) is a new patient$")]
 async fn new_patient(w: &mut AuthWorld, name: String) -> StepResult {
     let a = new_actor(w, &name, ActorKind::Patient);
     w.actors.insert(name, a);
@@ -63,7 +63,7 @@ async fn new_patient(w: &mut AuthWorld, name: String) -> StepResult {
 /// Given Samwell is a new healthcare professional
 ///
 /// Introduces a healthcare professional with a unique e-mail address and phone number.
-#[given(regex = r"^(\w+) is a new healthcare professional$")]
+#[given(regex = r"^([^\s']+) is a new healthcare professional$")]
 async fn new_hcp(w: &mut AuthWorld, name: String) -> StepResult {
     let a = new_actor(w, &name, ActorKind::Hcp);
     w.actors.insert(name, a);

@@ -15,8 +15,8 @@ use crate::world::AuthWorld;
 /// When Daenerys stores the data sample "Hello world"
 ///
 /// Encrypts the text client-side (AES-256-GCM, key wrapped with RSA-OAEP for every reader) and stores it as a data sample; a target without e2e_keys gets the text as it is (`sample.text`).
-#[given(regex = r#"^(\w+) has stored the data sample "([^"]*)"$"#)]
-#[when(regex = r#"^(\w+) stores the data sample "([^"]*)"$"#)]
+#[given(regex = r#"^([^\s']+) has stored the data sample "([^"]*)"$"#)]
+#[when(regex = r#"^([^\s']+) stores the data sample "([^"]*)"$"#)]
 async fn store(w: &mut AuthWorld, name: String, text: String) -> StepResult {
     let ctx = w.ctx();
     let log = client::store_sample(&ctx.client, actor(w, &name)?, &text).await?;
@@ -68,7 +68,7 @@ pub(super) async fn expect_decrypts(w: &mut AuthWorld, reader: &str, id: &str, t
 /// Then Daenerys reads the data sample back as "Hello world"
 ///
 /// Fetches the actor's last data sample and decrypts it with the keys the actor's device holds (a target without e2e_keys: compares the text it reads back).
-#[then(regex = r#"^(\w+) reads the data sample back as "([^"]*)"$"#)]
+#[then(regex = r#"^([^\s']+) reads the data sample back as "([^"]*)"$"#)]
 async fn read_back(w: &mut AuthWorld, name: String, text: String) -> StepResult {
     let id = actor(w, &name)?
         .samples
@@ -81,7 +81,7 @@ async fn read_back(w: &mut AuthWorld, name: String, text: String) -> StepResult 
 /// When Cersei tries to read Daenerys's data sample
 ///
 /// Makes the first actor ask for the second actor's data sample with their own token.
-#[when(regex = r"^(\w+) tries to read (\w+)'s data sample$")]
+#[when(regex = r"^([^\s']+) tries to read ([^\s']+)'s data sample$")]
 async fn read_other(w: &mut AuthWorld, reader: String, owner: String) -> StepResult {
     let ctx = w.ctx();
     let id = actor(w, &owner)?
@@ -101,7 +101,7 @@ async fn read_other(w: &mut AuthWorld, reader: String, owner: String) -> StepRes
 /// The attack is the harness's: the clear content goes in `sample`, and the
 /// recorded request must show it. A profile whose body template leaves it
 /// out would make the refusal prove nothing, so that is a profile error.
-#[when(regex = r#"^(\w+) tries to store the data sample "([^"]*)" in clear$"#)]
+#[when(regex = r#"^([^\s']+) tries to store the data sample "([^"]*)" in clear$"#)]
 async fn store_clear(w: &mut AuthWorld, name: String, text: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;

@@ -20,7 +20,7 @@ const SCHEME: &str = "snapmdconnectedcare";
 /// When Arya asks the partner for a deep link
 ///
 /// Calls the partner's deep-link operation with the actor's password (or a wrong one) and keeps the link.
-#[when(regex = r"^(\w+) asks the partner for a deep link( with a wrong password)?$")]
+#[when(regex = r"^([^\s']+) asks the partner for a deep link( with a wrong password)?$")]
 async fn asks_deep_link(w: &mut AuthWorld, name: String, wrong: String) -> StepResult {
     ensure_actor(w, &name);
     let a = actor(w, &name)?;
@@ -95,7 +95,7 @@ fn link(w: &mut AuthWorld, name: &str, first: bool) -> Result<String, ClientErro
 /// The platform took the link's JWT for Arya, and that JWT passed its
 /// checks (only the verdicts of this opening count: a replay the scenario
 /// made on purpose is not the partner's fault).
-#[then(regex = r"^the deep link opens the app as (\w+)$")]
+#[then(regex = r"^the deep link opens the app as ([^\s']+)$")]
 async fn opens_as(w: &mut AuthWorld, name: String) -> StepResult {
     let latest = link(w, &name, false)?;
     let email = actor(w, &name)?.email.clone();
@@ -124,7 +124,7 @@ async fn opens_as(w: &mut AuthWorld, name: String) -> StepResult {
 ///
 /// What the partner controls, read from the links themselves: a replay
 /// refused by the platform would only show the harness's own double working.
-#[then(regex = r"^(\w+)'s deep links carry JWTs with distinct ids, each valid at most 5 minutes$")]
+#[then(regex = r"^([^\s']+)'s deep links carry JWTs with distinct ids, each valid at most 5 minutes$")]
 async fn fresh_links(w: &mut AuthWorld, name: String) -> StepResult {
     let links = actor(w, &name)?.deep_links.clone();
     check(Assertion::DeepLinkCount, links.len() >= 2, || {

@@ -12,7 +12,7 @@ use crate::world::AuthWorld;
 /// When Daenerys's phone takes the new key from the transfer key
 ///
 /// Makes the named device download the transfer key and recover the actor's new private key from it.
-#[when(regex = r"^(\w+)'s (\w+) takes the new key from the transfer key$")]
+#[when(regex = r"^([^\s']+)'s ([^\s']+) takes the new key from the transfer key$")]
 async fn take_transfer(w: &mut AuthWorld, name: String, device: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
@@ -25,7 +25,7 @@ async fn take_transfer(w: &mut AuthWorld, name: String, device: String) -> StepR
 /// When Daenerys's phone gives her tablet access to her data
 ///
 /// Gives the other device's key access to every data sample the first device can read.
-#[when(regex = r"^(\w+)'s (\w+) gives (?:her|his|their) (\w+) access to (?:her|his|their) data$")]
+#[when(regex = r"^([^\s']+)'s ([^\s']+) gives (?:her|his|their) ([^\s']+) access to (?:her|his|their) data$")]
 async fn hand_over(w: &mut AuthWorld, name: String, device: String, other: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
@@ -48,7 +48,7 @@ async fn hand_over(w: &mut AuthWorld, name: String, device: String, other: Strin
 /// Then Daenerys's tablet decrypts the data sample "From the phone"
 ///
 /// Checks that the named device decrypts the data sample to the given text.
-#[then(regex = r#"^(\w+)'s (\w+) decrypts the data sample "([^"]*)"$"#)]
+#[then(regex = r#"^([^\s']+)'s ([^\s']+) decrypts the data sample "([^"]*)"$"#)]
 async fn device_decrypts(w: &mut AuthWorld, name: String, device: String, text: String) -> StepResult {
     let a = actor(w, &name)?;
     a.switch_device(&device);
@@ -59,7 +59,7 @@ async fn device_decrypts(w: &mut AuthWorld, name: String, device: String, text: 
 /// When Daenerys stops sharing her data with Samwell
 ///
 /// Stops the automatic sharing of new data with the given data owner.
-#[when(regex = r"^(\w+) stops sharing (?:her|his|their) data with (\w+)$")]
+#[when(regex = r"^([^\s']+) stops sharing (?:her|his|their) data with ([^\s']+)$")]
 async fn stop_sharing(w: &mut AuthWorld, name: String, delegate: String) -> StepResult {
     let ctx = w.ctx();
     let delegate_id = actor(w, &delegate)?.data_owner_id.clone().unwrap_or_default();
@@ -71,7 +71,7 @@ async fn stop_sharing(w: &mut AuthWorld, name: String, delegate: String) -> Step
 /// Then Samwell cannot read Daenerys's data sample "New"
 ///
 /// Checks that the data sample was not shared: the reader holds no key for it.
-#[then(regex = r#"^(\w+) cannot read (\w+)'s data sample "([^"]*)"$"#)]
+#[then(regex = r#"^([^\s']+) cannot read ([^\s']+)'s data sample "([^"]*)"$"#)]
 async fn cannot_read(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
     let id = sample_id(w, &owner, &text)?;
     // Refused by the server (a declared refusal, with the reader's earlier

@@ -55,7 +55,7 @@ async fn new_process(w: &mut AuthWorld, name: &str, pressure: &mut Pressure) -> 
 /// When someone guesses Catelyn's code wrong over new sign-in processes, past the bound
 ///
 /// Starts sign-in processes for the actor one after another and sends each three wrong codes of the right shape, until the wrong codes outnumber the profile's `throttling.code_guesses` (20 unless it says otherwise), or an answer throttles (429, Retry-After, or a refused start).
-#[when(regex = r"^someone guesses (\w+)'s code wrong over new sign-in processes, past the bound$")]
+#[when(regex = r"^someone guesses ([^\s']+)'s code wrong over new sign-in processes, past the bound$")]
 async fn guesses_over_processes(w: &mut AuthWorld, name: String) -> StepResult {
     let bound = w.ctx().client.target.profile().throttling.code_guesses;
     let mut pressure = Pressure::default();
@@ -90,7 +90,7 @@ async fn guesses_over_processes(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then a new process's right code does not sign Catelyn in at once
 ///
 /// Passes when the guessing series was throttled. Otherwise starts one more process and submits its right code: accepted at once, it shows each new process gave the guesser fresh tries.
-#[then(regex = r"^a new process's right code does not sign (\w+) in at once$")]
+#[then(regex = r"^a new process's right code does not sign ([^\s']+) in at once$")]
 async fn right_code_refused(w: &mut AuthWorld, name: String) -> StepResult {
     let mut pressure = w.pressure.take().ok_or_else(|| ClientError::Expectation("no guessing series ran".into()))?;
     let bound = w.ctx().client.target.profile().throttling.code_guesses;
@@ -120,7 +120,7 @@ async fn right_code_refused(w: &mut AuthWorld, name: String) -> StepResult {
 /// When someone asks for Catelyn's sign-in code again and again, past the bound
 ///
 /// Starts sign-in processes for the actor, one after another, one more than the profile's `throttling.starts` (10 unless it says otherwise), stopping at the first that is throttled or refused. Where every start was answered and the mailbox is the harness's SMTP sink, the mails are counted too: a target that stops sending without a word has throttled the flood as much as one that answers 429.
-#[when(regex = r"^someone asks for (\w+)'s sign-in code again and again, past the bound$")]
+#[when(regex = r"^someone asks for ([^\s']+)'s sign-in code again and again, past the bound$")]
 async fn asks_again_and_again(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let bound = ctx.client.target.profile().throttling.starts;
@@ -161,7 +161,7 @@ async fn messages_sent(mail: &crate::client::MailDouble, email: &str, before: us
 /// When someone signs in as Arya with wrong passwords, past the bound
 ///
 /// Signs in as the actor with wrong passwords, two more than the profile's `throttling.password_failures` (20 unless it says otherwise), stopping at the first answer that throttles (429 or Retry-After).
-#[when(regex = r"^someone signs in as (\w+) with wrong passwords, past the bound$")]
+#[when(regex = r"^someone signs in as ([^\s']+) with wrong passwords, past the bound$")]
 async fn wrong_passwords(w: &mut AuthWorld, name: String) -> StepResult {
     let bound = w.ctx().client.target.profile().throttling.password_failures;
     let mut pressure = Pressure::default();
@@ -199,7 +199,7 @@ async fn were_throttled(w: &mut AuthWorld, what: String) -> StepResult {
 /// When Arya waits as long as the target asked
 ///
 /// Waits the Retry-After of the answer that throttled the series, after checking it is within the profile's `throttling.max_wait` (60 s unless it says otherwise): a longer wait locks the owner out. A throttle that announced no wait is probed instead: the owner's right password, again and again at growing intervals (0.5 s, 1 s, 2 s, ...) until it is let in or `max_wait` has passed.
-#[when(regex = r"^(\w+) waits as long as the target asked$")]
+#[when(regex = r"^([^\s']+) waits as long as the target asked$")]
 async fn waits_as_asked(w: &mut AuthWorld, name: String) -> StepResult {
     let pressure = w.pressure.clone().ok_or_else(|| ClientError::Expectation("no guessing series ran".into()))?;
     let max = w.ctx().client.target.profile().throttling.max_wait;
@@ -225,7 +225,7 @@ async fn waits_as_asked(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Catelyn asks for another sign-in code, keeping the first
 ///
 /// Puts the actor's current process and its code aside, then starts a new sign-in process by e-mail and reads its code.
-#[when(regex = r"^(\w+) asks for another sign-in code, keeping the first$")]
+#[when(regex = r"^([^\s']+) asks for another sign-in code, keeping the first$")]
 async fn another_code(w: &mut AuthWorld, name: String) -> StepResult {
     let a = actor(w, &name)?;
     let code = a.code().map(str::to_string).ok_or_else(|| ClientError::Expectation(format!("{name} has no code")))?;
@@ -241,7 +241,7 @@ async fn another_code(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Catelyn submits her first code to its own process
 ///
 /// Submits the code of the process put aside to that process, after a newer one was sent.
-#[when(regex = r"^(\w+) submits (?:her|his|their) first code to its own process$")]
+#[when(regex = r"^([^\s']+) submits (?:her|his|their) first code to its own process$")]
 async fn submits_first(w: &mut AuthWorld, name: String) -> StepResult {
     let earlier = actor(w, &name)?
         .earlier
@@ -253,7 +253,7 @@ async fn submits_first(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Cersei submits Catelyn's code to her own process
 ///
 /// Submits the second actor's current code to the first actor's current process (both signing in at once).
-#[when(regex = r"^(\w+) submits (\w+)'s code to (?:her|his|their) own process$")]
+#[when(regex = r"^([^\s']+) submits ([^\s']+)'s code to (?:her|his|their) own process$")]
 async fn submits_others(w: &mut AuthWorld, name: String, other: String) -> StepResult {
     let theirs = actor(w, &other)?
         .code()

@@ -61,7 +61,7 @@ async fn present(w: &mut AuthWorld, name: &str, forgeries: Vec<Forged>) -> StepR
 /// When Arya presents her token with alg "none"
 ///
 /// Presents the actor's session JWT with its header's `alg` set to `none`, `None`, `NONE` and `nOnE`, and no signature.
-#[when(regex = r#"^(\w+) presents (?:her|his|their) token with alg "none"$"#)]
+#[when(regex = r#"^([^\s']+) presents (?:her|his|their) token with alg "none"$"#)]
 async fn alg_none(w: &mut AuthWorld, name: String) -> StepResult {
     let forged = issued(w, &name)?.alg_none();
     present(w, &name, forged).await
@@ -70,7 +70,7 @@ async fn alg_none(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya presents her token without its signature
 ///
 /// Presents the actor's session JWT, header and claims as issued, its signature cut off.
-#[when(regex = r"^(\w+) presents (?:her|his|their) token without its signature$")]
+#[when(regex = r"^([^\s']+) presents (?:her|his|their) token without its signature$")]
 async fn stripped(w: &mut AuthWorld, name: String) -> StepResult {
     let forged = vec![issued(w, &name)?.stripped()];
     present(w, &name, forged).await
@@ -79,7 +79,7 @@ async fn stripped(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya presents her token re-signed with HS256 and the target's public key
 ///
 /// Reads the target's JWKS (`session.jwks`), takes the RSA key of the token's `kid`, and presents the token re-signed HS256 with that public key's PEM forms as the HMAC secret (algorithm confusion).
-#[when(regex = r"^(\w+) presents (?:her|his|their) token re-signed with HS256 and the target's public key$")]
+#[when(regex = r"^([^\s']+) presents (?:her|his|their) token re-signed with HS256 and the target's public key$")]
 async fn alg_confusion(w: &mut AuthWorld, name: String) -> StepResult {
     let jwt = issued(w, &name)?;
     let ctx = w.ctx();
@@ -103,7 +103,7 @@ async fn alg_confusion(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya presents her token with its kid set to a path and to SQL
 ///
 /// Presents the actor's session JWT with a `kid` that walks to /dev/null (HS256, empty secret) and one that is an SQL UNION choosing its own key (HS256 with that key).
-#[when(regex = r"^(\w+) presents (?:her|his|their) token with its kid set to a path and to SQL$")]
+#[when(regex = r"^([^\s']+) presents (?:her|his|their) token with its kid set to a path and to SQL$")]
 async fn kid_injection(w: &mut AuthWorld, name: String) -> StepResult {
     let forged = issued(w, &name)?.kid_injection().map_err(|e| ClientError::Expectation(e.to_string()))?;
     present(w, &name, forged).await
@@ -112,7 +112,7 @@ async fn kid_injection(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya presents her token signed with a key its own header names
 ///
 /// Presents the actor's session JWT signed by the attacker's keys, named in its header three ways: an embedded `jwk`, a `jku` and an `x5u` pointing at the attacker's site, which the harness serves and watches.
-#[when(regex = r"^(\w+) presents (?:her|his|their) token signed with a key its own header names$")]
+#[when(regex = r"^([^\s']+) presents (?:her|his|their) token signed with a key its own header names$")]
 async fn header_keys(w: &mut AuthWorld, name: String) -> StepResult {
     let jwt = issued(w, &name)?;
     let ctx = w.ctx();
@@ -136,7 +136,7 @@ async fn header_keys(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya presents her token naming Cersei as its subject
 ///
 /// Presents the actor's session JWT with its `sub` claim replaced by the other actor's (read from her own token), under the original signature.
-#[when(regex = r"^(\w+) presents (?:her|his|their) token naming (\w+) as its subject$")]
+#[when(regex = r"^([^\s']+) presents (?:her|his|their) token naming ([^\s']+) as its subject$")]
 async fn other_subject(w: &mut AuthWorld, name: String, other: String) -> StepResult {
     let theirs = issued(w, &other)?;
     let sub = theirs.subject().map(str::to_string).ok_or_else(|| {
@@ -150,7 +150,7 @@ async fn other_subject(w: &mut AuthWorld, name: String, other: String) -> StepRe
 /// When Arya presents her token with its expiry a year later
 ///
 /// Presents the actor's session JWT with its `exp` claim a year later than issued, under the original signature.
-#[when(regex = r"^(\w+) presents (?:her|his|their) token with its expiry a year later$")]
+#[when(regex = r"^([^\s']+) presents (?:her|his|their) token with its expiry a year later$")]
 async fn later_expiry(w: &mut AuthWorld, name: String) -> StepResult {
     let jwt = issued(w, &name)?;
     let now = chrono::Utc::now().timestamp();

@@ -14,7 +14,7 @@ use crate::world::AuthWorld;
 /// Given Samwell has signed up by email as a healthcare professional
 ///
 /// Signs a healthcare professional up by code and key pair, ready to be a master HCP.
-#[given(regex = r"^(\w+) has signed up by (email|SMS) as a healthcare professional$")]
+#[given(regex = r"^([^\s']+) has signed up by (email|SMS) as a healthcare professional$")]
 async fn hcp_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResult {
     let a = new_actor(w, &name, ActorKind::Hcp);
     w.actors.insert(name.clone(), a);
@@ -24,7 +24,7 @@ async fn hcp_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResu
 /// Given Daenerys has signed up by email under Samwell
 ///
 /// Signs a patient up under the given healthcare professional as master HCP.
-#[given(regex = r"^(\w+) has signed up by (email|SMS) under (\w+)$")]
+#[given(regex = r"^([^\s']+) has signed up by (email|SMS) under ([^\s']+)$")]
 async fn signed_up_under(w: &mut AuthWorld, name: String, via: String, master: String) -> StepResult {
     let master_id = actor(w, &master)?
         .data_owner_id
@@ -39,7 +39,7 @@ async fn signed_up_under(w: &mut AuthWorld, name: String, via: String, master: S
 /// When Daenerys loses her key pair
 ///
 /// Forgets the actor's key pair on every device (a lost phone, a wiped browser).
-#[when(regex = r"^(\w+) loses (?:her|his|their) key pair$")]
+#[when(regex = r"^([^\s']+) loses (?:her|his|their) key pair$")]
 async fn loses_key(w: &mut AuthWorld, name: String) -> StepResult {
     actor(w, &name)?.lose_device_storage();
     Ok(())
@@ -50,7 +50,7 @@ async fn loses_key(w: &mut AuthWorld, name: String) -> StepResult {
 /// Signs in by a new code with a freshly generated key pair, on the current device or a named one, and publishes the new key.
 ///
 /// When Daenerys signs in on her tablet with a new key pair
-#[when(regex = r"^(\w+) signs in (?:again|on (?:her|his|their) (\w+)) by (email|SMS) with a new key pair$")]
+#[when(regex = r"^([^\s']+) signs in (?:again|on (?:her|his|their) ([^\s']+)) by (email|SMS) with a new key pair$")]
 async fn sign_in_new_key(w: &mut AuthWorld, name: String, device: String, via: String) -> StepResult {
     if !device.is_empty() {
         actor(w, &name)?.switch_device(&device);
@@ -67,7 +67,7 @@ async fn sign_in_new_key(w: &mut AuthWorld, name: String, device: String, via: S
 /// Then Daenerys's data owner has 2 public keys
 ///
 /// Counts the public keys on the actor's data owner.
-#[then(regex = r"^(\w+)'s data owner has (\d+) public keys?$")]
+#[then(regex = r"^([^\s']+)'s data owner has (\d+) public keys?$")]
 async fn key_count(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
@@ -86,7 +86,7 @@ async fn key_count(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
 /// Then Daenerys still sees 2 data samples
 ///
 /// Counts the data samples the actor can list.
-#[then(regex = r"^(\w+) still sees (\d+) data samples?$")]
+#[then(regex = r"^([^\s']+) still sees (\d+) data samples?$")]
 async fn sees_samples(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
@@ -99,7 +99,7 @@ async fn sees_samples(w: &mut AuthWorld, name: String, n: usize) -> StepResult {
 /// Then Daenerys cannot decrypt the data sample "Before the loss"
 ///
 /// Checks that none of the actor's keys opens the data sample.
-#[then(regex = r#"^(\w+) cannot decrypt (?:(\w+)'s|the) data sample "([^"]*)"$"#)]
+#[then(regex = r#"^([^\s']+) cannot decrypt (?:([^\s']+)'s|the) data sample "([^"]*)"$"#)]
 async fn cannot_decrypt(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
     let owner = if owner.is_empty() { reader.clone() } else { owner };
     let id = sample_id(w, &owner, &text)?;
@@ -118,7 +118,7 @@ async fn cannot_decrypt(w: &mut AuthWorld, reader: String, owner: String, text: 
 /// Then Daenerys decrypts the data sample "Before the loss"
 ///
 /// Checks that the actor decrypts the data sample (their own, or another actor's) to the given text.
-#[then(regex = r#"^(\w+) decrypts (?:(\w+)'s|the) data sample "([^"]*)"$"#)]
+#[then(regex = r#"^([^\s']+) decrypts (?:([^\s']+)'s|the) data sample "([^"]*)"$"#)]
 async fn decrypts(w: &mut AuthWorld, reader: String, owner: String, text: String) -> StepResult {
     let owner = if owner.is_empty() { reader.clone() } else { owner };
     let id = sample_id(w, &owner, &text)?;
@@ -128,7 +128,7 @@ async fn decrypts(w: &mut AuthWorld, reader: String, owner: String, text: String
 /// Then Samwell has a pending key pair update naming Daenerys's new key
 ///
 /// Checks the actor's pending notifications for a KEY_PAIR_UPDATE naming the other actor's newest key.
-#[then(regex = r"^(\w+) has a pending key pair update naming (\w+)'s new key$")]
+#[then(regex = r"^([^\s']+) has a pending key pair update naming ([^\s']+)'s new key$")]
 async fn pending_update(w: &mut AuthWorld, delegate: String, owner: String) -> StepResult {
     let ctx = w.ctx();
     let o = actor(w, &owner)?;
@@ -151,7 +151,7 @@ async fn pending_update(w: &mut AuthWorld, delegate: String, owner: String) -> S
 /// Then Jon gets no key pair update about himself
 ///
 /// Checks that no KEY_PAIR_UPDATE notification names the actor's own keys.
-#[then(regex = r"^(\w+) gets no key pair update about (?:herself|himself|themselves)$")]
+#[then(regex = r"^([^\s']+) gets no key pair update about (?:herself|himself|themselves)$")]
 async fn no_self_update(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
@@ -166,7 +166,7 @@ async fn no_self_update(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Samwell gives Daenerys access back
 ///
 /// Wraps the content key of the other actor's data samples for their new key (giving access back).
-#[when(regex = r"^(\w+) gives (\w+) access back$")]
+#[when(regex = r"^([^\s']+) gives ([^\s']+) access back$")]
 async fn give_back(w: &mut AuthWorld, delegate: String, owner: String) -> StepResult {
     let ctx = w.ctx();
     let owner_id = actor(w, &owner)?.data_owner_id.clone().unwrap_or_default();
@@ -191,7 +191,7 @@ async fn give_back(w: &mut AuthWorld, delegate: String, owner: String) -> StepRe
 /// When Cersei tries to give Daenerys access back to "Before the loss"
 ///
 /// Tries to add a wrapped key to another actor's data sample without being its owner or delegate.
-#[when(regex = r#"^(\w+) tries to give (\w+) access back to "([^"]*)"$"#)]
+#[when(regex = r#"^([^\s']+) tries to give ([^\s']+) access back to "([^"]*)"$"#)]
 async fn stranger_gives(w: &mut AuthWorld, stranger: String, owner: String, text: String) -> StepResult {
     let ctx = w.ctx();
     let id = sample_id(w, &owner, &text)?;
@@ -218,7 +218,7 @@ async fn stranger_gives(w: &mut AuthWorld, stranger: String, owner: String, text
 /// Then the data sample "Only mine" of Jon is lost for good: nobody holds a key for it
 ///
 /// Checks that no key held by anyone in the scenario opens the data sample.
-#[then(regex = r#"^the data sample "([^"]*)" of (\w+) is lost for good: nobody holds a key for it$"#)]
+#[then(regex = r#"^the data sample "([^"]*)" of ([^\s']+) is lost for good: nobody holds a key for it$"#)]
 async fn lost_for_good(w: &mut AuthWorld, text: String, owner: String) -> StepResult {
     let ctx = w.ctx();
     let id = sample_id(w, &owner, &text)?;

@@ -98,7 +98,7 @@ pub(super) async fn age_to(w: &mut AuthWorld, name: &str, kind: Lifetime, past: 
 /// When Catelyn's code is just short of its lifetime
 ///
 /// Ages the actor's code to just under its lifetime (a tenth of it, at least a second, to spare): through the test hook with time_travel, else by waiting for the profile's `lifetimes.code`.
-#[when(regex = r"^(\w+)'s code is just (short of|past) its lifetime$")]
+#[when(regex = r"^([^\s']+)'s code is just (short of|past) its lifetime$")]
 async fn code_ages(w: &mut AuthWorld, name: String, side: String) -> StepResult {
     age_to(w, &name, Lifetime::Code, side == "past").await
 }
@@ -106,7 +106,7 @@ async fn code_ages(w: &mut AuthWorld, name: String, side: String) -> StepResult 
 /// When Daenerys's token is just past its lifetime
 ///
 /// Ages the actor's session token to just under or just over its lifetime: through the test hook with time_travel (an hour unless `lifetimes.token` says otherwise), else by waiting for `lifetimes.token`.
-#[when(regex = r"^(\w+)'s token is just (short of|past) its lifetime$")]
+#[when(regex = r"^([^\s']+)'s token is just (short of|past) its lifetime$")]
 async fn token_ages(w: &mut AuthWorld, name: String, side: String) -> StepResult {
     age_to(w, &name, Lifetime::Token, side == "past").await
 }
@@ -114,7 +114,7 @@ async fn token_ages(w: &mut AuthWorld, name: String, side: String) -> StepResult
 /// When Arya's reset link is just past its lifetime
 ///
 /// Ages the actor's last reset link or token to just under or just over its lifetime: through the test hook with time_travel (an hour unless `lifetimes.reset_link` says otherwise), else by waiting for `lifetimes.reset_link`.
-#[when(regex = r"^(\w+)'s reset link is just (short of|past) its lifetime$")]
+#[when(regex = r"^([^\s']+)'s reset link is just (short of|past) its lifetime$")]
 async fn link_ages(w: &mut AuthWorld, name: String, side: String) -> StepResult {
     age_to(w, &name, Lifetime::ResetLink, side == "past").await
 }

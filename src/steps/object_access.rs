@@ -58,7 +58,7 @@ fn fingerprint(w: &mut AuthWorld, name: &str) -> Result<String, ClientError> {
 /// When Cersei adds a key of her own to Daenerys's data owner
 ///
 /// With her own token, the first actor adds her own public key to the second actor's data owner (`data_owner.add_key`): an end-to-end key injection, which would let her read everything shared with that owner from then on. The request must name the victim's data owner.
-#[when(regex = r"^(\w+) adds a key of (?:her|his|their) own to (\w+)'s data owner$")]
+#[when(regex = r"^([^\s']+) adds a key of (?:her|his|their) own to ([^\s']+)'s data owner$")]
 async fn adds_key_to_other(w: &mut AuthWorld, attacker: String, victim: String) -> StepResult {
     let a = actor(w, &attacker)?;
     let key = a.key.as_ref().ok_or_else(|| ClientError::Expectation(format!("{attacker} holds no key pair")))?;
@@ -69,7 +69,7 @@ async fn adds_key_to_other(w: &mut AuthWorld, attacker: String, victim: String) 
 /// When Cersei stops Daenerys's sharing with Samwell
 ///
 /// With her own token, the first actor ends the second's automatic sharing with a third (`data_owner.stop_sharing` on the victim's data owner): a change only the owner may make.
-#[when(regex = r"^(\w+) stops (\w+)'s sharing with (\w+)$")]
+#[when(regex = r"^([^\s']+) stops ([^\s']+)'s sharing with ([^\s']+)$")]
 async fn stops_others_sharing(w: &mut AuthWorld, attacker: String, victim: String, delegate: String) -> StepResult {
     let extra = vec![("delegate_id", json!(owner_id(w, &delegate)?))];
     on_victims_owner(w, &attacker, &victim, "data_owner.stop_sharing", extra).await
@@ -78,7 +78,7 @@ async fn stops_others_sharing(w: &mut AuthWorld, attacker: String, victim: Strin
 /// When Cersei asks for a token for Daenerys's user id
 ///
 /// With her own token, the first actor asks `token.create` for a token in the second actor's user id: a token minted so would sign her in as the victim.
-#[when(regex = r"^(\w+) asks for a token for (\w+)'s user id$")]
+#[when(regex = r"^([^\s']+) asks for a token for ([^\s']+)'s user id$")]
 async fn token_for_other(w: &mut AuthWorld, attacker: String, victim: String) -> StepResult {
     let victim_id = actor(w, &victim)?
         .user_id
@@ -102,7 +102,7 @@ async fn token_for_other(w: &mut AuthWorld, attacker: String, victim: String) ->
 /// Then Daenerys's data owner still shares with Samwell
 ///
 /// Reads the actor's data owner with her own token and checks the other actor's data owner is still in its `share_with`.
-#[then(regex = r"^(\w+)'s data owner still shares with (\w+)$")]
+#[then(regex = r"^([^\s']+)'s data owner still shares with ([^\s']+)$")]
 async fn still_shares(w: &mut AuthWorld, name: String, delegate: String) -> StepResult {
     let delegate_owner = owner_id(w, &delegate)?;
     let id = owner_id(w, &name)?;
@@ -119,7 +119,7 @@ async fn still_shares(w: &mut AuthWorld, name: String, delegate: String) -> Step
 /// When Cersei adds a transfer key of her own to Daenerys's data owner
 ///
 /// With her own token, the first actor adds a transfer key to the second actor's data owner: from the victim's key to her own, carrying a private key she chose. A device of the victim would take it for its own new key: the victim's data would then be shared with a key the attacker holds.
-#[when(regex = r"^(\w+) adds a transfer key of (?:her|his|their) own to (\w+)'s data owner$")]
+#[when(regex = r"^([^\s']+) adds a transfer key of (?:her|his|their) own to ([^\s']+)'s data owner$")]
 async fn adds_transfer_key_to_other(w: &mut AuthWorld, attacker: String, victim: String) -> StepResult {
     let extra = vec![
         ("from_fingerprint", json!(fingerprint(w, &victim)?)),
@@ -134,7 +134,7 @@ async fn adds_transfer_key_to_other(w: &mut AuthWorld, attacker: String, victim:
 /// Then Daenerys's data owner holds no transfer key of Cersei's
 ///
 /// Reads the actor's data owner with her own token and checks that none of its transfer keys leads to the other actor's key.
-#[then(regex = r"^(\w+)'s data owner holds no transfer key of (\w+)'s$")]
+#[then(regex = r"^([^\s']+)'s data owner holds no transfer key of ([^\s']+)'s$")]
 async fn no_foreign_transfer_key(w: &mut AuthWorld, name: String, attacker: String) -> StepResult {
     let theirs = fingerprint(w, &attacker)?;
     let id = owner_id(w, &name)?;
@@ -164,7 +164,7 @@ async fn pending_update(w: &mut AuthWorld, name: &str) -> Result<String, ClientE
 /// When Cersei completes Samwell's key pair update
 ///
 /// With her own token, the first actor marks the second actor's pending KEY_PAIR_UPDATE notification done (`notifications.complete` with its id): it would vanish before its recipient gave access back.
-#[when(regex = r"^(\w+) completes (\w+)'s key pair update$")]
+#[when(regex = r"^([^\s']+) completes ([^\s']+)'s key pair update$")]
 async fn completes_others_update(w: &mut AuthWorld, attacker: String, victim: String) -> StepResult {
     let id = pending_update(w, &victim).await?;
     let ctx = w.ctx();
@@ -180,7 +180,7 @@ async fn completes_others_update(w: &mut AuthWorld, attacker: String, victim: St
 /// When Samwell completes his key pair update
 ///
 /// Marks the actor's own pending KEY_PAIR_UPDATE notification done (the positive control of another's attempt).
-#[when(regex = r"^(\w+) completes (?:her|his|their) key pair update$")]
+#[when(regex = r"^([^\s']+) completes (?:her|his|their) key pair update$")]
 async fn completes_own_update(w: &mut AuthWorld, name: String) -> StepResult {
     let id = pending_update(w, &name).await?;
     let ctx = w.ctx();

@@ -30,7 +30,7 @@ pub(super) fn channel(word: &str) -> Channel {
 /// When Daenerys starts signing up by email under the master HCP
 ///
 /// Starts a sign-up or sign-in process by e-mail or SMS (patients under the profile's master HCP); a code is sent.
-#[when(regex = r"^(\w+) starts signing (up|in) by (email|SMS)(?: under the master HCP)?$")]
+#[when(regex = r"^([^\s']+) starts signing (up|in) by (email|SMS)(?: under the master HCP)?$")]
 async fn start_signing(w: &mut AuthWorld, name: String, purpose: String, via: String) -> StepResult {
     // Patients name the master HCP, signing in as much as signing up.
     let with_master = actor(w, &name)?.kind == ActorKind::Patient;
@@ -41,7 +41,7 @@ async fn start_signing(w: &mut AuthWorld, name: String, purpose: String, via: St
 /// When Arya starts signing up by email without a master HCP
 ///
 /// Starts a sign-up or sign-in process without naming a master HCP.
-#[when(regex = r"^(\w+) starts signing (up|in) by (email|SMS) without a master HCP$")]
+#[when(regex = r"^([^\s']+) starts signing (up|in) by (email|SMS) without a master HCP$")]
 async fn start_without_master(w: &mut AuthWorld, name: String, purpose: String, via: String) -> StepResult {
     start_as(w, &name, channel(&via), StartOptions { sign_in: purpose == "in", ..Default::default() }).await
 }
@@ -49,7 +49,7 @@ async fn start_without_master(w: &mut AuthWorld, name: String, purpose: String, 
 /// When Tyrion starts signing up by email with the captcha "bad"
 ///
 /// Starts a sign-up with the given captcha token instead of the profile's.
-#[when(regex = r#"^(\w+) starts signing up by (email|SMS) with the captcha "([^"]*)"$"#)]
+#[when(regex = r#"^([^\s']+) starts signing up by (email|SMS) with the captcha "([^"]*)"$"#)]
 async fn start_with_captcha(w: &mut AuthWorld, name: String, via: String, captcha: String) -> StepResult {
     start_as(w, &name, channel(&via), StartOptions { with_master: true, captcha: Some(captcha), ..Default::default() })
         .await
@@ -58,7 +58,7 @@ async fn start_with_captcha(w: &mut AuthWorld, name: String, via: String, captch
 /// When Sansa starts signing up by email asking for 8-digit codes
 ///
 /// Starts a sign-up asking for codes of the given length.
-#[when(regex = r"^(\w+) starts signing up by (email|SMS) asking for (\d+)-digit codes$")]
+#[when(regex = r"^([^\s']+) starts signing up by (email|SMS) asking for (\d+)-digit codes$")]
 async fn start_with_length(w: &mut AuthWorld, name: String, via: String, digits: usize) -> StepResult {
     start_as(
         w,
@@ -72,7 +72,7 @@ async fn start_with_length(w: &mut AuthWorld, name: String, via: String, digits:
 /// When Bran starts signing up with the address "not-an-email"
 ///
 /// Starts a sign-up with the given e-mail address or phone number.
-#[when(regex = r#"^(\w+) starts signing up with the (address|number) "([^"]*)"$"#)]
+#[when(regex = r#"^([^\s']+) starts signing up with the (address|number) "([^"]*)"$"#)]
 async fn start_with_address(w: &mut AuthWorld, name: String, what: String, value: String) -> StepResult {
     let via = if what == "number" {
         actor(w, &name)?.phone = value;
@@ -87,7 +87,7 @@ async fn start_with_address(w: &mut AuthWorld, name: String, what: String, value
 /// Then Daenerys receives a code by email
 ///
 /// Reads the code from the mail or SMS the actor received (the profile's `code` rule finds it), so the scenario can use it.
-#[then(regex = r"^(\w+) receives a code by (?:email|SMS)$")]
+#[then(regex = r"^([^\s']+) receives a code by (?:email|SMS)$")]
 async fn receives_any_code(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     client::read_code(&ctx.client, actor(w, &name)?).await?;
@@ -97,7 +97,7 @@ async fn receives_any_code(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then Gilly's code carries at least 20 bits
 ///
 /// Checks the actor's last code is at least as strong as 6 decimal digits (NIST SP 800-63B 5.1.3.2: about 20 bits): digits count log2(10) bits each; letters and digits of one case log2(36); mixed case log2(62); separators nothing.
-#[then(regex = r"^(\w+)'s code carries at least 20 bits$")]
+#[then(regex = r"^([^\s']+)'s code carries at least 20 bits$")]
 async fn code_strength(w: &mut AuthWorld, name: String) -> StepResult {
     let code = actor(w, &name)?
         .code()
@@ -128,7 +128,7 @@ fn code_bits(code: &str) -> f64 {
 /// Then Daenerys receives a 6-digit code by email
 ///
 /// Reads the code from the mail or SMS the actor received and checks it has exactly that many digits (a start that asked for a length).
-#[then(regex = r"^(\w+) receives an? (\d+)-digit code by (?:email|SMS)$")]
+#[then(regex = r"^([^\s']+) receives an? (\d+)-digit code by (?:email|SMS)$")]
 async fn receives_code(w: &mut AuthWorld, name: String, digits: usize) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
@@ -141,7 +141,7 @@ async fn receives_code(w: &mut AuthWorld, name: String, digits: usize) -> StepRe
 /// Then Arya receives no email
 ///
 /// Waits the profile's mailbox.silence, then checks that no mail or SMS reached the actor; without a mailbox or SMS sink the step fails (nothing could be observed).
-#[then(regex = r"^(\w+) receives no (?:email|SMS)$")]
+#[then(regex = r"^([^\s']+) receives no (?:email|SMS)$")]
 async fn receives_nothing(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
@@ -215,7 +215,7 @@ pub(super) fn validation_vars(
 /// When Robb submits the code
 ///
 /// Submits the actor's current code to the validation operation.
-#[when(regex = r"^(\w+) submits the code(?: again)?$")]
+#[when(regex = r"^([^\s']+) submits the code(?: again)?$")]
 async fn submit_code(w: &mut AuthWorld, name: String) -> StepResult {
     let code = actor(w, &name)?
         .code()
@@ -227,7 +227,7 @@ async fn submit_code(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Robb submits a wrong code 5 times
 ///
 /// Submits codes derived from the right one but wrong, once or the given number of times.
-#[when(regex = r"^(\w+) submits a wrong code(?: (\d+) times)?$")]
+#[when(regex = r"^([^\s']+) submits a wrong code(?: (\d+) times)?$")]
 async fn submit_wrong(w: &mut AuthWorld, name: String, times: String) -> StepResult {
     let times: usize = times.parse().unwrap_or(1);
     let right = actor(w, &name)?.code().map(str::to_string).unwrap_or_default();
@@ -263,7 +263,7 @@ pub(super) fn wrong_code(right: &str, i: usize) -> String {
 ///
 /// Validates the code and gets a session token (from the validation, or by the iCure token chain); with a key pair, where the target has e2e_keys, publishes the new or stored public key on the data owner.
 #[when(
-    regex = r"^(\w+) completes the sign-(?:up|in) with the code(?: and (a new|(?:her|his|their) stored) key pair)?$"
+    regex = r"^([^\s']+) completes the sign-(?:up|in) with the code(?: and (a new|(?:her|his|their) stored) key pair)?$"
 )]
 async fn complete(w: &mut AuthWorld, name: String, which: String) -> StepResult {
     let ctx = w.ctx();
@@ -290,7 +290,7 @@ async fn complete(w: &mut AuthWorld, name: String, which: String) -> StepResult 
 /// Given Daenerys has started signing up by email
 ///
 /// Starts a process and reads the code, so the scenario continues from there.
-#[given(regex = r"^(\w+) has started signing up by (email|SMS)$")]
+#[given(regex = r"^([^\s']+) has started signing up by (email|SMS)$")]
 async fn has_started(w: &mut AuthWorld, name: String, via: String) -> StepResult {
     if !w.actors.contains_key(&name) {
         let a = new_actor(w, &name, ActorKind::Patient);
@@ -306,7 +306,7 @@ async fn has_started(w: &mut AuthWorld, name: String, via: String) -> StepResult
 /// Given Daenerys has signed up by email
 ///
 /// Signs the actor up completely: code, token, and a key pair where the target has e2e_keys.
-#[given(regex = r"^(\w+) has signed up by (email|SMS)$")]
+#[given(regex = r"^([^\s']+) has signed up by (email|SMS)$")]
 pub(super) async fn has_signed_up(w: &mut AuthWorld, name: String, via: String) -> StepResult {
     has_started(w, name.clone(), via).await?;
     complete(w, name, "a new".into()).await
@@ -315,7 +315,7 @@ pub(super) async fn has_signed_up(w: &mut AuthWorld, name: String, via: String) 
 /// Then Daenerys is signed in with a user id, a group id and a token
 ///
 /// Checks that the actor holds a user id, a group id and a token from the sign-up (iCure).
-#[then(regex = r"^(\w+) is signed in with a user id, a group id and a token$")]
+#[then(regex = r"^([^\s']+) is signed in with a user id, a group id and a token$")]
 async fn signed_in(w: &mut AuthWorld, name: String) -> StepResult {
     client::check_signed_in(actor(w, &name)?)
 }
@@ -323,7 +323,7 @@ async fn signed_in(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then Jon is signed in with a token
 ///
 /// Checks that the sign-up gave the actor a session token; where the target has `sessions`, that the token authenticates them.
-#[then(regex = r"^(\w+) is signed in with a token$")]
+#[then(regex = r"^([^\s']+) is signed in with a token$")]
 async fn signed_in_with_token(w: &mut AuthWorld, name: String) -> StepResult {
     client::session(actor(w, &name)?)?;
     if w.ctx().client.target.profile().families.contains(&crate::profile::Family::Sessions) {

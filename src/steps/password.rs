@@ -71,7 +71,7 @@ pub(super) async fn sign_in(w: &mut AuthWorld, name: &str, pw: String) -> StepRe
 /// Given Arya has an account
 ///
 /// Registers the actor with a fresh random password (`password.register`, or a partner's `sso.register`) and expects it accepted.
-#[given(regex = r"^(\w+) has an account$")]
+#[given(regex = r"^([^\s']+) has an account$")]
 async fn has_account(w: &mut AuthWorld, name: String) -> StepResult {
     registers(w, name).await?;
     super::checks::accepted(w, "the registration")
@@ -80,7 +80,7 @@ async fn has_account(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya registers with a password
 ///
 /// Registers the actor with a fresh random password; the answer is left for the next steps to check.
-#[when(regex = r"^(\w+) registers with a password$")]
+#[when(regex = r"^([^\s']+) registers with a password$")]
 pub(super) async fn registers(w: &mut AuthWorld, name: String) -> StepResult {
     ensure_actor(w, &name);
     let pw = password(w, &name);
@@ -94,7 +94,7 @@ pub(super) async fn registers(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya signs in with her password
 ///
 /// Signs in with the actor's password, a wrong one, or the one before the last reset (`password.login`, or a partner's `sso.login`).
-#[when(regex = r"^(\w+) signs in with (a wrong|(?:her|his|their)(?: old)?) password$")]
+#[when(regex = r"^([^\s']+) signs in with (a wrong|(?:her|his|their)(?: old)?) password$")]
 async fn signs_in(w: &mut AuthWorld, name: String, which: String) -> StepResult {
     ensure_actor(w, &name);
     let a = actor(w, &name)?;
@@ -114,7 +114,7 @@ async fn signs_in(w: &mut AuthWorld, name: String, which: String) -> StepResult 
 /// Then Arya is signed in
 ///
 /// Checks that the last sign-in was accepted and, for the target's own accounts, gave a session token.
-#[then(regex = r"^(\w+) is signed in$")]
+#[then(regex = r"^([^\s']+) is signed in$")]
 async fn is_signed_in(w: &mut AuthWorld, name: String) -> StepResult {
     super::checks::accepted(w, &format!("{name}'s sign-in"))?;
     if own_accounts(w) {
@@ -126,7 +126,7 @@ async fn is_signed_in(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya signs out
 ///
 /// Ends the actor's session with `password.logout`, presenting the session token.
-#[when(regex = r"^(\w+) signs out$")]
+#[when(regex = r"^([^\s']+) signs out$")]
 async fn signs_out(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
@@ -139,7 +139,7 @@ async fn signs_out(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya changes her password
 ///
 /// Changes the actor's password with `password.change`, signed in with the latest session token; an accepted change makes the new password the actor's and the old one "her old password", and a session token it answers (Django renews the session) the actor's token.
-#[when(regex = r"^(\w+) changes (?:her|his|their) password$")]
+#[when(regex = r"^([^\s']+) changes (?:her|his|their) password$")]
 async fn changes_password(w: &mut AuthWorld, name: String) -> StepResult {
     let new = password(w, &name);
     let ctx = w.ctx();
@@ -169,7 +169,7 @@ async fn changes_password(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then Arya's first token is refused
 ///
 /// Presents the first session token the actor got in the scenario to `user.current` and checks it is refused (a declared refusal, beside an accepted one).
-#[then(regex = r"^(\w+)'s first token is refused$")]
+#[then(regex = r"^([^\s']+)'s first token is refused$")]
 async fn first_token_refused(w: &mut AuthWorld, name: String) -> StepResult {
     let first = actor(w, &name)?
         .tokens
@@ -183,7 +183,7 @@ async fn first_token_refused(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then the sign-in answers to Arya and Gendry were the same
 ///
 /// Compares the two actors' last sign-in answers: each accepted or a declared refusal, then status, body and headers.
-#[then(regex = r"^the sign-in answers to (\w+) and (\w+) were the same$")]
+#[then(regex = r"^the sign-in answers to ([^\s']+) and ([^\s']+) were the same$")]
 async fn same_sign_in_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     super::reply::compare_answers(w, &format!("{a}@login"), &format!("{b}@login"))
 }

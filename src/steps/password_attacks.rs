@@ -60,7 +60,7 @@ async fn register_long(w: &mut AuthWorld, name: &str) -> StepResult {
 /// When Arya registers with a long password in several scripts
 ///
 /// Registers with a fresh 64-character password mixing ASCII with letters of several scripts (well over 72 bytes of UTF-8), and checks the request carried it whole; the answer is left for the next steps.
-#[when(regex = r"^(\w+) registers with a long password in several scripts$")]
+#[when(regex = r"^([^\s']+) registers with a long password in several scripts$")]
 async fn registers_long(w: &mut AuthWorld, name: String) -> StepResult {
     register_long(w, &name).await
 }
@@ -68,7 +68,7 @@ async fn registers_long(w: &mut AuthWorld, name: String) -> StepResult {
 /// Given Arya has an account with a long password in several scripts
 ///
 /// Registers as "registers with a long password in several scripts" does and expects it accepted.
-#[given(regex = r"^(\w+) has an account with a long password in several scripts$")]
+#[given(regex = r"^([^\s']+) has an account with a long password in several scripts$")]
 async fn has_long_account(w: &mut AuthWorld, name: String) -> StepResult {
     register_long(w, &name).await?;
     super::checks::accepted(w, "the registration with a long password")
@@ -83,7 +83,7 @@ fn own_password(w: &AuthWorld, name: &str) -> Result<String, ClientError> {
 /// When Arya signs in with her password with its last character changed
 ///
 /// Signs in with the actor's password but for its last character: a target that compares a prefix (bcrypt keeps 72 bytes) lets it in.
-#[when(regex = r"^(\w+) signs in with (?:her|his|their) password with its last character changed$")]
+#[when(regex = r"^([^\s']+) signs in with (?:her|his|their) password with its last character changed$")]
 async fn signs_in_last_changed(w: &mut AuthWorld, name: String) -> StepResult {
     let pw = own_password(w, &name)?;
     let last = pw.chars().last().unwrap_or('x');
@@ -96,7 +96,7 @@ async fn signs_in_last_changed(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya signs in with the first half of her password
 ///
 /// Signs in with the first half of the actor's password (at least 8 characters of a long one).
-#[when(regex = r"^(\w+) signs in with the first half of (?:her|his|their) password$")]
+#[when(regex = r"^([^\s']+) signs in with the first half of (?:her|his|their) password$")]
 async fn signs_in_half(w: &mut AuthWorld, name: String) -> StepResult {
     let pw = own_password(w, &name)?;
     let half: String = pw.chars().take(pw.chars().count() / 2).collect();
@@ -107,7 +107,7 @@ async fn signs_in_half(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Mallory registers with Arya's e-mail and a password of his own
 ///
 /// The first actor takes the second's e-mail address as their own and registers with a fresh password, which stays theirs whatever the answer; signing in as the first actor then uses that e-mail and that password.
-#[when(regex = r"^(\w+) registers with (\w+)'s e-mail and a password of (?:her|his|their) own$")]
+#[when(regex = r"^([^\s']+) registers with ([^\s']+)'s e-mail and a password of (?:her|his|their) own$")]
 async fn registers_taken_email(w: &mut AuthWorld, attacker: String, victim: String) -> StepResult {
     let email = actor(w, &victim)?.email.clone();
     ensure_actor(w, &attacker);
@@ -121,7 +121,7 @@ async fn registers_taken_email(w: &mut AuthWorld, attacker: String, victim: Stri
 /// When Arya signs in with a quote and an SQL comment after her e-mail
 ///
 /// Signs in with the actor's password and her e-mail followed by `'--`: the first thing a reviewer types to see whether the login query breaks. The request must carry it; the answer is left for the next steps (a refusal, and no internals in it).
-#[when(regex = r"^(\w+) signs in with a quote and an SQL comment after (?:her|his|their) e-mail$")]
+#[when(regex = r"^([^\s']+) signs in with a quote and an SQL comment after (?:her|his|their) e-mail$")]
 async fn signs_in_sql_fragment(w: &mut AuthWorld, name: String) -> StepResult {
     let pw = own_password(w, &name)?;
     let a = actor(w, &name)?;

@@ -17,7 +17,7 @@ use crate::world::AuthWorld;
 /// When Brienne submits the code twice at once
 ///
 /// Sends the actor's current code to `otp.validate` twice, both requests in flight together (a double tap, two tabs, a retrying proxy). Both exchanges are recorded, in the order they were sent.
-#[when(regex = r"^(\w+) submits the code twice at once$")]
+#[when(regex = r"^([^\s']+) submits the code twice at once$")]
 async fn submits_twice_at_once(w: &mut AuthWorld, name: String) -> StepResult {
     let code = actor(w, &name)?
         .code()

@@ -15,7 +15,7 @@ use crate::world::AuthWorld;
 /// Given Daenerys has signed in
 ///
 /// Gets the actor a session the way the target offers one: the OTP sign-up (by e-mail, else SMS; with a key pair where the target has e2e_keys) when it has `otp` and either e2e_keys or no `password` family, else a password account (register, then sign in).
-#[given(regex = r"^(\w+) has signed in$")]
+#[given(regex = r"^([^\s']+) has signed in$")]
 async fn has_signed_in(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let profile = ctx.client.target.profile();
@@ -50,7 +50,7 @@ fn stored_ids(w: &mut AuthWorld, owner: &str) -> Result<Vec<String>, ClientError
 /// Then Daenerys's list of data samples holds hers
 ///
 /// Lists the actor's data samples (`data_sample.list`, of their own data owner where they have one) and checks every sample they stored in the scenario is there.
-#[then(regex = r"^(\w+)'s list of data samples holds (?:hers|his|theirs)$")]
+#[then(regex = r"^([^\s']+)'s list of data samples holds (?:hers|his|theirs)$")]
 async fn own_list(w: &mut AuthWorld, name: String) -> StepResult {
     let mine = stored_ids(w, &name)?;
     let ctx = w.ctx();
@@ -69,7 +69,7 @@ async fn own_list(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Cersei lists Daenerys's data samples
 ///
 /// Asks for the second actor's data samples as the first actor, with the first actor's token (`data_sample.list`, naming the owner's data owner where there is one).
-#[when(regex = r"^(\w+) lists (\w+)'s data samples$")]
+#[when(regex = r"^([^\s']+) lists ([^\s']+)'s data samples$")]
 async fn list_other(w: &mut AuthWorld, reader: String, owner: String) -> StepResult {
     let ctx = w.ctx();
     let owner_id = actor(w, &owner)?.data_owner_id.clone();
@@ -81,7 +81,7 @@ async fn list_other(w: &mut AuthWorld, reader: String, owner: String) -> StepRes
 /// Then the list holds none of Daenerys's data samples
 ///
 /// Checks the last list: refused (a declared refusal, beside an accepted list), or accepted without any sample the named actor stored.
-#[then(regex = r"^the list holds none of (\w+)'s data samples$")]
+#[then(regex = r"^the list holds none of ([^\s']+)'s data samples$")]
 async fn none_of(w: &mut AuthWorld, owner: String) -> StepResult {
     let theirs = stored_ids(w, &owner)?;
     let ex = super::checks::last(w)?;

@@ -31,7 +31,7 @@ async fn refuses(w: &mut AuthWorld) -> StepResult {
 /// Then the answers to Daenerys and Viserys were the same
 ///
 /// Compares the two actors' start answers: each accepted or a declared refusal, then status, body (echoes masked) and headers (Date, request ids left out).
-#[then(regex = r"^the answers to (\w+) and (\w+) were the same$")]
+#[then(regex = r"^the answers to ([^\s']+) and ([^\s']+) were the same$")]
 async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     compare_answers(w, &a, &b)
 }

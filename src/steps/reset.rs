@@ -46,7 +46,7 @@ pub(super) async fn ask_reset(w: &mut AuthWorld, name: &str, headers: &[(&str, &
 /// When Arya asks the partner to reset her password
 ///
 /// Calls the partner's reset operation for the actor's e-mail.
-#[when(regex = r"^(\w+) asks (?:the partner )?to reset (?:her|his|their) password$")]
+#[when(regex = r"^([^\s']+) asks (?:the partner )?to reset (?:her|his|their) password$")]
 async fn asks_reset(w: &mut AuthWorld, name: String) -> StepResult {
     ask_reset(w, &name, &[]).await
 }
@@ -54,7 +54,7 @@ async fn asks_reset(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya asks the partner to reset her password through forged hosts
 ///
 /// Asks for a reset once per forged header (Host, X-Forwarded-Host, Forwarded), checks that the forged header was sent and the request accepted, and reads each mailed link.
-#[when(regex = r"^(\w+) asks the partner to reset (?:her|his|their) password through forged hosts$")]
+#[when(regex = r"^([^\s']+) asks the partner to reset (?:her|his|their) password through forged hosts$")]
 async fn asks_reset_forged(w: &mut AuthWorld, name: String) -> StepResult {
     for (header, value) in FORGERIES {
         ask_reset(w, &name, &[(header, value)]).await?;
@@ -70,7 +70,7 @@ async fn asks_reset_forged(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then the partner's reset answers to Arya and Gendry were the same
 ///
 /// Compares the two actors' reset answers: each accepted or a declared refusal, then status, body (echoes masked) and headers.
-#[then(regex = r"^the (?:partner's )?reset answers to (\w+) and (\w+) were the same$")]
+#[then(regex = r"^the (?:partner's )?reset answers to ([^\s']+) and ([^\s']+) were the same$")]
 async fn same_reset_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     super::reply::compare_answers(w, &format!("{a}@reset"), &format!("{b}@reset"))
 }
@@ -96,7 +96,7 @@ async fn receive_link(w: &mut AuthWorld, name: &str) -> StepResult {
 /// Then Arya receives a password-reset link by email
 ///
 /// Reads the reset mail and finds the link and its token with the profile's mailbox.link rules.
-#[then(regex = r"^(\w+) receives a password-reset link by email$")]
+#[then(regex = r"^([^\s']+) receives a password-reset link by email$")]
 async fn receives_link(w: &mut AuthWorld, name: String) -> StepResult {
     receive_link(w, &name).await
 }
@@ -104,7 +104,7 @@ async fn receives_link(w: &mut AuthWorld, name: String) -> StepResult {
 /// Given Arya has received a password-reset link
 ///
 /// Asks for a reset and reads the mailed link, so the scenario continues from there.
-#[given(regex = r"^(\w+) has received a password-reset link$")]
+#[given(regex = r"^([^\s']+) has received a password-reset link$")]
 async fn has_link(w: &mut AuthWorld, name: String) -> StepResult {
     ask_reset(w, &name, &[]).await?;
     super::checks::accepted(w, "the reset request")?;
@@ -114,7 +114,7 @@ async fn has_link(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then Gendry receives no password-reset mail
 ///
 /// Waits the profile's mailbox.silence, then checks that no mail carrying a reset link or token (the profile's `link` rule) reached the actor; a notice without one is allowed.
-#[then(regex = r"^(\w+) receives no password-reset mail$")]
+#[then(regex = r"^([^\s']+) receives no password-reset mail$")]
 async fn receives_no_link(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let mail = ctx.client.mail.as_ref().ok_or_else(|| {
@@ -143,7 +143,7 @@ fn last_link(w: &mut AuthWorld, name: &str) -> Result<(String, String), ClientEr
 /// Then every link Arya received points at the partner's public address
 ///
 /// Checks that each mailed reset link's origin (scheme, host, port) is the profile's public_url (default base_url), not a forged host.
-#[then(regex = r"^every link (\w+) received points at the partner's public address$")]
+#[then(regex = r"^every link ([^\s']+) received points at the partner's public address$")]
 async fn links_not_forged(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let public = ctx.client.target.profile().public_origin().to_string();
@@ -183,7 +183,7 @@ pub fn token_bits(token: &str) -> f64 {
 /// Then Arya's reset links carry tokens of at least 128 bits
 ///
 /// Checks each reset token's size (alphabet and length: at least 128 bits).
-#[then(regex = r"^(\w+)'s reset links carry tokens of at least 128 bits$")]
+#[then(regex = r"^([^\s']+)'s reset links carry tokens of at least 128 bits$")]
 async fn strong_tokens(w: &mut AuthWorld, name: String) -> StepResult {
     let links = actor(w, &name)?.reset_links.clone();
     check(Assertion::ResetCount, !links.is_empty(), || format!("{name} received no reset link"))?;
@@ -199,7 +199,7 @@ async fn strong_tokens(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then Arya's reset links carry a new token each
 ///
 /// Checks that no two of the actor's reset tokens are equal (at least two are needed).
-#[then(regex = r"^(\w+)'s reset links carry a new token each$")]
+#[then(regex = r"^([^\s']+)'s reset links carry a new token each$")]
 async fn distinct_tokens(w: &mut AuthWorld, name: String) -> StepResult {
     let links = actor(w, &name)?.reset_links.clone();
     check(Assertion::ResetCount, links.len() >= 2, || {
@@ -228,7 +228,7 @@ async fn complete(w: &mut AuthWorld, holder: &str, link: &str, token: &str) -> R
 /// When Arya sets a new password with the link
 ///
 /// Completes the reset with the last mailed link's token and a fresh password.
-#[when(regex = r"^(\w+) sets a new password with the link(?: again)?$")]
+#[when(regex = r"^([^\s']+) sets a new password with the link(?: again)?$")]
 async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
     let (link, token) = last_link(w, &name)?;
     let (accepted, new) = complete(w, &name, &link, &token).await?;
@@ -242,7 +242,7 @@ async fn sets_password(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Arya sets a new password with a made-up token
 ///
 /// Completes a reset with a random 256-bit token the target never issued (and no link), and a fresh password.
-#[when(regex = r"^(\w+) sets a new password with a made-up token$")]
+#[when(regex = r"^([^\s']+) sets a new password with a made-up token$")]
 async fn sets_password_made_up(w: &mut AuthWorld, name: String) -> StepResult {
     use rand::RngCore;
     let mut raw = [0u8; 32];
@@ -253,7 +253,7 @@ async fn sets_password_made_up(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Gendry sets a new password for Arya with his link
 ///
 /// Completes a reset in the second actor's name (their e-mail and login in the request) with the first actor's own mailed token: one account holder's attack on another's account. The recorded request must carry the victim's e-mail.
-#[when(regex = r"^(\w+) sets a new password for (\w+) with (?:her|his|their) link$")]
+#[when(regex = r"^([^\s']+) sets a new password for ([^\s']+) with (?:her|his|their) link$")]
 async fn sets_password_for_other(w: &mut AuthWorld, attacker: String, victim: String) -> StepResult {
     let (link, token) = last_link(w, &attacker)?;
     let email = actor(w, &victim)?.email.clone();

@@ -29,7 +29,7 @@ async fn owner_keys(w: &mut AuthWorld, name: &str) -> Result<Vec<String>, Client
 /// Then Daenerys's public key is published on her data owner
 ///
 /// Checks that the actor's public key is on their data owner.
-#[then(regex = r"^(\w+)'s public key is published on (?:her|his|their) data owner$")]
+#[then(regex = r"^([^\s']+)'s public key is published on (?:her|his|their) data owner$")]
 async fn key_published(w: &mut AuthWorld, name: String) -> StepResult {
     let keys = owner_keys(w, &name).await?;
     let mine = actor(w, &name)?.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default();
@@ -41,7 +41,7 @@ async fn key_published(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then Daenerys's data owner still has exactly her one public key
 ///
 /// Checks that signing in again did not add a public key.
-#[then(regex = r"^(\w+)'s data owner still has exactly (?:her|his|their) one public key$")]
+#[then(regex = r"^([^\s']+)'s data owner still has exactly (?:her|his|their) one public key$")]
 async fn key_unchanged(w: &mut AuthWorld, name: String) -> StepResult {
     let keys = owner_keys(w, &name).await?;
     let mine = actor(w, &name)?.key.as_ref().map(|k| k.public_hex().to_string()).unwrap_or_default();
@@ -53,7 +53,7 @@ async fn key_unchanged(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then Daenerys has a new token, different from the previous one
 ///
 /// Checks that the actor's latest token differs from the one before.
-#[then(regex = r"^(\w+) has a new token, different from the previous one$")]
+#[then(regex = r"^([^\s']+) has a new token, different from the previous one$")]
 async fn new_token(w: &mut AuthWorld, name: String) -> StepResult {
     let a = actor(w, &name)?;
     let n = a.tokens.len();
@@ -76,7 +76,7 @@ pub(super) async fn whoami(w: &mut AuthWorld, name: &str, secret: String) -> Ste
 /// When Daenerys comes back with her stored token and key pair
 ///
 /// Authenticates with the stored token, no code, and reads the data owner with the stored key pair.
-#[when(regex = r"^(\w+) comes back with (?:her|his|their) stored token and key pair$")]
+#[when(regex = r"^([^\s']+) comes back with (?:her|his|their) stored token and key pair$")]
 async fn comes_back(w: &mut AuthWorld, name: String) -> StepResult {
     let token = client::session(actor(w, &name)?)?.secret;
     whoami(w, &name, token).await?;
@@ -97,7 +97,7 @@ async fn comes_back(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Daenerys presents her token with its last character changed
 ///
 /// Presents the actor's token with one character changed.
-#[when(regex = r"^(\w+) presents (?:her|his|their) token with its last character changed$")]
+#[when(regex = r"^([^\s']+) presents (?:her|his|their) token with its last character changed$")]
 async fn tampered(w: &mut AuthWorld, name: String) -> StepResult {
     let mut token = client::session(actor(w, &name)?)?.secret;
     if let Some(jwt) = crate::crypto::IssuedJwt::parse(&token) {
@@ -115,7 +115,7 @@ async fn tampered(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Daenerys presents her one-time code as her credential
 ///
 /// Authenticates `user.current` with the actor's login and the last code she received, in place of her token: once a token was issued with it, the code must authenticate nothing (a code read over a shoulder or from a mail log).
-#[when(regex = r"^(\w+) presents (?:her|his|their) one-time code as (?:her|his|their) credential$")]
+#[when(regex = r"^([^\s']+) presents (?:her|his|their) one-time code as (?:her|his|their) credential$")]
 async fn code_as_credential(w: &mut AuthWorld, name: String) -> StepResult {
     let a = actor(w, &name)?;
     let code = a.codes.last().cloned().ok_or_else(|| ClientError::Expectation(format!("{name} received no code")))?;
@@ -125,7 +125,7 @@ async fn code_as_credential(w: &mut AuthWorld, name: String) -> StepResult {
 /// When Daenerys presents Cersei's token with her own login
 ///
 /// Authenticates with the actor's login and another actor's (valid) token.
-#[when(regex = r"^(\w+) presents (\w+)'s token with (?:her|his|their) own login$")]
+#[when(regex = r"^([^\s']+) presents ([^\s']+)'s token with (?:her|his|their) own login$")]
 async fn borrowed(w: &mut AuthWorld, name: String, other: String) -> StepResult {
     let token = client::session(actor(w, &other)?)?.secret;
     whoami(w, &name, token).await
@@ -134,7 +134,7 @@ async fn borrowed(w: &mut AuthWorld, name: String, other: String) -> StepResult 
 /// Then the token does not authenticate Daenerys
 ///
 /// Checks the last `user.current`: refused (a declared refusal, beside an accepted one), or accepted as another user (a scheme that sends no login, a bearer token, authenticates the token's own user, which is right).
-#[then(regex = r"^the token does not authenticate (\w+)$")]
+#[then(regex = r"^the token does not authenticate ([^\s']+)$")]
 async fn not_authenticated_as(w: &mut AuthWorld, name: String) -> StepResult {
     let ex = super::checks::last(w)?;
     if !ex.accepted {
@@ -155,7 +155,7 @@ async fn not_authenticated_as(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then Daenerys's token is refused
 ///
 /// Checks whether the target accepts the actor's token.
-#[then(regex = r"^(\w+)'s token is (accepted|refused)$")]
+#[then(regex = r"^([^\s']+)'s token is (accepted|refused)$")]
 pub(super) async fn token_is(w: &mut AuthWorld, name: String, verdict: String) -> StepResult {
     let token = client::session(actor(w, &name)?)?.secret;
     whoami(w, &name, token).await?;

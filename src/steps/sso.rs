@@ -67,7 +67,7 @@ pub(super) async fn register_partner(w: &mut AuthWorld, name: &str, pw: &str) ->
 /// Given Arya has a partner account
 ///
 /// Registers the actor at the partner with a fresh random password and expects it accepted.
-#[given(regex = r"^(\w+) has a partner account$")]
+#[given(regex = r"^([^\s']+) has a partner account$")]
 async fn has_account(w: &mut AuthWorld, name: String) -> StepResult {
     ensure_actor(w, &name);
     let pw = password(w, &name);
@@ -80,7 +80,7 @@ async fn has_account(w: &mut AuthWorld, name: String) -> StepResult {
 /// Given Arya is already a patient on the platform
 ///
 /// Creates the actor's patient on the platform double, as if registered elsewhere before.
-#[given(regex = r"^(\w+) is already a patient on the platform$")]
+#[given(regex = r"^([^\s']+) is already a patient on the platform$")]
 async fn already_patient(w: &mut AuthWorld, name: String) -> StepResult {
     ensure_actor(w, &name);
     let email = actor(w, &name)?.email.clone();
@@ -95,7 +95,7 @@ async fn already_patient(w: &mut AuthWorld, name: String) -> StepResult {
 /// The mass-assignment fields are the harness's, added to the body whatever
 /// the profile's template says; a profile that cannot carry them is a
 /// profile error, since the scenario could then not attack.
-#[when(regex = r"^(\w+) registers at the partner( claiming to be an admin of another hospital)?$")]
+#[when(regex = r"^([^\s']+) registers at the partner( claiming to be an admin of another hospital)?$")]
 async fn registers(w: &mut AuthWorld, name: String, claim: String) -> StepResult {
     ensure_actor(w, &name);
     let pw = password(w, &name);
@@ -119,7 +119,7 @@ async fn registers(w: &mut AuthWorld, name: String, claim: String) -> StepResult
 /// When Arya registers at the partner with Gender "X"
 ///
 /// Registers with one field (by the seed's name) set to the given value.
-#[when(regex = r#"^(\w+) registers at the partner with (\w+) "([^"]*)"$"#)]
+#[when(regex = r#"^([^\s']+) registers at the partner with ([^\s']+) "([^"]*)"$"#)]
 async fn registers_with_field(w: &mut AuthWorld, name: String, field: String, value: String) -> StepResult {
     ensure_actor(w, &name);
     let pw = password(w, &name);
@@ -141,7 +141,7 @@ async fn registers_with_field(w: &mut AuthWorld, name: String, field: String, va
 /// Then the partner refuses with a field error naming Gender
 ///
 /// Checks for a refusal (the operation's `refuse:` statuses, 400 and 422 among them) whose error names the field (by the profile's field_names, else the seed's name) as a key, a `loc`/`field` path or a word of a message.
-#[then(regex = r"^the partner refuses with a field error naming (\w+)$")]
+#[then(regex = r"^the partner refuses with a field error naming ([^\s']+)$")]
 async fn field_error(w: &mut AuthWorld, field: String) -> StepResult {
     super::checks::refused(w, &format!("a registration with a bad {field}"))?;
     let ctx = w.ctx();
@@ -176,7 +176,7 @@ pub(super) async fn login_as(w: &mut AuthWorld, name: &str, pw: String) -> StepR
 /// When Arya signs in at the partner with a wrong password
 ///
 /// Signs in at the partner's SSO login with the actor's password, a wrong one, or the one before the last reset.
-#[when(regex = r"^(\w+) signs in at the partner(?: with (a wrong|(?:her|his|their) old) password)?$")]
+#[when(regex = r"^([^\s']+) signs in at the partner(?: with (a wrong|(?:her|his|their) old) password)?$")]
 async fn signs_in(w: &mut AuthWorld, name: String, which: String) -> StepResult {
     ensure_actor(w, &name);
     let a = actor(w, &name)?;
@@ -195,8 +195,8 @@ async fn signs_in(w: &mut AuthWorld, name: String, which: String) -> StepResult 
 /// When Arya's partner account is disabled
 ///
 /// Disables the actor's partner account through the profile's admin operation.
-#[given(regex = r"^(\w+)'s partner account is disabled$")]
-#[when(regex = r"^(\w+)'s partner account is disabled$")]
+#[given(regex = r"^([^\s']+)'s partner account is disabled$")]
+#[when(regex = r"^([^\s']+)'s partner account is disabled$")]
 async fn disabled(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let a = actor(w, &name)?;
@@ -210,7 +210,7 @@ async fn disabled(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then the answers to registration for Arya and Gendry were the same
 ///
 /// Compares the two actors' registration answers: each accepted or a declared refusal, then status, body (echoes masked) and headers.
-#[then(regex = r"^the answers to registration for (\w+) and (\w+) were the same$")]
+#[then(regex = r"^the answers to registration for ([^\s']+) and ([^\s']+) were the same$")]
 async fn same_registration_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     super::reply::compare_answers(w, &format!("{a}@register"), &format!("{b}@register"))
 }
@@ -218,7 +218,7 @@ async fn same_registration_answers(w: &mut AuthWorld, a: String, b: String) -> S
 /// Then the partner's answers to Arya and Bran were the same
 ///
 /// Compares the two actors' last SSO login answers: each accepted or a declared refusal, then status, body (echoes masked) and headers.
-#[then(regex = r"^the partner's answers to (\w+) and (\w+) were the same$")]
+#[then(regex = r"^the partner's answers to ([^\s']+) and ([^\s']+) were the same$")]
 async fn same_answers(w: &mut AuthWorld, a: String, b: String) -> StepResult {
     super::reply::compare_answers(w, &format!("{a}@login"), &format!("{b}@login"))
 }
@@ -285,7 +285,7 @@ fn field_names(v: &Value, f: &mut dyn FnMut(&str)) {
 /// Then the token is the one the platform issued for Arya
 ///
 /// Checks that the token the app got is one the platform double issued for the actor.
-#[then(regex = r"^the token is the one the platform issued for (\w+)$")]
+#[then(regex = r"^the token is the one the platform issued for ([^\s']+)$")]
 async fn token_from_platform(w: &mut AuthWorld, name: String) -> StepResult {
     let email = actor(w, &name)?.email.clone();
     let issued = platform(w)?.tokens_issued_for(&email);
@@ -303,7 +303,7 @@ async fn token_from_platform(w: &mut AuthWorld, name: String) -> StepResult {
 /// JWT each patient token was issued for. So each login gets one verdict,
 /// and a JWT naming another user (which the platform, knowing only the
 /// claims, would accept) is caught here.
-#[then(regex = r"^every JWT the partner built for (\w+) passed the platform's checks$")]
+#[then(regex = r"^every JWT the partner built for ([^\s']+) passed the platform's checks$")]
 async fn jwt_checks(w: &mut AuthWorld, name: String) -> StepResult {
     let a = actor(w, &name)?;
     let (email, tokens) = (a.email.clone(), a.sso_tokens.clone());
@@ -369,7 +369,7 @@ async fn platform_calls(w: &mut AuthWorld) -> StepResult {
 /// Then the platform holds exactly one patient for Arya
 ///
 /// Counts the platform double's patients with the actor's e-mail.
-#[then(regex = r"^the platform holds exactly one patient for (\w+)$")]
+#[then(regex = r"^the platform holds exactly one patient for ([^\s']+)$")]
 async fn one_patient(w: &mut AuthWorld, name: String) -> StepResult {
     let email = actor(w, &name)?.email.clone();
     let n = platform(w)?.patients_with(&email);
@@ -379,7 +379,7 @@ async fn one_patient(w: &mut AuthWorld, name: String) -> StepResult {
 /// When the platform answers Arya's calls with 500
 ///
 /// Makes the platform double answer the actor's calls with a 401, a 500 or an empty data envelope.
-#[when(regex = r"^the platform answers (\w+)'s calls with (401|500|no data)$")]
+#[when(regex = r"^the platform answers ([^\s']+)'s calls with (401|500|no data)$")]
 async fn platform_misbehaves(w: &mut AuthWorld, name: String, how: String) -> StepResult {
     let email = actor(w, &name)?.email.clone();
     let mode = match how.as_str() {

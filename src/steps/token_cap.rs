@@ -19,7 +19,7 @@ use crate::world::AuthWorld;
 /// When Daenerys asks for a token valid for twice the target's cap
 ///
 /// With her session token, the actor asks `token.create` for a token whose `token_validity` is twice the profile's `lifetimes.token_cap`, in seconds. A token granted so becomes her current one, so the next steps can show how long it lives.
-#[when(regex = r"^(\w+) asks for a token valid for twice the target's cap$")]
+#[when(regex = r"^([^\s']+) asks for a token valid for twice the target's cap$")]
 async fn asks_beyond_cap(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
     let cap = ctx
@@ -55,7 +55,7 @@ async fn asks_beyond_cap(w: &mut AuthWorld, name: String) -> StepResult {
 /// Then Daenerys's token lives no longer than the target's cap
 ///
 /// Passes when the long validity was refused (a declared refusal, beside the sign-up's accepted `token.create`). When a token was granted, checks that it works, ages it to just past the cap (time_travel hooks, or waiting for a short cap), and checks it is then refused.
-#[then(regex = r"^(\w+)'s token lives no longer than the target's cap$")]
+#[then(regex = r"^([^\s']+)'s token lives no longer than the target's cap$")]
 async fn lives_within_cap(w: &mut AuthWorld, name: String) -> StepResult {
     if !actor(w, &name)?.born.contains_key(&Lifetime::TokenCap) {
         return super::checks::refused(w, "a token valid for twice the cap");
