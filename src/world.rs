@@ -1,13 +1,16 @@
 //! The cucumber World: the actors of one scenario, and the exchanges made
 //! so far (the scenario's evidence), beside the context every step shares. Its `Debug` never shows a secret,
 //! because cucumber prints the World when a step fails.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use cucumber::gherkin;
 use std::sync::Arc;
 
 use crate::client::{Actor, ClientContext};
 use crate::crypto::KeyPool;
 use crate::doubles::PlatformDouble;
 use crate::operation::Exchange;
+use crate::profile::{needs_of, Family, Need};
 use crate::snapshot::SnapshotSettings;
 
 /// What every step of a run may use, shared by all scenarios: the client's
@@ -49,6 +52,18 @@ pub struct AuthWorld {
     pub forged: Vec<(usize, String)>,
     /// The attacker's site a forged header points to, once a step started it.
     pub attacker: Option<crate::doubles::AttackerSite>,
+    /// The scenario's `@needs:` (its own, its rule's and its feature's tags).
+    pub needs: BTreeSet<Need>,
+}
+
+/// What a scenario needs: the `@needs:` of its own tags, its rule's and its feature's.
+fn scenario_needs(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> BTreeSet<Need> {
+    let tags = feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(&scenario.tags);
+    needs_of(tags).iter().filter_map(|n| Need::parse(n)).collect()
 }
 
 /// A refusal that counts only once the same operation is shown to work.
@@ -77,11 +92,27 @@ impl AuthWorld {
     }
 
     /// The before-hook of every cucumber-rs run: the world learns the run's
-    /// context and which scenario it is.
-    pub fn enter(&mut self, ctx: &Arc<StepContext>, feature: &str, scenario: &str) {
+    /// context, which scenario it is and what the scenario needs.
+    pub fn enter(
+        &mut self,
+        ctx: &Arc<StepContext>,
+        feature: &gherkin::Feature,
+        rule: Option<&gherkin::Rule>,
+        scenario: &gherkin::Scenario,
+    ) {
         self.ctx = Some(ctx.clone());
-        self.feature = feature.to_string();
-        self.scenario = scenario.to_string();
+        self.feature = feature.name.clone();
+        self.scenario = scenario.name.clone();
+        self.needs = scenario_needs(feature, rule, scenario);
+    }
+
+    /// Whether the scenario's actors need key pairs on a target that keeps
+    /// keys: it is about the keys (`@needs:e2e_keys`) or about records,
+    /// which such a target has sealed on the device. Actors of other
+    /// scenarios sign up without one: the key would never be used, and each
+    /// costs about 70 ms of CPU to generate.
+    pub fn keys_matter(&self) -> bool {
+        [Family::E2eKeys, Family::Records].iter().any(|f| self.needs.contains(&Need::Family(*f)))
     }
 
     pub fn record(&mut self, ex: Exchange) -> &Exchange {
@@ -124,6 +155,23 @@ impl AuthWorld {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_matter_where_the_scenario_its_rule_or_its_feature_needs_keys_or_records() {
+        let text = "@needs:otp\nFeature: f\n  @needs:e2e_keys\n  Scenario: keys\n    Given a\n\n  Scenario: codes\n    Given a\n\n  \
+            @needs:records\n  Rule: r\n    Scenario: records\n      Given a\n";
+        let f = gherkin::Feature::parse(text, gherkin::GherkinEnv::default()).unwrap();
+        let world = |rule: Option<&gherkin::Rule>, s: &gherkin::Scenario| AuthWorld {
+            needs: scenario_needs(&f, rule, s),
+            ..AuthWorld::default()
+        };
+        assert!(world(None, &f.scenarios[0]).keys_matter());
+        let codes = world(None, &f.scenarios[1]);
+        assert!(!codes.keys_matter());
+        assert_eq!(codes.needs, [Need::Family(Family::Otp)].into());
+        let rule = &f.rules[0];
+        assert!(world(Some(rule), &rule.scenarios[0]).keys_matter());
+    }
 
     fn exchange(operation: &str, status: u16, accepted: bool) -> Exchange {
         Exchange {

@@ -107,3 +107,26 @@ fn a_stop_during_the_load_phase_ends_it_with_its_figures() {
     assert!(l.scenarios_passed > 0 && !l.operations.is_empty(), "{l:?}");
     assert!(o.report_path.as_ref().unwrap().join("load.json").is_file());
 }
+
+#[test]
+fn bad_load_options_exit_2_naming_the_option_before_anything_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (args, option, says) in [
+        (["--users", "0"], "--users", "at least 1"),
+        (["--duration", "0s"], "--duration", "longer than 0s"),
+        (["--duration", "soon"], "--duration", "soon"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_authconform"))
+            .arg("load")
+            .args(args)
+            .arg("--report-dir")
+            .arg(tmp.path())
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(authconform::exit::USAGE), "{args:?}: {err}");
+        assert!(err.contains(option) && err.contains(says), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "nothing ran, no report was written");
+}

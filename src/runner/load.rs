@@ -95,8 +95,8 @@ async fn virtual_user(
             .with_parser::<_, PathBuf>(FeatureParser)
             .with_writer(Quiet)
             .max_concurrent_scenarios(1)
-            .before(move |feature, _rule, scenario, world| {
-                world.enter(&before_ctx, &feature.name, &scenario.name);
+            .before(move |feature, rule, scenario, world| {
+                world.enter(&before_ctx, feature, rule, scenario);
                 async {}.boxed_local()
             })
             .after(move |feature, rule, scenario, finished, world| {

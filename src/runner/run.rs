@@ -46,8 +46,7 @@ pub async fn run_until(
 ) -> Result<RunOutcome, crate::Error> {
     let started = Instant::now();
     // Kept for the load phase too: a Ctrl-C there ends it early.
-    let stop = std::pin::pin!(stop);
-    let mut stop = stop;
+    let mut stop = std::pin::pin!(stop);
     if !config.starts_reference() && !config.faults.is_empty() {
         return Err(RunError::FaultNeedsEmbedded.into());
     }
@@ -110,8 +109,8 @@ pub async fn run_until(
         .with_writer(writer)
         .fail_on_skipped()
         .max_concurrent_scenarios(config.concurrency.max(1))
-        .before(move |feature, _rule, scenario, world| {
-            world.enter(&before_ctx, &feature.name, &scenario.name);
+        .before(move |feature, rule, scenario, world| {
+            world.enter(&before_ctx, feature, rule, scenario);
             async {}.boxed_local()
         })
         .after(move |feature, rule, scenario, finished, world| {
@@ -261,17 +260,15 @@ pub(super) struct Prepared {
     pub notes: Vec<String>,
 }
 
-/// Loads the profile and catalogue and plans the scenarios: every check on
-/// what the user wrote, nothing started.
 /// Whether a scenario surely never reaches the embedded reference's partner:
-/// it needs only the code and key families. (Password, reset and session
-/// scenarios sign in through the partner when the profile has one.)
+/// the only families it needs are the code and key ones. (Password, reset
+/// and session scenarios sign in through the partner when the profile has one.)
 fn partner_free(tags: &[String]) -> bool {
-    use crate::profile::Family;
-    tags.iter()
-        .filter_map(|t| t.strip_prefix("needs:"))
-        .filter_map(|need| Family::ALL.iter().find(|f| f.as_str() == need))
-        .all(|f| matches!(f, Family::Otp | Family::E2eKeys))
+    use crate::profile::{needs_of, Family, Need};
+    needs_of(tags).iter().filter_map(|n| Need::parse(n)).all(|need| match need {
+        Need::Family(f) => matches!(f, Family::Otp | Family::E2eKeys),
+        _ => true,
+    })
 }
 
 /// What weakens every verdict of a run, for a WARN line in each report.
@@ -286,6 +283,8 @@ fn run_warnings(profile: &crate::profile::Profile) -> Vec<String> {
     out
 }
 
+/// Loads the profile and catalogue and plans the scenarios: every check on
+/// what the user wrote, nothing started.
 pub(super) fn prepare(config: &RunConfig) -> Result<Prepared, RunError> {
     let profile_path = config.target.clone().unwrap_or_else(|| config.embedded_profile());
     let mut profile = load_profile(&profile_path)?;

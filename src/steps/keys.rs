@@ -55,7 +55,7 @@ async fn sign_in_new_key(w: &mut AuthWorld, name: String, device: String, via: S
     if !device.is_empty() {
         actor(w, &name)?.switch_device(&device);
     }
-    super::otp::has_signed_up(w, name.clone(), via).await?;
+    super::otp::signs_up_with_a_new_key(w, name.clone(), via).await?;
     // The SDK's new-key flow: publish transfer keys for the owner's other keys.
     let ctx = w.ctx();
     for ex in client::publish_transfer_keys(&ctx.client, actor(w, &name)?).await? {

@@ -14,7 +14,7 @@ use crate::world::AuthWorld;
 
 /// Given Daenerys has signed in
 ///
-/// Gets the actor a session the way the target offers one: the OTP sign-up (by e-mail, else SMS; with a key pair where the target has e2e_keys) when it has `otp` and either e2e_keys or no `password` family, else a password account (register, then sign in).
+/// Gets the actor a session the way the target offers one: the OTP sign-up (by e-mail, else SMS; with a key pair as `has signed up` makes one) when it has `otp` and either e2e_keys or no `password` family, else a password account (register, then sign in).
 #[given(regex = r"^([^\s']+) has signed in$")]
 async fn has_signed_in(w: &mut AuthWorld, name: String) -> StepResult {
     let ctx = w.ctx();
