@@ -21,7 +21,17 @@ pub(super) fn generic(status: StatusCode, code: &'static str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code }))).into_response()
 }
 
+/// Argon2id takes 19 MiB for each hash: as many at once as there are
+/// cores, the rest wait their turn. Unbounded, a burst of sign-ins (a
+/// timing check, a load run, an attacker) holds a gigabyte.
+async fn hashing_turn() -> tokio::sync::SemaphorePermit<'static> {
+    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    TURNS.get_or_init(|| tokio::sync::Semaphore::new(cores)).acquire().await.expect("the semaphore is never closed")
+}
+
 pub(super) async fn hash(password: String) -> String {
+    let _turn = hashing_turn().await;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any input").to_string()
@@ -31,6 +41,7 @@ pub(super) async fn hash(password: String) -> String {
 }
 
 pub(super) async fn verify(password: String, hash: String) -> bool {
+    let _turn = hashing_turn().await;
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
     })
