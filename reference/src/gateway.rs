@@ -185,9 +185,13 @@ pub async fn start_process(
         return Err(ApiError::new(StatusCode::FORBIDDEN, "captcha_rejected"));
     }
     let mut store = app.store();
-    // The newest code is the one: older processes of the login end here.
-    if !cfg.has(Fault::OlderCodeValid) {
-        store.processes.retain(|_, p| p.login != login || p.validated);
+    // The newest code is the one: the login's older open process ends here.
+    // Found by its login, not by scanning every process of the target.
+    let older = store.newest_process.insert(login.clone(), request_id.to_string());
+    if let Some(older) = older.filter(|_| !cfg.has(Fault::OlderCodeValid)) {
+        if store.processes.get(&older).is_some_and(|p| !p.validated) {
+            store.processes.remove(&older);
+        }
     }
     store.processes.insert(request_id.to_string(), process);
     Ok(cfg.has(Fault::StartEnumerates).then_some(known))

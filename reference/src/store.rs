@@ -95,6 +95,9 @@ pub struct DataSample {
 #[derive(Default)]
 pub struct Store {
     pub processes: HashMap<String, Process>,
+    /// The request id of each login's newest process: with the newest code
+    /// the only valid one, it is the one process of the login still open.
+    pub newest_process: HashMap<String, String>,
     pub users: HashMap<String, User>,
     pub user_by_login: HashMap<String, String>,
     pub owners: HashMap<String, DataOwner>,

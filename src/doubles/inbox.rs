@@ -1,6 +1,7 @@
 //! A store of received messages that scenarios wait on, one recipient at a
 //! time. Each message is handed out once per recipient, so a scenario that
 //! asks for a second code gets the second message, not the first again.
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,28 +24,59 @@ pub enum InboxError {
     Backend { kind: &'static str, message: String },
 }
 
-struct Entry<M> {
-    message: Arc<M>,
-    /// Recipients (lower-cased) this message was already handed to.
-    taken: Vec<String>,
+/// The messages of one recipient, oldest first, and how many of them
+/// were handed out already.
+struct Bag<M> {
+    messages: Vec<Arc<M>>,
+    handed: usize,
 }
+
+/// Messages by lower-cased recipient: each lookup is one hash probe, so a
+/// run of 10,000 scenarios does not scan every mail of the run for each
+/// (it did, and that was the last quadratic cost of a large run).
+struct Boxes<M> {
+    by_recipient: HashMap<String, Bag<M>>,
+    total: usize,
+    /// The latest few messages, for "what did arrive" in a timeout.
+    latest: VecDeque<Arc<M>>,
+}
+
+/// How many of the latest messages a timeout lists.
+const LATEST: usize = 5;
 
 pub struct Inbox<M> {
     kind: &'static str,
-    entries: Mutex<Vec<Entry<M>>>,
+    boxes: Mutex<Boxes<M>>,
     notify: Notify,
 }
 
 impl<M: Message> Inbox<M> {
     pub fn new(kind: &'static str) -> Arc<Self> {
-        Arc::new(Inbox { kind, entries: Mutex::new(Vec::new()), notify: Notify::new() })
+        let boxes = Boxes { by_recipient: HashMap::new(), total: 0, latest: VecDeque::new() };
+        Arc::new(Inbox { kind, boxes: Mutex::new(boxes), notify: Notify::new() })
+    }
+
+    fn boxes(&self) -> std::sync::MutexGuard<'_, Boxes<M>> {
+        self.boxes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn deliver(&self, message: M) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Entry { message: Arc::new(message), taken: Vec::new() });
+        let message = Arc::new(message);
+        let mut who: Vec<String> = message.recipients().iter().map(|r| r.to_ascii_lowercase()).collect();
+        who.sort();
+        who.dedup();
+        {
+            let mut boxes = self.boxes();
+            for w in who {
+                let bag = boxes.by_recipient.entry(w).or_insert_with(|| Bag { messages: Vec::new(), handed: 0 });
+                bag.messages.push(message.clone());
+            }
+            boxes.total += 1;
+            boxes.latest.push_back(message);
+            if boxes.latest.len() > LATEST {
+                boxes.latest.pop_front();
+            }
+        }
         self.notify.notify_waiters();
     }
 
@@ -77,40 +109,29 @@ impl<M: Message> Inbox<M> {
 
     /// Whether anything at all was delivered to `recipient` (taken or not).
     pub fn received_any(&self, recipient: &str) -> bool {
-        let who = recipient.to_ascii_lowercase();
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .any(|e| e.message.recipients().iter().any(|r| r.eq_ignore_ascii_case(&who)))
+        self.boxes().by_recipient.get(&recipient.to_ascii_lowercase()).is_some_and(|b| !b.messages.is_empty())
     }
 
     /// Every message delivered to `recipient`, taken or not, oldest first (evidence).
     pub fn delivered_to(&self, recipient: &str) -> Vec<Arc<M>> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries
-            .iter()
-            .filter(|e| e.message.recipients().iter().any(|r| r.eq_ignore_ascii_case(recipient)))
-            .map(|e| e.message.clone())
-            .collect()
+        self.boxes().by_recipient.get(&recipient.to_ascii_lowercase()).map(|b| b.messages.clone()).unwrap_or_default()
     }
 
     fn take(&self, who: &str) -> Option<Arc<M>> {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.iter_mut().find(|e| {
-            !e.taken.iter().any(|t| t == who) && e.message.recipients().iter().any(|r| r.eq_ignore_ascii_case(who))
-        })?;
-        entry.taken.push(who.to_string());
-        Some(entry.message.clone())
+        let mut boxes = self.boxes();
+        let bag = boxes.by_recipient.get_mut(who)?;
+        let m = bag.messages.get(bag.handed)?.clone();
+        bag.handed += 1;
+        Some(m)
     }
 
     fn arrived(&self) -> String {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.is_empty() {
+        let boxes = self.boxes();
+        if boxes.total == 0 {
             return format!("no {} arrived at all", self.kind);
         }
-        let shown: Vec<String> = entries.iter().rev().take(5).map(|e| e.message.describe()).collect();
-        format!("{} arrived in all; latest: {}", entries.len(), shown.join(" | "))
+        let shown: Vec<String> = boxes.latest.iter().rev().map(|m| m.describe()).collect();
+        format!("{} arrived in all; latest: {}", boxes.total, shown.join(" | "))
     }
 }
 
@@ -141,6 +162,11 @@ mod tests {
         assert_eq!(inbox.next_for("b@x", t, &r).await.unwrap().1, "first");
         let err = inbox.next_for("a@x", t, &r).await.unwrap_err().to_string();
         assert!(err.contains("2 arrived in all"), "{err}");
+        inbox.deliver(Note(vec!["d@x".into(), "D@X".into()], "once"));
+        assert_eq!(inbox.delivered_to("D@x").len(), 1);
+        assert!(inbox.received_any("d@X") && !inbox.received_any("e@x"));
+        assert_eq!(inbox.next_for("d@x", t, &r).await.unwrap().1, "once");
+        assert!(inbox.next_for("d@x", t, &r).await.is_err(), "handed once, though named twice");
     }
 
     #[tokio::test]
