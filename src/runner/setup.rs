@@ -81,9 +81,11 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
         OaepHashName::Sha256 => OaepHash::Sha256,
     };
     let producers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    // As many keys ready as there are producers: a deeper queue makes no
+    // key sooner when scenarios wait, only more keys for nothing at the end.
     let keys = match &config.key_bank {
-        Some(bank) => KeyPool::with_bank(producers, producers * 2, hash, bank.clone()),
-        None => KeyPool::start(producers, producers * 2, hash),
+        Some(bank) => KeyPool::with_bank(producers, producers, hash, bank.clone()),
+        None => KeyPool::start(producers, producers, hash),
     };
 
     // The platform double, and for the embedded reference a partner key pair
