@@ -92,7 +92,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("timing", &["model"]),
     ("report", &["exit", "model", "requirements", "timing"]),
     ("client", &["assertion", "crypto", "doubles", "operation", "profile", "redact"]),
-    ("world", &["assertion", "client", "crypto", "doubles", "model", "operation", "snapshot"]),
+    ("world", &["assertion", "client", "crypto", "doubles", "model", "operation", "profile", "snapshot"]),
     (
         "steps",
         &[

@@ -114,6 +114,18 @@ pub struct Device {
 }
 
 impl Actor {
+    /// The actor's current key pair, or an error that says where key pairs
+    /// come from (a scenario not about keys signs its actors up without one).
+    pub fn key_pair(&self) -> Result<&KeyPair, super::ClientError> {
+        self.key.as_ref().ok_or_else(|| {
+            super::ClientError::Expectation(format!(
+                "{} has no key pair (a sign-up makes one only on a target with e2e_keys, in a scenario tagged \
+                 @needs:e2e_keys or @needs:records)",
+                self.name
+            ))
+        })
+    }
+
     pub fn login(&self) -> &str {
         match self.channel {
             Channel::Email => &self.email,

@@ -129,7 +129,7 @@ pub async fn complete_notification(ctx: &ClientContext, actor: &Actor, id: &str)
 /// publishes the new private key encrypted so that the holder of that old
 /// key (another device) can recover it.
 pub async fn publish_transfer_keys(ctx: &ClientContext, actor: &Actor) -> Result<Vec<Exchange>, ClientError> {
-    let key = actor.key.as_ref().ok_or_else(|| ClientError::Expectation(format!("{} has no key pair", actor.name)))?;
+    let key = actor.key_pair()?;
     let owner = actor.data_owner_id.clone().ok_or_else(|| ClientError::Expectation("no data owner id".into()))?;
     let view = owner_view(ctx, actor, &owner).await?;
     let mut log = vec![view.exchange];

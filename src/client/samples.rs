@@ -57,7 +57,7 @@ pub async fn store_sample(
         return store_text(ctx, actor, plaintext).await.map(|ex| vec![ex]);
     }
     let creds = session(actor)?;
-    let key = actor.key.as_ref().ok_or_else(|| ClientError::Expectation(format!("{} has no key pair", actor.name)))?;
+    let key = actor.key_pair()?;
     let owner = actor.data_owner_id.clone().ok_or_else(|| ClientError::Expectation("no data owner id".into()))?;
     let mut log = Vec::new();
     let me = owner_view(ctx, actor, &owner).await?;

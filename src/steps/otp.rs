@@ -273,12 +273,7 @@ async fn complete(w: &mut AuthWorld, name: String, which: String) -> StepResult 
         // A key pair only means something to a target that keeps keys; none is generated otherwise.
         "a new" if !e2e => None,
         "a new" => Some(ctx.keys.take().await?),
-        _ => Some(
-            actor(w, &name)?
-                .key
-                .clone()
-                .ok_or_else(|| ClientError::Expectation(format!("{name} has no stored key pair")))?,
-        ),
+        _ => Some(actor(w, &name)?.key_pair()?.clone()),
     };
     let AuthWorld { actors, exchanges, .. } = w;
     let a = actors.get_mut(&name).ok_or_else(|| ClientError::Expectation(format!("no actor {name}")))?;
