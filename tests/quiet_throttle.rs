@@ -37,8 +37,14 @@ fn a_flood_turned_away_quietly_counts_as_throttled() {
     assert_eq!(outcome.scenarios.len(), 1, "{:?}", outcome.scenarios.iter().map(|s| &s.scenario).collect::<Vec<_>>());
     assert!(outcome.failed_requirements.is_empty(), "{}", common::failures(&outcome).join("\n"));
     // Every start was answered (no 429): the throttle was seen in the mails.
-    let starts: Vec<u16> =
-        outcome.scenarios[0].exchanges.iter().filter(|e| e.operation == "otp.start").map(|e| e.status).collect();
+    let starts: Vec<u16> = outcome.scenarios[0]
+        .hydrated()
+        .unwrap()
+        .exchanges
+        .iter()
+        .filter(|e| e.operation == "otp.start")
+        .map(|e| e.status)
+        .collect();
     assert!(starts.len() > 10 && starts.iter().all(|s| *s == 200), "{starts:?}");
     drop(reference);
 }

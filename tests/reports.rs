@@ -22,6 +22,7 @@ fn scenario(line: usize, name: &str, reqs: &[&str], failure: Option<&str>) -> Sc
         exchanges: vec![],
         evidence: Default::default(),
         steps: vec![],
+        spooled: None,
     }
 }
 

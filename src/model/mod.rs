@@ -3,11 +3,13 @@
 mod load;
 mod outcome;
 mod scenario;
+mod spool;
 mod timeline;
 mod timing;
 
 pub use load::{Latencies, LoadFailure, LoadSummary, OperationLoad};
 pub use outcome::{Incomplete, NotApplicable, NotRun, RunOutcome};
 pub use scenario::{Evidence, MessageRecord, ScenarioRecord, ScenarioStatus};
+pub use spool::{Spool, SpoolRef};
 pub use timeline::{assign, StepRecord, StepStatus};
 pub use timing::{Comparison, TimingRecord};

@@ -20,8 +20,13 @@ pub enum ScenarioStatus {
     Error,
 }
 
-/// One finished scenario, redacted, as reports consume it.
+/// One finished scenario, redacted, as reports consume it. In a run with
+/// a report folder its exchanges and evidence (all but the timings) wait in
+/// the run's spool (`super::spool`): [`ScenarioRecord::hydrated`] reads
+/// them back, and serialising the record writes them as if they had
+/// stayed, so summary.json and report.html are the same either way.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct ScenarioRecord {
     pub feature: String,
     pub file: String,
@@ -44,6 +49,22 @@ pub struct ScenarioRecord {
     pub evidence: Evidence,
     /// The steps as they ran, each with the exchanges it made.
     pub steps: Vec<StepRecord>,
+    /// Where the exchanges and evidence are while they are spooled.
+    #[serde(skip)]
+    pub spooled: Option<super::spool::SpoolRef>,
+}
+
+impl Serialize for ScenarioRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let whole = self.hydrated().map_err(|e| serde::ser::Error::custom(format!("the scenario spool: {e}")))?;
+        ScenarioRecord::serialize(&whole, serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ScenarioRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ScenarioRecord::deserialize(deserializer)
+    }
 }
 
 /// A mail or SMS an actor received, redacted.

@@ -2,7 +2,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::evidence::evidence_lines;
+use super::evidence::write_evidence;
 use super::manifest::{manifest_files, SigningKey};
 use super::summary::{markdown_summary, requirement_verdicts};
 use crate::model::RunOutcome;
@@ -48,7 +48,7 @@ pub fn write_bundle(dir: &Path, outcome: &RunOutcome, key: Option<&SigningKey>) 
     if let Some(load) = &outcome.load {
         write_atomic(dir, "load.json", serde_json::to_string_pretty(load).map_err(std::io::Error::other)?.as_bytes())?;
     }
-    write_atomic(dir, "evidence.jsonl", evidence_lines(outcome).map_err(std::io::Error::other)?.as_bytes())?;
+    write_atomic_with(dir, "evidence.jsonl", |w| write_evidence(outcome, w))?;
     if let Some(i) = &outcome.incomplete {
         let mut text = format!(
             "This run did not finish: {}.\nThe reports hold the {} scenario(s) that finished; these {} did not run:\n",

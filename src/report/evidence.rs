@@ -11,9 +11,10 @@ fn step_of(s: &ScenarioRecord, pick: impl Fn(&crate::model::StepRecord) -> bool)
     s.steps.iter().find(|st| pick(st)).map_or(Value::Null, |st| json!(format!("{} {}", st.keyword, st.text)))
 }
 
-pub fn evidence_lines(outcome: &RunOutcome) -> serde_json::Result<String> {
-    let mut out = String::new();
-    let mut line = |scenario: &ScenarioRecord, step: Value, kind: &str, data: Value| -> serde_json::Result<()> {
+/// Writes the lines to `out`, one scenario's evidence at a time (a
+/// spooled scenario's is read back for the moment it is written).
+pub fn write_evidence(outcome: &RunOutcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut line = |scenario: &ScenarioRecord, step: Value, kind: &str, data: Value| -> std::io::Result<()> {
         let v = json!({
             "run_id": outcome.run_id,
             "file": scenario.file,
@@ -23,23 +24,24 @@ pub fn evidence_lines(outcome: &RunOutcome) -> serde_json::Result<String> {
             "kind": kind,
             "data": data,
         });
-        out.push_str(&serde_json::to_string(&v)?);
-        out.push('\n');
-        Ok(())
+        serde_json::to_writer(&mut *out, &v)?;
+        out.write_all(b"\n")
     };
+    let value = |v: serde_json::Result<Value>| v.map_err(std::io::Error::other);
     for s in &outcome.scenarios {
+        let s = s.hydrated()?;
         for (i, ex) in s.exchanges.iter().enumerate() {
-            line(s, step_of(s, |st| st.exchanges.contains(&i)), "http", serde_json::to_value(ex)?)?;
+            line(&s, step_of(&s, |st| st.exchanges.contains(&i)), "http", value(serde_json::to_value(ex))?)?;
         }
         for (i, m) in s.evidence.messages.iter().enumerate() {
-            line(s, step_of(s, |st| st.messages.contains(&i)), &m.kind, serde_json::to_value(m)?)?;
+            line(&s, step_of(&s, |st| st.messages.contains(&i)), &m.kind, value(serde_json::to_value(m))?)?;
         }
         for c in &s.evidence.platform_calls {
-            line(s, Value::Null, "platform_call", serde_json::to_value(c)?)?;
+            line(&s, Value::Null, "platform_call", value(serde_json::to_value(c))?)?;
         }
         for v in &s.evidence.jwt_verdicts {
-            line(s, Value::Null, "jwt_verdict", serde_json::to_value(v)?)?;
+            line(&s, Value::Null, "jwt_verdict", value(serde_json::to_value(v))?)?;
         }
     }
-    Ok(out)
+    Ok(())
 }

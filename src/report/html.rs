@@ -58,6 +58,12 @@ pub fn html_report(outcome: &RunOutcome) -> Result<String, minijinja::Error> {
         .scenarios
         .iter()
         .partition(|s| !compact || s.status != ScenarioStatus::Passed || s.expected_failure.is_some());
+    // The table needs names only: a listed record serialised whole would
+    // read its spooled evidence back for nothing.
+    let listed: Vec<minijinja::Value> = listed
+        .iter()
+        .map(|s| context! { scenario => s.scenario, file => s.file, line => s.line, requirements => s.requirements })
+        .collect();
     // Requirements the plan did not touch are left out of a plan's page.
     let shown: Vec<_> =
         verdicts.into_iter().filter(|v| outcome.plan.is_none() || v.verdict != Verdict::NotRun).collect();

@@ -11,7 +11,7 @@ mod merge;
 mod summary;
 
 pub use bundle::{seal_abandoned, write_bundle, INCOMPLETE};
-pub use evidence::evidence_lines;
+pub use evidence::write_evidence;
 pub use html::{html_report, FULL_EVIDENCE_UP_TO};
 pub use junit::junit_xml;
 pub use manifest::{

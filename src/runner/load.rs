@@ -216,6 +216,7 @@ mod tests {
             exchanges: Vec::new(),
             evidence: Default::default(),
             steps: Vec::new(),
+            spooled: None,
         }
     }
 

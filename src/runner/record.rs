@@ -81,6 +81,7 @@ pub(super) fn record(
         exchanges,
         evidence,
         steps: Vec::new(),
+        spooled: None,
     };
     let finding = world.and_then(|w| hygiene_finding(ctx, &rec, w));
     let failed_late = rec.status == ScenarioStatus::Failed && matches!(finished, ScenarioFinished::StepPassed);

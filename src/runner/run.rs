@@ -101,7 +101,14 @@ pub async fn run_until(
 
     let before_ctx = ctx.clone();
     let after_ctx = ctx.clone();
-    let records = Records::default();
+    // With a report folder, each finished scenario's exchanges and
+    // evidence go to a spool beside it, not to memory.
+    let records = match &staging {
+        Some(dir) => {
+            Records::spooled(crate::model::Spool::in_dir(dir.path()).map_err(io_err("cannot make the scenario spool"))?)
+        }
+        None => Records::default(),
+    };
     let after_records = records.clone();
     let filter = selector.clone();
     let mut cucumber = AuthWorld::cucumber::<std::path::PathBuf>()
@@ -136,8 +143,14 @@ pub async fn run_until(
     scenarios.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     let mut step_times = std::mem::take(&mut *step_times.lock().unwrap_or_else(|e| e.into_inner()));
     for s in &mut scenarios {
-        s.steps = step_times.remove(&(s.file.clone(), s.line)).unwrap_or_default();
-        crate::model::assign(&mut s.steps, &s.exchanges, &s.evidence.messages);
+        let mut steps = step_times.remove(&(s.file.clone(), s.line)).unwrap_or_default();
+        match s.hydrated() {
+            Ok(whole) => crate::model::assign(&mut steps, &whole.exchanges, &whole.evidence.messages),
+            // Our own file, unreadable: the steps lose their exchanges, and
+            // writing the reports will say what failed.
+            Err(e) => tracing::warn!("cannot read the scenario spool back: {e}"),
+        }
+        s.steps = steps;
     }
     let failed_requirements: BTreeSet<String> = scenarios
         .iter()
