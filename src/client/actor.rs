@@ -126,6 +126,13 @@ impl Actor {
         })
     }
 
+    /// The code the actor received last, or an error naming the actor.
+    pub fn received_code(&self) -> Result<String, super::ClientError> {
+        self.code()
+            .map(str::to_string)
+            .ok_or_else(|| super::ClientError::Expectation(format!("{} has received no code", self.name)))
+    }
+
     pub fn login(&self) -> &str {
         match self.channel {
             Channel::Email => &self.email,

@@ -131,10 +131,7 @@ pub async fn complete(
         .request_id
         .clone()
         .ok_or_else(|| ClientError::Expectation(format!("{} has no started process", actor.name)))?;
-    let code = actor
-        .code()
-        .map(str::to_string)
-        .ok_or_else(|| ClientError::Expectation(format!("{} has received no code", actor.name)))?;
+    let code = actor.received_code()?;
     let sent = std::time::Instant::now();
     let mut vars = actor.context();
     vars.insert("request_id".into(), json!(request_id));

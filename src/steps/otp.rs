@@ -99,10 +99,7 @@ async fn receives_any_code(w: &mut AuthWorld, name: String) -> StepResult {
 /// Checks the actor's last code is at least as strong as 6 decimal digits (NIST SP 800-63B 5.1.3.2: about 20 bits): digits count log2(10) bits each; letters and digits of one case log2(36); mixed case log2(62); separators nothing.
 #[then(regex = r"^([^\s']+)'s code carries at least 20 bits$")]
 async fn code_strength(w: &mut AuthWorld, name: String) -> StepResult {
-    let code = actor(w, &name)?
-        .code()
-        .map(str::to_string)
-        .ok_or_else(|| ClientError::Expectation(format!("{name} has received no code")))?;
+    let code = actor(w, &name)?.received_code()?;
     let bits = code_bits(&code);
     check(Assertion::CodeStrength, bits >= 19.9, || {
         format!(
@@ -217,10 +214,7 @@ pub(super) fn validation_vars(
 /// Submits the actor's current code to the validation operation.
 #[when(regex = r"^([^\s']+) submits the code(?: again)?$")]
 async fn submit_code(w: &mut AuthWorld, name: String) -> StepResult {
-    let code = actor(w, &name)?
-        .code()
-        .map(str::to_string)
-        .ok_or_else(|| ClientError::Expectation(format!("{name} has received no code")))?;
+    let code = actor(w, &name)?.received_code()?;
     submit(w, &name, code).await
 }
 

@@ -19,10 +19,7 @@ use crate::world::AuthWorld;
 /// Sends the actor's current code to `otp.validate` twice, both requests in flight together (a double tap, two tabs, a retrying proxy). Both exchanges are recorded, in the order they were sent.
 #[when(regex = r"^([^\s']+) submits the code twice at once$")]
 async fn submits_twice_at_once(w: &mut AuthWorld, name: String) -> StepResult {
-    let code = actor(w, &name)?
-        .code()
-        .map(str::to_string)
-        .ok_or_else(|| ClientError::Expectation(format!("{name} has received no code")))?;
+    let code = actor(w, &name)?.received_code()?;
     let vars = validation_vars(w, &name, code, None)?;
     let target = &w.ctx().client.target;
     let (first, second) =
