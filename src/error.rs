@@ -7,6 +7,7 @@
 //! gives is decided here and nowhere else.
 use std::path::PathBuf;
 
+use crate::crypto::StockError;
 use crate::exit;
 use crate::expectations::ExpectationError;
 use crate::profile::ProfileError;
@@ -36,6 +37,9 @@ pub enum Error {
     /// the current folder could not be read).
     #[error("cannot set up the standard suite: {0}")]
     Suite(#[source] std::io::Error),
+    /// The key stock a run or `keys` names.
+    #[error(transparent)]
+    KeyStock(#[from] StockError),
 }
 
 /// A command line the library was given that it cannot act on.
@@ -95,6 +99,12 @@ impl Error {
             Error::Merge(MergeError::Write { .. }) => exit::HARNESS,
             Error::Merge(_) => exit::USAGE,
             Error::StepDocs(_) | Error::Reference(_) | Error::Suite(_) => exit::HARNESS,
+            // A stock that is missing or open to others is the user's to fix;
+            // one that cannot be read or written is the machine's.
+            Error::KeyStock(StockError::Missing(_) | StockError::NotAFolder(_) | StockError::Exposed { .. }) => {
+                exit::USAGE
+            }
+            Error::KeyStock(StockError::Io { .. } | StockError::Generate(_)) => exit::HARNESS,
         }
     }
 

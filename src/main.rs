@@ -78,6 +78,7 @@ fn command(command: cli::Command) -> Result<i32, Error> {
         cli::Command::Verify(args) => verify(&args.dir, args.key.as_deref()),
         cli::Command::Reference(args) => serve(args.into_config()?),
         cli::Command::Init(args) => init(args),
+        cli::Command::Keys(command) => cli::keys(command),
     }
 }
 

@@ -41,7 +41,7 @@ fn every_fault_is_caught_by_the_requirements_that_claim_it() {
                 continue;
             };
             let mut config = common::config(vec![fault]);
-            config.key_bank = Some(bank.clone());
+            config.keys = authconform::crypto::KeySupply::Shared(bank.clone());
             if profile != "reference" {
                 config.target = Some(common::root().join("scenarios/targets").join(profile));
                 config.embedded = true;

@@ -49,6 +49,8 @@ fn outcome() -> RunOutcome {
         keys_generated: 1,
         keygen_ms: 250.0,
         key_wait_ms: 10.0,
+        keys_from_stock: 0,
+        keys_put_back: 0,
         snapshots: "check".into(),
         report_path: None,
         // A fixed catalogue (a copy of the OTP one), so the golden output does not

@@ -20,7 +20,7 @@ fn shards_add_up_to_the_whole_run() {
     let bank = authconform::crypto::KeyBank::default();
     let tmp = tempfile::tempdir().unwrap();
     let mut whole = common::config(vec![]);
-    whole.key_bank = Some(bank.clone());
+    whole.keys = authconform::crypto::KeySupply::Shared(bank.clone());
     let whole = common::run_blocking(whole);
     let all = keys(&whole);
 
@@ -28,7 +28,7 @@ fn shards_add_up_to_the_whole_run() {
     let mut dirs = Vec::new();
     for i in 1..=3 {
         let mut c = common::config(vec![]);
-        c.key_bank = Some(bank.clone());
+        c.keys = authconform::crypto::KeySupply::Shared(bank.clone());
         c.shard = Some((i, 3));
         c.report_dir = Some(tmp.path().join(format!("shard-{i}")));
         let o = common::run_blocking(c);

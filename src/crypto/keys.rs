@@ -77,6 +77,12 @@ impl KeyPair {
         Ok(Self::from_private(private, hash))
     }
 
+    /// Restores a pair from a PKCS#8 PEM file's text (a key stock's).
+    pub fn from_pkcs8_pem(pem: &str, hash: OaepHash) -> Result<KeyPair, KeyError> {
+        let private = RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| KeyError::BadPrivateKey(e.to_string()))?;
+        Ok(Self::from_private(private, hash))
+    }
+
     /// SPKI DER as lowercase hex (588 characters for RSA-2048).
     pub fn public_hex(&self) -> &str {
         &self.public_hex

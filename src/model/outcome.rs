@@ -25,6 +25,12 @@ pub struct RunOutcome {
     pub keys_generated: u64,
     pub keygen_ms: f64,
     pub key_wait_ms: f64,
+    /// Keys taken from a stock made ahead (`authconform keys fill`), not generated.
+    #[serde(default)]
+    pub keys_from_stock: u64,
+    /// Keys generated ahead and not used, put into the stock for later runs.
+    #[serde(default)]
+    pub keys_put_back: u64,
     /// How snapshot steps ran (`check`, `update`, `off`).
     pub snapshots: String,
     #[serde(skip)]

@@ -67,6 +67,8 @@ pub fn merge_outcomes(mut shards: Vec<RunOutcome>, catalogue: Catalogue) -> Resu
         keys_generated: shards.iter().map(|s| s.keys_generated).sum(),
         keygen_ms: shards.iter().map(|s| s.keygen_ms).sum(),
         key_wait_ms: shards.iter().map(|s| s.key_wait_ms).sum(),
+        keys_from_stock: shards.iter().map(|s| s.keys_from_stock).sum(),
+        keys_put_back: shards.iter().map(|s| s.keys_put_back).sum(),
         snapshots: first.snapshots.clone(),
         report_path: None,
         catalogue,

@@ -251,8 +251,13 @@ pub fn console_summary(outcome: &RunOutcome) -> String {
             n.missing.join(", ")
         ));
     }
+    let stocked = match (outcome.keys_from_stock, outcome.keys_put_back) {
+        (0, 0) => String::new(),
+        (taken, 0) => format!(", {taken} from the key stock"),
+        (taken, back) => format!(", {taken} from the key stock, {back} put back"),
+    };
     out.push_str(&format!(
-        "scenarios: {} passed, {} failed, {} error, {} not applicable in {:.2} s (keys: {} generated, {:.0} ms waited)\n",
+        "scenarios: {} passed, {} failed, {} error, {} not applicable in {:.2} s (keys: {} generated{stocked}, {:.0} ms waited)\n",
         outcome.passed(),
         outcome.failed(),
         outcome.errors(),

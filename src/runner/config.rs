@@ -30,9 +30,10 @@ pub struct RunConfig {
     pub reference_ledger: Option<crate::reference::Ledger>,
     /// Progress on stdout.
     pub progress: bool,
-    /// Key pairs shared with other runs of this process (the fault matrix);
-    /// `None`, as in every CLI run: all keys are generated for this run.
-    pub key_bank: Option<crate::crypto::KeyBank>,
+    /// Where key pairs come from besides the run's generators: a stock
+    /// made ahead on disk (`authconform keys fill`), or keys shared with
+    /// other runs of this process (the fault matrix).
+    pub keys: crate::crypto::KeySupply,
     /// PEM RSA private key signing the report's manifest (`--sign-key`).
     pub sign_key: Option<PathBuf>,
     /// A certification plan of the catalogue (`certify --plan sso`).
@@ -63,7 +64,7 @@ impl RunConfig {
             faults: Vec::new(),
             reference_ledger: None,
             progress: true,
-            key_bank: None,
+            keys: crate::crypto::KeySupply::Fresh,
             sign_key: None,
             plan: None,
             dry_run: false,

@@ -157,7 +157,6 @@ pub async fn run_until(
         .filter(|s| s.status == ScenarioStatus::Failed)
         .flat_map(|s| s.requirements.iter().cloned())
         .collect();
-    let (keys_generated, keygen, key_wait) = ctx.keys.stats();
     if let Some(seen) = ctx.jwt_seen.get().filter(|_| !profile.extras.contains(&crate::profile::Extra::Jwt)) {
         notes.push(format!(
             "the target's session tokens are JWTs ({seen}), but its profile does not declare the extra `jwt`: \
@@ -175,9 +174,12 @@ pub async fn run_until(
         not_applicable: plan.not_applicable,
         failed_requirements: failed_requirements.into_iter().collect(),
         wall_ms: started.elapsed().as_secs_f64() * 1000.0,
-        keys_generated,
-        keygen_ms: keygen.as_secs_f64() * 1000.0,
-        key_wait_ms: key_wait.as_secs_f64() * 1000.0,
+        // Set once the load phase, if any, is over.
+        keys_generated: 0,
+        keygen_ms: 0.0,
+        key_wait_ms: 0.0,
+        keys_from_stock: 0,
+        keys_put_back: 0,
         snapshots: format!("{:?}", config.snapshots).to_lowercase(),
         report_path: None,
         catalogue,
@@ -211,6 +213,13 @@ pub async fn run_until(
         }
         outcome.load = Some(load);
     }
+    ctx.keys.put_back().await;
+    let keys = ctx.keys.stats();
+    outcome.keys_generated = keys.generated;
+    outcome.keygen_ms = keys.generation.as_secs_f64() * 1000.0;
+    outcome.key_wait_ms = keys.waited.as_secs_f64() * 1000.0;
+    outcome.keys_from_stock = keys.from_stock;
+    outcome.keys_put_back = keys.put_back;
     outcome.warnings.extend(running.tls_warnings());
     drop(running);
     if let (Some(staging), Some(dir)) = (staging, &config.report_dir) {

@@ -83,10 +83,7 @@ pub async fn start(config: &RunConfig, mut profile: Profile) -> Result<Running, 
     let producers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     // As many keys ready as there are producers: a deeper queue makes no
     // key sooner when scenarios wait, only more keys for nothing at the end.
-    let keys = match &config.key_bank {
-        Some(bank) => KeyPool::with_bank(producers, producers, hash, bank.clone()),
-        None => KeyPool::start(producers, producers, hash),
-    };
+    let keys = KeyPool::new(producers, producers, hash, config.keys.clone());
 
     // The platform double, and for the embedded reference a partner key pair
     // generated here: its public half is what the partner "registered".

@@ -1,5 +1,5 @@
-//! The command line (clap) turned into validated library calls. Nothing
-//! below this module knows clap.
+//! The commands and their options, and how each becomes a library
+//! configuration.
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -8,7 +8,7 @@ use authconform::exit;
 use authconform::reference::{Fault, PartnerConfig, ReferenceConfig, TlsIdentity};
 use authconform::runner::RunConfig;
 use authconform::snapshot::SnapshotMode;
-use authconform::UsageError;
+use authconform::{Error, UsageError};
 
 #[derive(Parser)]
 #[command(name = "authconform", version, about = "Conformance harness for healthcare sign-up, sign-in and SSO flows", after_help = exit::TABLE)]
@@ -42,6 +42,9 @@ pub enum Command {
     Faults,
     /// Write a starter profile for your target: every operation of its families, TODOs where you decide.
     Init(InitArgs),
+    /// Make key pairs ahead of runs: a stock on disk that runs take from, each key used once.
+    #[command(subcommand)]
+    Keys(super::KeysCommand),
 }
 
 #[derive(clap::Args)]
@@ -196,6 +199,8 @@ pub struct RunArgs {
     /// when it has features/, else the suite built into authconform.
     #[arg(long)]
     pub root: Option<PathBuf>,
+    #[command(flatten)]
+    pub keys: super::KeyStockArgs,
 }
 
 #[derive(clap::Args)]
@@ -318,7 +323,7 @@ fn faults(names: &[String]) -> Result<Vec<Fault>, UsageError> {
 
 impl RunArgs {
     /// `root`: the suite `--root` resolved to (`authconform::standard`).
-    pub fn into_config(self, root: &std::path::Path) -> Result<RunConfig, UsageError> {
+    pub fn into_config(self, root: &std::path::Path) -> Result<RunConfig, Error> {
         let name = match &self.name {
             Some(n) => Some(
                 regex::Regex::new(n).map_err(|e| UsageError::Option { option: "--name", message: e.to_string() })?,
@@ -326,7 +331,7 @@ impl RunArgs {
             None => None,
         };
         if self.concurrency == 0 {
-            return Err(UsageError::Option { option: "--concurrency", message: "must be at least 1".into() });
+            return Err(UsageError::Option { option: "--concurrency", message: "must be at least 1".into() }.into());
         }
         let mut c = RunConfig::new(root);
         // A relative profile path not found here is looked up in the suite (the
@@ -352,12 +357,13 @@ impl RunArgs {
         c.dry_run = self.dry_run;
         c.expected_failures = self.expected_failures;
         c.shard = self.shard.as_deref().map(parse_shard).transpose()?;
+        c.keys = self.keys.supply()?;
         Ok(c)
     }
 }
 
 impl CertifyArgs {
-    pub fn into_config(self, root: &std::path::Path) -> Result<RunConfig, UsageError> {
+    pub fn into_config(self, root: &std::path::Path) -> Result<RunConfig, Error> {
         let mut c = self.run.into_config(root)?;
         c.plan = Some(self.plan);
         Ok(c)
@@ -365,11 +371,11 @@ impl CertifyArgs {
 }
 
 impl LoadArgs {
-    pub fn into_config(self, root: &std::path::Path) -> Result<RunConfig, UsageError> {
+    pub fn into_config(self, root: &std::path::Path) -> Result<RunConfig, Error> {
         let users = std::num::NonZeroUsize::new(self.users)
             .ok_or_else(|| UsageError::Option { option: "--users", message: "must be at least 1".into() })?;
         if self.duration.is_zero() {
-            return Err(UsageError::Option { option: "--duration", message: "must be longer than 0s".into() });
+            return Err(UsageError::Option { option: "--duration", message: "must be longer than 0s".into() }.into());
         }
         let mut c = self.run.into_config(root)?;
         c.load = Some(authconform::runner::LoadSettings { users, duration: self.duration });
