@@ -14,8 +14,8 @@ use serde_json::json;
 
 use super::accounts_store::{plausible_email, random_token, Account, ResetToken, RESET_LIFETIME, SESSION_LIFETIME};
 use super::faults::Fault;
+use super::hashing::{dummy_hash, hash, verify};
 use super::notify::CodeMail;
-use super::partner::{hash, verify};
 use super::server::{AppState, Shared};
 use super::session_jwt;
 
@@ -105,7 +105,7 @@ pub async fn token(State(app): State<Shared>, Form(form): Form<PasswordGrant>) -
     }
     let account = app.store().accounts.accounts.get(&email).cloned();
     // An unknown e-mail is checked against a hash too: the same work, the same answer.
-    let stored = account.as_ref().map(|a| a.hash.clone()).unwrap_or_else(|| super::partner::dummy_hash().to_string());
+    let stored = account.as_ref().map(|a| a.hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
     let hashed = account.is_some() || !app.config.has(Fault::LoginSkipsHash);
     let right = (hashed && verify(as_hashed(&app, form.password), stored).await)
         || (account.is_some() && app.config.has(Fault::LoginAnyPassword));

@@ -16,6 +16,7 @@ mod data;
 mod error;
 mod faults;
 mod gateway;
+mod hashing;
 mod hooks;
 mod keys;
 mod ledger;

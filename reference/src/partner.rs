@@ -2,8 +2,6 @@
 //! registration endpoints, users with argon2 password hashes, and the
 //! platform dance of `platform_client` behind them. Every failure the app
 //! sees is generic: no account state, no platform text.
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,40 +11,13 @@ use serde_json::json;
 
 use super::config::PartnerConfig;
 use super::faults::Fault;
+use super::hashing::{dummy_hash, hash, verify};
 use super::platform_client::{NewPatient, PlatformClient, PlatformError};
 use super::server::{AppState, Shared};
 use super::store::PartnerUser;
 
 pub(super) fn generic(status: StatusCode, code: &'static str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "error": code }))).into_response()
-}
-
-/// Argon2id takes 19 MiB for each hash: as many at once as there are
-/// cores, the rest wait their turn. Unbounded, a burst of sign-ins (a
-/// timing check, a load run, an attacker) holds a gigabyte.
-async fn hashing_turn() -> tokio::sync::SemaphorePermit<'static> {
-    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    TURNS.get_or_init(|| tokio::sync::Semaphore::new(cores)).acquire().await.expect("the semaphore is never closed")
-}
-
-pub(super) async fn hash(password: String) -> String {
-    let _turn = hashing_turn().await;
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any input").to_string()
-    })
-    .await
-    .expect("the hashing task does not panic")
-}
-
-pub(super) async fn verify(password: String, hash: String) -> bool {
-    let _turn = hashing_turn().await;
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-    })
-    .await
-    .unwrap_or(false)
 }
 
 #[derive(Deserialize)]
@@ -176,19 +147,6 @@ pub(super) async fn patient_jwt(
     platform
         .patient_jwt(&format!("{} {}", user.first_name, user.last_name), &user.email, &user.role, &user.hash)
         .inspect(|jwt| super::ledger::record(&app.config.ledger, jwt))
-}
-
-/// An argon2 hash of a random password, verified against for unknown e-mails
-/// so that they cost the same time as known ones.
-pub(super) fn dummy_hash() -> &'static str {
-    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    H.get_or_init(|| {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(uuid::Uuid::new_v4().to_string().as_bytes(), &salt)
-            .expect("argon2 hashes any input")
-            .to_string()
-    })
 }
 
 #[derive(Deserialize, Default)]

@@ -15,8 +15,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::faults::Fault;
+use super::hashing::hash;
 use super::notify::CodeMail;
-use super::partner::{generic, hash};
+use super::partner::generic;
 use super::server::{AppState, Shared};
 use super::store::ResetLink;
 
