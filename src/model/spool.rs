@@ -27,6 +27,9 @@ pub struct SpoolRef {
     spool: Spool,
     offset: u64,
     len: usize,
+    /// The exchanges' summed answer time, kept in memory: junit.xml needs
+    /// no more of them.
+    on_target: std::time::Duration,
 }
 
 impl std::fmt::Debug for SpoolRef {
@@ -75,6 +78,7 @@ impl Spool {
         };
         let mut bytes = serde_json::to_vec(&detail).map_err(std::io::Error::other)?;
         bytes.push(b'\n');
+        let on_target = record.time_on_target();
         let offset = {
             let mut file = self.file();
             let offset = file.seek(SeekFrom::End(0))?;
@@ -85,7 +89,7 @@ impl Spool {
         record.evidence.messages = Vec::new();
         record.evidence.platform_calls = Vec::new();
         record.evidence.jwt_verdicts = Vec::new();
-        record.spooled = Some(SpoolRef { spool: self.clone(), offset, len: bytes.len() });
+        record.spooled = Some(SpoolRef { spool: self.clone(), offset, len: bytes.len(), on_target });
         Ok(())
     }
 }
@@ -103,6 +107,14 @@ impl SpoolRef {
 }
 
 impl ScenarioRecord {
+    /// How long the target took to answer this scenario's exchanges, summed.
+    pub fn time_on_target(&self) -> std::time::Duration {
+        match &self.spooled {
+            Some(at) => at.on_target,
+            None => self.exchanges.iter().map(|e| e.elapsed).sum(),
+        }
+    }
+
     /// The whole record: itself, or, when its detail is spooled, a copy
     /// with the detail read back.
     pub fn hydrated(&self) -> std::io::Result<Cow<'_, ScenarioRecord>> {

@@ -31,24 +31,44 @@ fn write_atomic_with(
 /// Writes the summaries, `evidence.jsonl`, and last the manifest (and its
 /// signature with a key) over everything in `dir`, cucumber's file included.
 pub fn write_bundle(dir: &Path, outcome: &RunOutcome, key: Option<&SigningKey>) -> std::io::Result<()> {
-    write_atomic(dir, "junit.xml", &super::junit::junit_xml(outcome)?)?;
-    write_atomic(dir, "summary.md", markdown_summary(outcome).as_bytes())?;
-    // Serialised straight to the file: a 10,000-scenario outcome copied
-    // into a `serde_json::Value` first took more memory than the run.
-    #[derive(serde::Serialize)]
-    struct Summary<'a> {
-        outcome: &'a RunOutcome,
-        requirements: Vec<super::summary::RequirementVerdict>,
-    }
-    let summary = Summary { outcome, requirements: requirement_verdicts(outcome) };
-    write_atomic_with(dir, "summary.json", |w| {
-        serde_json::to_writer_pretty(w, &summary).map_err(std::io::Error::other)
+    // The files are independent, and each reads every record (most of them
+    // back from the spool): written side by side, the reports of a large
+    // run cost the time of the largest one, not of all of them.
+    let writers: [&(dyn Fn() -> std::io::Result<()> + Sync); 4] = [
+        &|| write_atomic(dir, "junit.xml", &super::junit::junit_xml(outcome)?),
+        &|| {
+            // Serialised straight to the file: a 10,000-scenario outcome copied
+            // into a `serde_json::Value` first took more memory than the run.
+            #[derive(serde::Serialize)]
+            struct Summary<'a> {
+                outcome: &'a RunOutcome,
+                requirements: Vec<super::summary::RequirementVerdict>,
+            }
+            let summary = Summary { outcome, requirements: requirement_verdicts(outcome) };
+            write_atomic_with(dir, "summary.json", |w| {
+                serde_json::to_writer_pretty(w, &summary).map_err(std::io::Error::other)
+            })?;
+            write_atomic(dir, "summary.md", markdown_summary(outcome).as_bytes())
+        },
+        &|| {
+            write_atomic(
+                dir,
+                "report.html",
+                super::html::html_report(outcome).map_err(std::io::Error::other)?.as_bytes(),
+            )
+        },
+        &|| write_atomic_with(dir, "evidence.jsonl", |w| write_evidence(outcome, w)),
+    ];
+    std::thread::scope(|s| {
+        let running: Vec<_> = writers.iter().map(|write| s.spawn(write)).collect();
+        // Every writer finishes before the first error is returned.
+        let results: Vec<_> =
+            running.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
+        results.into_iter().collect::<std::io::Result<()>>()
     })?;
-    write_atomic(dir, "report.html", super::html::html_report(outcome).map_err(std::io::Error::other)?.as_bytes())?;
     if let Some(load) = &outcome.load {
         write_atomic(dir, "load.json", serde_json::to_string_pretty(load).map_err(std::io::Error::other)?.as_bytes())?;
     }
-    write_atomic_with(dir, "evidence.jsonl", |w| write_evidence(outcome, w))?;
     if let Some(i) = &outcome.incomplete {
         let mut text = format!(
             "This run did not finish: {}.\nThe reports hold the {} scenario(s) that finished; these {} did not run:\n",

@@ -13,8 +13,7 @@ pub fn junit_xml(outcome: &RunOutcome) -> std::io::Result<Vec<u8>> {
     let mut by_file: BTreeMap<&str, Vec<TestCase>> = BTreeMap::new();
     for s in &outcome.scenarios {
         let name = format!("Scenario: {}: {}:{}", s.scenario, s.file, s.line);
-        let took =
-            time::Duration::milliseconds(s.hydrated()?.exchanges.iter().map(|e| e.elapsed.as_millis() as i64).sum());
+        let took = time::Duration::milliseconds(s.time_on_target().as_millis() as i64);
         let message = s.failure.as_deref().unwrap_or_default();
         let mut case = match (s.status, &s.expected_failure) {
             (ScenarioStatus::Passed, _) => TestCase::success(&name, took),
