@@ -81,15 +81,15 @@ pub fn keys(command: KeysCommand) -> Result<i32, Error> {
     match command {
         KeysCommand::Fill(args) => {
             let stock = KeyStock::create(&args.dir.dir()?)?;
-            let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-            let filled = stock.fill(args.count, workers)?;
+            let filled = stock.fill(args.count)?;
             println!(
-                "key stock {}: {} key pairs (had {}, made {} in {:.1} s on {workers} threads)",
+                "key stock {}: {} key pairs (had {}, made {} in {:.1} s on {} threads)",
                 stock.dir().display(),
                 filled.had + filled.made,
                 filled.had,
                 filled.made,
-                filled.elapsed.as_secs_f64()
+                filled.elapsed.as_secs_f64(),
+                filled.workers
             );
         }
         KeysCommand::Status(args) => {

@@ -60,6 +60,8 @@ pub struct Filled {
     pub had: usize,
     pub made: usize,
     pub elapsed: Duration,
+    /// Threads that generated.
+    pub workers: usize,
 }
 
 impl KeyStock {
@@ -150,7 +152,7 @@ impl KeyStock {
                 Ok(()) => {}
                 // Another run took it first.
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(source) => return Err(StockError::Io { dir: self.dir.clone(), what: "claim a key", source }),
+                Err(e) => return Err(self.io("claim a key")(e)),
             }
             let text = fs::read_to_string(&claim);
             // Used once, whatever it held.
@@ -177,17 +179,18 @@ impl KeyStock {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let written = options.open(&partial).and_then(|mut f| f.write_all(private_pem.as_bytes()));
-        if let Err(source) = written.and_then(|()| fs::rename(&partial, self.dir.join(&name))) {
+        if let Err(e) = written.and_then(|()| fs::rename(&partial, self.dir.join(&name))) {
             let _ = fs::remove_file(&partial);
-            return Err(StockError::Io { dir: self.dir.clone(), what: "store a key", source });
+            return Err(self.io("store a key")(e));
         }
         self.exhausted.store(false, Ordering::Relaxed);
         Ok(())
     }
 
-    /// Tops the stock up to `target` keys, generating on `workers` threads.
-    pub fn fill(&self, target: usize, workers: usize) -> Result<Filled, StockError> {
+    /// Tops the stock up to `target` keys, generating on a thread per core.
+    pub fn fill(&self, target: usize) -> Result<Filled, StockError> {
         let started = Instant::now();
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         self.sweep(STALE)?;
         let had = self.count()?;
         let wanted = target.saturating_sub(had);
@@ -215,7 +218,7 @@ impl KeyStock {
         });
         match failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
             Some(e) => Err(e),
-            None => Ok(Filled { had, made: made.into_inner(), elapsed: started.elapsed() }),
+            None => Ok(Filled { had, made: made.into_inner(), elapsed: started.elapsed(), workers }),
         }
     }
 
@@ -327,10 +330,10 @@ mod tests {
         let (_tmp, stock) = stock();
         seed(&stock, 1);
         fs::write(stock.dir().join(".taken-1-old.pem"), "claimed by a process that died").unwrap();
-        let filled = stock.fill(3, 2).unwrap();
+        let filled = stock.fill(3).unwrap();
         assert_eq!((filled.had, filled.made), (1, 2));
         assert_eq!(stock.count().unwrap(), 3);
-        assert_eq!(stock.fill(3, 2).unwrap().made, 0, "a full stock makes nothing");
+        assert_eq!(stock.fill(3).unwrap().made, 0, "a full stock makes nothing");
         assert_eq!(stock.clear().unwrap(), 3);
         assert_eq!(fs::read_dir(stock.dir()).unwrap().count(), 0, "clear also sweeps claims");
     }
