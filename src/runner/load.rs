@@ -17,11 +17,10 @@ use std::time::{Duration, Instant};
 
 use cucumber::event::ScenarioFinished;
 use cucumber::{World as _, Writer};
-use futures::FutureExt as _;
 
-use super::parser::FeatureParser;
 use super::plan::Selector;
 use super::record::verdict;
+use super::suite::suite;
 use crate::model::{Latencies, LoadFailure, LoadSummary, ScenarioRecord, ScenarioStatus};
 use crate::requirements::requirement_tags;
 use crate::world::{AuthWorld, StepContext};
@@ -86,24 +85,12 @@ async fn virtual_user(
     tally: Arc<Mutex<Tally>>,
     deadline: tokio::time::Instant,
 ) {
+    // The step patterns are compiled once for the user, not at each pass.
+    let steps = AuthWorld::collection();
     while tokio::time::Instant::now() < deadline {
-        let before_ctx = ctx.clone();
-        let after_ctx = ctx.clone();
-        let after_tally = tally.clone();
+        let tally = tally.clone();
         let filter = selector.clone();
-        AuthWorld::cucumber::<PathBuf>()
-            .with_parser::<_, PathBuf>(FeatureParser)
-            .with_writer(Quiet)
-            .max_concurrent_scenarios(1)
-            .before(move |feature, rule, scenario, world| {
-                world.enter(&before_ctx, feature, rule, scenario);
-                async {}.boxed_local()
-            })
-            .after(move |feature, rule, scenario, finished, world| {
-                fold(&after_ctx, &after_tally, feature, rule, scenario, finished, world.map(|w| &*w));
-                async {}.boxed_local()
-            })
-            .with_default_cli()
+        suite(&ctx, steps.clone(), Quiet, 1, move |ctx, f, r, s, end, w| fold(ctx, &tally, f, r, s, end, w))
             .filter_run(features.clone(), move |f, r, s| filter.runs(f, r, s))
             .await;
     }

@@ -17,6 +17,7 @@ mod redacting;
 mod run;
 mod setup;
 mod staging;
+mod suite;
 mod timeline;
 
 pub use config::RunConfig;

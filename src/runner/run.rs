@@ -12,12 +12,12 @@ use super::config::RunConfig;
 use super::context::Records;
 use super::cucumber_json::{self, StreamingJson};
 use super::outcome::RunError;
-use super::parser::FeatureParser;
 use super::plan::{plan, Selector};
 use super::record::{panic_payload, record};
 use super::redacting::RedactingWriter;
 use super::setup;
 use super::staging::Staging;
+use super::suite::suite;
 use super::timeline::StepTimeline;
 use crate::model::{Incomplete, NotRun, RunOutcome, ScenarioRecord, ScenarioStatus};
 use crate::profile::load_profile;
@@ -99,8 +99,6 @@ pub async fn run_until(
         .tee::<AuthWorld, _>(timeline.discard_stats_writes().discard_arbitrary_writes())
         .normalized();
 
-    let before_ctx = ctx.clone();
-    let after_ctx = ctx.clone();
     // With a report folder, each finished scenario's exchanges and
     // evidence go to a spool beside it, not to memory.
     let records = match &staging {
@@ -111,20 +109,9 @@ pub async fn run_until(
     };
     let after_records = records.clone();
     let filter = selector.clone();
-    let mut cucumber = AuthWorld::cucumber::<std::path::PathBuf>()
-        .with_parser::<_, std::path::PathBuf>(FeatureParser)
-        .with_writer(writer)
-        .fail_on_skipped()
-        .max_concurrent_scenarios(config.concurrency.max(1))
-        .before(move |feature, rule, scenario, world| {
-            world.enter(&before_ctx, feature, rule, scenario);
-            async {}.boxed_local()
-        })
-        .after(move |feature, rule, scenario, finished, world| {
-            record(&after_ctx, &after_records, feature, rule, scenario, finished, world.map(|w| &*w));
-            async {}.boxed_local()
-        })
-        .with_default_cli();
+    let mut cucumber = suite(&ctx, AuthWorld::collection(), writer, config.concurrency, move |ctx, f, r, s, end, w| {
+        record(ctx, &after_records, f, r, s, end, w)
+    });
     if config.fail_fast {
         cucumber = cucumber.fail_fast();
     }
