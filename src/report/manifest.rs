@@ -76,6 +76,14 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// A file's digest, read in blocks: a large run's evidence is tens of
+/// megabytes, which need not all be in memory at once.
+fn hash_file(path: &Path) -> std::io::Result<FileEntry> {
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok(FileEntry { sha256: hex::encode(hasher.finalize()), bytes })
+}
+
 /// The files a manifest covers: every regular file but the manifest, its
 /// signature and hidden (temporary) files, by name.
 fn covered_files(dir: &Path) -> std::io::Result<BTreeMap<String, FileEntry>> {
@@ -86,8 +94,7 @@ fn covered_files(dir: &Path) -> std::io::Result<BTreeMap<String, FileEntry>> {
         if !entry.file_type()?.is_file() || name.starts_with('.') || name == MANIFEST || name == SIGNATURE {
             continue;
         }
-        let bytes = std::fs::read(entry.path())?;
-        files.insert(name, FileEntry { sha256: sha256_hex(&bytes), bytes: bytes.len() as u64 });
+        files.insert(name, hash_file(&entry.path())?);
     }
     Ok(files)
 }
@@ -247,4 +254,27 @@ pub fn render_verification(dir: &Path, v: &Verification) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_hashed_in_blocks_has_the_digest_of_its_whole_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("evidence.jsonl");
+        // Larger than one read, and not a multiple of it.
+        let content: Vec<u8> = (0..100_003u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &content).unwrap();
+        let entry = hash_file(&path).unwrap();
+        assert_eq!(entry, FileEntry { sha256: sha256_hex(&content), bytes: 100_003 });
+
+        std::fs::write(&path, b"abc").unwrap();
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(
+            hash_file(&path).unwrap().sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }
