@@ -7,6 +7,7 @@
 #
 #   scripts/bench-scale.sh                 # sizes 100 1000 3000 10000, 3 repetitions
 #   SIZES="1 1000" REPS=5 scripts/bench-scale.sh
+#   BIN=/elsewhere/authconform scripts/bench-scale.sh   # another build, to compare
 #
 # The copied reference profile sets the SMTP sink's relay latency to 0: at
 # its default (20 ms a mail, there for the timing checks) this scenario
@@ -15,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${SIZES:-"100 1000 3000 10000"}
 reps=${REPS:-3}
-bin=target/release/authconform
+bin=${BIN:-target/release/authconform}
 cargo build --release --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
