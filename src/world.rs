@@ -28,6 +28,24 @@ pub struct StepContext {
     pub jwt_seen: std::sync::OnceLock<String>,
 }
 
+impl StepContext {
+    /// Drops what the doubles kept for a finished scenario's actors (their
+    /// mails and SMS), once its evidence is gathered: their addresses were
+    /// made for that scenario alone, so nothing later asks for them, and a
+    /// long run (a load phase) keeps only the scenarios in flight.
+    pub fn forget(&self, world: &AuthWorld) {
+        for actor in world.actors.values() {
+            let [email, phone] = &actor.minted;
+            if let Some(mail) = &self.client.mail {
+                mail.mailbox.forget(email);
+            }
+            if let Some(sms) = &self.client.sms {
+                sms.inbox.forget(phone);
+            }
+        }
+    }
+}
+
 #[derive(Default, cucumber::World)]
 pub struct AuthWorld {
     /// Set by the runner's before-hook; `None` only outside a run.

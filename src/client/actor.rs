@@ -36,6 +36,10 @@ pub struct Actor {
     pub kind: ActorKind,
     pub email: String,
     pub phone: String,
+    /// The e-mail address and phone number the harness made for this actor
+    /// (steps may change `email` and `phone` since): the scenario's own,
+    /// which the doubles forget when it ends.
+    pub minted: [String; 2],
     pub channel: Channel,
     pub request_id: Option<String>,
     /// What the last accepted start was for: `sign_up` or `sign_in`.

@@ -128,6 +128,12 @@ impl Catcher {
         }
     }
 
+    /// Drops the mails read for `recipient` (see `Inbox::forget`); the
+    /// catcher's own copies are the catcher's.
+    pub fn forget(&self, recipient: &str) {
+        self.read.lock().unwrap_or_else(|e| e.into_inner()).remove(&recipient.to_lowercase());
+    }
+
     /// The mails read for `recipient` so far, for evidence.
     pub fn delivered_to(&self, recipient: &str) -> Vec<Arc<Mail>> {
         let read = self.read.lock().unwrap_or_else(|e| e.into_inner());

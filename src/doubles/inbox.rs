@@ -117,6 +117,14 @@ impl<M: Message> Inbox<M> {
         self.boxes().by_recipient.get(&recipient.to_ascii_lowercase()).map(|b| b.messages.clone()).unwrap_or_default()
     }
 
+    /// Drops what was kept for `recipient`: called when the scenario whose
+    /// address it was has ended and its evidence is gathered, so a long run
+    /// (a load phase of thousands of scenarios) keeps only the mails of the
+    /// scenarios in flight.
+    pub fn forget(&self, recipient: &str) {
+        self.boxes().by_recipient.remove(&recipient.to_ascii_lowercase());
+    }
+
     fn take(&self, who: &str) -> Option<Arc<M>> {
         let mut boxes = self.boxes();
         let bag = boxes.by_recipient.get_mut(who)?;
@@ -167,6 +175,17 @@ mod tests {
         assert!(inbox.received_any("d@X") && !inbox.received_any("e@x"));
         assert_eq!(inbox.next_for("d@x", t, &r).await.unwrap().1, "once");
         assert!(inbox.next_for("d@x", t, &r).await.is_err(), "handed once, though named twice");
+    }
+
+    #[tokio::test]
+    async fn a_forgotten_recipient_keeps_nothing_and_the_others_keep_theirs() {
+        let inbox = Inbox::new("note");
+        inbox.deliver(Note(vec!["a@x".into(), "b@x".into()], "both"));
+        inbox.forget("A@X");
+        assert!(!inbox.received_any("a@x") && inbox.delivered_to("a@x").is_empty());
+        assert_eq!(inbox.delivered_to("b@x").len(), 1, "the mail stays for its other recipient");
+        let err = inbox.next_for("a@x", Duration::from_millis(20), &Redactor::new()).await.unwrap_err().to_string();
+        assert!(err.contains("1 arrived in all"), "the run's count is the run's: {err}");
     }
 
     #[tokio::test]

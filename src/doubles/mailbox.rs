@@ -41,6 +41,15 @@ impl Mailbox {
         }
     }
 
+    /// Drops what the harness kept for `recipient`, once its scenario is over.
+    pub fn forget(&self, recipient: &str) {
+        match self {
+            Mailbox::Smtp(inbox) => inbox.forget(recipient),
+            Mailbox::Http(_) => {}
+            Mailbox::Catcher(c) => c.forget(recipient),
+        }
+    }
+
     /// How many mails reached `recipient` so far, where the backend keeps
     /// them all (the SMTP sink); `None` where it cannot tell (a mail API
     /// or catcher shows what was read, not what came).

@@ -2,7 +2,8 @@
 //! by the ordinary run and the load phase's virtual users: features read by
 //! our [`FeatureParser`], every scenario entered with the run's context
 //! before its first step, skipped steps failing it, cucumber-rs's own
-//! command line left alone, and one callback told how each scenario ended.
+//! command line left alone, one callback told how each scenario ended, and
+//! then what the doubles kept for its actors dropped.
 //! What differs between the two (the writer, how many scenarios at once,
 //! what is kept of a finished scenario) is a parameter.
 use std::path::PathBuf;
@@ -77,7 +78,11 @@ where
     });
     let after_ctx = ctx.clone();
     let after: After = Box::new(move |feature, rule, scenario, finished, world| {
-        on_finished(&after_ctx, feature, rule, scenario, finished, world.map(|w| &*w));
+        let world = world.map(|w| &*w);
+        on_finished(&after_ctx, feature, rule, scenario, finished, world);
+        if let Some(world) = world {
+            after_ctx.forget(world);
+        }
         async {}.boxed_local()
     });
     let runner =

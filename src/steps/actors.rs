@@ -12,11 +12,13 @@ pub fn new_actor(w: &AuthWorld, name: &str, kind: ActorKind) -> Actor {
     let domain = w.ctx().client.target.profile().defaults.mail_domain.clone();
     let tag = &uuid::Uuid::new_v4().simple().to_string()[..10];
     let digits: u32 = rand::thread_rng().gen_range(1_000_000..9_999_999);
+    let (email, phone) = (format!("{}.{tag}@{domain}", name.to_lowercase()), format!("+32470{digits}"));
     Actor {
         name: name.to_string(),
         kind,
-        email: format!("{}.{tag}@{domain}", name.to_lowercase()),
-        phone: format!("+32470{digits}"),
+        minted: [email.clone(), phone.clone()],
+        email,
+        phone,
         channel: Channel::Email,
         request_id: None,
         purpose: "sign_up",
