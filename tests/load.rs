@@ -13,20 +13,39 @@ use authconform::model::{Latencies, RunOutcome};
 use authconform::reference::Fault;
 use authconform::runner::LoadSettings;
 
-fn load(faults: Vec<Fault>, reports: &std::path::Path) -> RunOutcome {
+/// A load run, and every secret the reference issued or received in it.
+fn load(faults: Vec<Fault>, reports: &std::path::Path) -> (RunOutcome, Vec<String>) {
     let mut c = common::config(faults);
+    let ledger = authconform::reference::Ledger::new();
+    c.reference_ledger = Some(ledger.clone());
     // One scenario, one start and two submits a run, no key pair: fast
     // enough for the virtual users to make hundreds of starts.
     c.tags = Some("@req:OTP-CODE-03".into());
     c.report_dir = Some(reports.to_path_buf());
     c.load = Some(LoadSettings { users: NonZeroUsize::new(8).unwrap(), duration: Duration::from_secs(3) });
-    common::run_blocking(c)
+    let outcome = common::run_blocking(c);
+    (outcome, ledger.values())
+}
+
+/// The load phase redacts with secrets it forgets after each pass: what it
+/// wrote (the failures under load above all) must hold none of them.
+fn assert_reports_hold_no_secret(o: &RunOutcome, secrets: &[String]) {
+    for (name, text) in common::report_texts(o.report_path.as_ref().unwrap()) {
+        common::assert_no_leaks(&name, &text, secrets);
+    }
 }
 
 #[test]
 fn virtual_users_measure_each_operation_and_shards_merge_exactly() {
     let tmp = tempfile::tempdir().unwrap();
-    let runs: Vec<RunOutcome> = (0..2).map(|i| load(vec![], &tmp.path().join(format!("shard-{i}")))).collect();
+    let runs: Vec<RunOutcome> = (0..2)
+        .map(|i| {
+            let (o, secrets) = load(vec![], &tmp.path().join(format!("shard-{i}")));
+            assert!(secrets.len() > 100, "the virtual users made hundreds of codes: {}", secrets.len());
+            assert_reports_hold_no_secret(&o, &secrets);
+            o
+        })
+        .collect();
     for o in &runs {
         assert!(common::failures(o).is_empty(), "{:?}", common::failures(o));
         assert_eq!(o.exit_code(), 0);
@@ -74,7 +93,8 @@ fn virtual_users_measure_each_operation_and_shards_merge_exactly() {
 #[test]
 fn a_defect_only_load_finds_fails_the_run() {
     let tmp = tempfile::tempdir().unwrap();
-    let o = load(vec![Fault::ProcessTableFills], tmp.path());
+    let (o, secrets) = load(vec![Fault::ProcessTableFills], tmp.path());
+    assert_reports_hold_no_secret(&o, &secrets);
     assert!(common::failures(&o).is_empty(), "alone, the scenario passes: {:?}", common::failures(&o));
     let l = o.load.as_ref().unwrap();
     let f = l.failed_under_load.iter().find(|f| f.requirement == "OTP-CODE-03").unwrap_or_else(|| panic!("{l:?}"));

@@ -42,6 +42,18 @@ pub struct Redactor {
     secrets: Arc<RwLock<SecretIndex>>,
 }
 
+/// A layer of secrets over one run's registry, for the future that
+/// [`Redactor::scope`] runs (and everything it polls: the steps of the
+/// scenarios it drives, their hooks).
+struct Scope {
+    base: Arc<RwLock<SecretIndex>>,
+    layer: Arc<RwLock<SecretIndex>>,
+}
+
+tokio::task_local! {
+    static SCOPE: Scope;
+}
+
 fn patterns() -> &'static [(Regex, &'static str)] {
     static P: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     P.get_or_init(|| {
@@ -62,16 +74,41 @@ impl Redactor {
         Self::default()
     }
 
+    /// Runs `fut` with a layer of secrets of its own: what it registers is
+    /// redacted inside it, along with everything registered outside, and
+    /// forgotten when it ends. The load phase runs each pass of a virtual
+    /// user so: an hour of load then keeps the secrets of the passes in
+    /// flight, not of every pass (about 1.2 KB a scenario run). Only what
+    /// `fut` itself polls is inside; a task it spawned would register into
+    /// the run's registry (kept, so never missed) but not see the layer, and
+    /// the step code spawns none.
+    pub async fn scope<F: std::future::Future>(&self, fut: F) -> F::Output {
+        let scope = Scope { base: self.secrets.clone(), layer: Default::default() };
+        SCOPE.scope(scope, fut).await
+    }
+
+    /// The layer of the [`Redactor::scope`] of this registry that the
+    /// current future runs in, if any. Another registry's scope is not ours.
+    fn layer(&self) -> Option<Arc<RwLock<SecretIndex>>> {
+        SCOPE.try_with(|s| Arc::ptr_eq(&s.base, &self.secrets).then(|| s.layer.clone())).ok().flatten()
+    }
+
     /// Registers a secret value; short values (under 4 chars) are ignored so
     /// that redaction cannot eat ordinary words.
     pub fn register(&self, value: &str, kind: SecretKind) {
-        self.secrets.write().unwrap_or_else(|e| e.into_inner()).insert(value, kind);
+        let registry = self.layer().unwrap_or_else(|| self.secrets.clone());
+        registry.write().unwrap_or_else(|e| e.into_inner()).insert(value, kind);
     }
 
     /// Redacts registered secrets, then secret-shaped text.
     pub fn text(&self, input: &str) -> String {
         let by_value = self.secrets.read().unwrap_or_else(|e| e.into_inner()).replace(input);
         let mut out = by_value.map_or(Cow::Borrowed(input), Cow::Owned);
+        if let Some(layer) = self.layer() {
+            if let Some(replaced) = layer.read().unwrap_or_else(|e| e.into_inner()).replace(&out) {
+                out = Cow::Owned(replaced);
+            }
+        }
         for (re, replacement) in patterns() {
             if let Cow::Owned(replaced) = re.replace_all(&out, *replacement) {
                 out = Cow::Owned(replaced);
@@ -240,6 +277,26 @@ mod tests {
         let mut v = serde_json::json!({"token": "abc", "user": {"password": "pw", "name": "Dany"}});
         r.json(&mut v);
         assert_eq!(v, serde_json::json!({"token": "[REDACTED]", "user": {"password": "[REDACTED]", "name": "Dany"}}));
+    }
+
+    #[tokio::test]
+    async fn a_scope_redacts_its_own_secrets_and_the_runs_and_forgets_its_own() {
+        let run = Redactor::new();
+        run.register("run-secret-token", SecretKind::Token);
+        let other = Redactor::new();
+        let inside = run
+            .scope(async {
+                run.register("pass-secret-token", SecretKind::Token);
+                // Another registry is not scoped by this one's scope.
+                other.register("other-secret", SecretKind::Password);
+                run.text("run-secret-token pass-secret-token")
+            })
+            .await;
+        assert_eq!(inside, "[REDACTED:token] [REDACTED:token]");
+        assert_eq!(run.text("pass-secret-token"), "pass-secret-token", "the pass's secret went with it");
+        assert_eq!(run.text("run-secret-token"), "[REDACTED:token]");
+        assert_eq!(other.text("other-secret"), "[REDACTED:password]");
+        assert_eq!(format!("{:?}", run.secrets.read().unwrap()), "SecretIndex(1 secrets)");
     }
 
     #[test]

@@ -9,7 +9,10 @@
 //! What is kept is bounded whatever the duration: per operation a latency
 //! histogram (HDR, microseconds) and a count of 5xx answers, per scenario
 //! how many runs failed and the first failure's message. The exchanges and
-//! evidence of each run are dropped once folded in.
+//! evidence of each run are dropped once folded in, the doubles forget its
+//! actors' messages, and the secrets a pass registers for redaction go
+//! with the pass. (The target keeps what it is sent: the embedded
+//! reference's accounts grow with the phase.)
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -90,9 +93,12 @@ async fn virtual_user(
     while tokio::time::Instant::now() < deadline {
         let tally = tally.clone();
         let filter = selector.clone();
-        suite(&ctx, steps.clone(), Quiet, 1, move |ctx, f, r, s, end, w| fold(ctx, &tally, f, r, s, end, w))
-            .filter_run(features.clone(), move |f, r, s| filter.runs(f, r, s))
-            .await;
+        let pass = suite(&ctx, steps.clone(), Quiet, 1, move |ctx, f, r, s, end, w| fold(ctx, &tally, f, r, s, end, w))
+            .filter_run(features.clone(), move |f, r, s| filter.runs(f, r, s));
+        // The pass's secrets are needed only while it runs: its failure
+        // messages are redacted as each scenario is folded, and nothing of
+        // it is written later.
+        ctx.client.redactor.scope(pass).await;
     }
 }
 
