@@ -19,8 +19,11 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
+/// Read once: `available_parallelism` reads the cgroup's files on each
+/// call, and this is asked at every hash.
 fn cores() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
 async fn hashing_turn() -> tokio::sync::SemaphorePermit<'static> {
